@@ -1,0 +1,117 @@
+package devicetunnel.agent;
+
+import devicetunnel.agent.link.Backoff;
+import devicetunnel.agent.link.ControlLink;
+import devicetunnel.agent.link.DeviceCredential;
+import devicetunnel.agent.link.RelayEndpoint;
+import devicetunnel.agent.link.StreamConnector;
+import devicetunnel.agent.ssh.DeviceSshServer;
+import devicetunnel.protocol.KeyFiles;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One device agent: its SSH server plus the control link that lets the relay reach it. */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    public static final String VERSION = "0.1.0";
+
+    private final AgentConfig config;
+    private final KeyPair hostKey;
+    private final DeviceSshServer sshServer;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService streamExecutor;
+    private final HttpClient http;
+    private ControlLink link;
+
+    public Agent(AgentConfig config) throws IOException {
+        this.config = config;
+        this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
+        this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("agent-link"));
+        this.streamExecutor = Executors.newCachedThreadPool(daemon("agent-stream"));
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
+        SSLContext tls = config.sslContext();
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+    }
+
+    public Agent start() throws IOException {
+        sshServer.start();
+        InetSocketAddress ssh = new InetSocketAddress("127.0.0.1", sshServer.port());
+        StreamConnector streams = new StreamConnector(http, config.relay(), ssh, streamExecutor,
+                config.connectTimeout(), message -> link.send(message));
+        Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
+                new SecureRandom(), System::currentTimeMillis);
+        link = new ControlLink(http, config.relay(), config.credential(), hostPublicKey(), VERSION, streams,
+                this::trustRelayKeys, backoff, scheduler, config.connectTimeout());
+        link.start();
+        log.info("device {} started; SSH server on 127.0.0.1:{}", config.credential().deviceId(), sshServer.port());
+        return this;
+    }
+
+    public String hostPublicKey() {
+        return PublicKeyEntry.toString(hostKey.getPublic());
+    }
+
+    public boolean isOnline() {
+        return link != null && link.isOnline();
+    }
+
+    private void trustRelayKeys(List<String> lines) {
+        List<PublicKey> keys = new ArrayList<>();
+        for (String line : lines) {
+            try {
+                keys.add(AuthorizedKeyEntry.parseAuthorizedKeyEntry(line)
+                        .resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+            } catch (Exception e) {
+                log.warn("ignoring an unusable relay key");
+            }
+        }
+        sshServer.setAuthorizedKeys(keys);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (link != null) {
+            link.close();
+        }
+        sshServer.close();
+        scheduler.shutdownNow();
+        streamExecutor.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Everything an agent needs, validated up front. */
+    public record AgentConfig(RelayEndpoint relay, DeviceCredential credential, java.nio.file.Path stateDir,
+                              List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
+                              Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
+    }
+}

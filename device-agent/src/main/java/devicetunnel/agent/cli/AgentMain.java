@@ -1,0 +1,100 @@
+package devicetunnel.agent.cli;
+
+import devicetunnel.agent.Agent;
+import devicetunnel.agent.link.DeviceCredential;
+import devicetunnel.agent.link.RelayEndpoint;
+import devicetunnel.agent.ssh.LoginShell;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar device-agent.jar --relay URL --device-id ID --token-file F}. */
+@Command(name = "device-agent", mixinStandardHelpOptions = true, version = Agent.VERSION,
+        description = "Keeps an outbound link to a device-tunnel relay and serves SSH sessions through it.",
+        footer = "Every option can also be set by the environment variable shown as its default.")
+public final class AgentMain implements Callable<Integer> {
+
+    @Option(names = "--relay", required = true, defaultValue = "${env:DT_RELAY}",
+            description = "Relay base URL, e.g. https://relay.example.com (env DT_RELAY).")
+    String relay;
+
+    @Option(names = "--device-id", required = true, defaultValue = "${env:DT_DEVICE_ID}",
+            description = "This device's id as registered at the relay (env DT_DEVICE_ID).")
+    String deviceId;
+
+    @Option(names = "--token-file", required = true, defaultValue = "${env:DT_TOKEN_FILE}",
+            description = "File holding the device token (env DT_TOKEN_FILE). Never pass the token itself.")
+    Path tokenFile;
+
+    @Option(names = "--state-dir", defaultValue = "${env:DT_STATE_DIR:-agent-state}",
+            description = "Directory for the host key (created 0700; key file 0600). Default: ${DEFAULT-VALUE}.")
+    Path stateDir;
+
+    @Option(names = "--ca-file", defaultValue = "${env:DT_CA_FILE}",
+            description = "PEM file with the CA certificate(s) to trust for the relay's TLS certificate (env DT_CA_FILE).")
+    Path caFile;
+
+    @Option(names = "--allow-plain-http", defaultValue = "${env:DT_ALLOW_PLAIN_HTTP:-false}",
+            description = "Allow an http:// relay URL on a non-loopback host (only behind a TLS-terminating proxy).")
+    boolean allowPlainHttp;
+
+    @Option(names = "--shell", defaultValue = "${env:DT_SHELL}",
+            description = "Shell to run for sessions. Default: the login shell of the agent's user.")
+    String shell;
+
+    @Option(names = "--allow-forwarding", defaultValue = "${env:DT_ALLOW_FORWARDING:-false}",
+            description = "Allow SSH port forwarding through this device. Default: ${DEFAULT-VALUE}.")
+    boolean allowForwarding;
+
+    @Option(names = "--reconnect-max", defaultValue = "${env:DT_RECONNECT_MAX:-60s}", converter = DurationConverter.class,
+            description = "Cap of the reconnect backoff, e.g. 60s, 2m. Default: ${DEFAULT-VALUE}.")
+    Duration reconnectMax;
+
+    @Option(names = "--connect-timeout", defaultValue = "${env:DT_CONNECT_TIMEOUT:-10s}", converter = DurationConverter.class,
+            description = "Timeout for connecting to the relay. Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
+        Agent.AgentConfig config = new Agent.AgentConfig(
+                RelayEndpoint.parse(relay, allowPlainHttp),
+                new DeviceCredential(deviceId, token),
+                stateDir,
+                LoginShell.command(shell),
+                allowForwarding,
+                tls,
+                connectTimeout,
+                Duration.ofMillis(500),
+                reconnectMax);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Agent agent = new Agent(config).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                agent.close();
+            } catch (Exception e) {
+                // exiting anyway
+            }
+            stopped.countDown();
+        }, "agent-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new AgentMain());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("device-agent: " + e.getMessage());
+            return e instanceof IllegalArgumentException || e instanceof java.io.IOException ? 2 : 1;
+        });
+        System.exit(cli.execute(args));
+    }
+}

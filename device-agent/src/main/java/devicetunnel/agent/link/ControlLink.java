@@ -1,0 +1,288 @@
+package devicetunnel.agent.link;
+
+import devicetunnel.protocol.ControlCodec;
+import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.Protocol;
+import devicetunnel.protocol.TunnelException;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's long-lived control websocket. Keeps it up: reconnects with jittered backoff, answers
+ * pings, and treats a relay it has not heard from for two ping intervals as gone (a half-open TCP
+ * connection never reports an error by itself).
+ */
+public final class ControlLink implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlLink.class);
+
+    private final HttpClient http;
+    private final RelayEndpoint relay;
+    private final DeviceCredential credential;
+    private final String hostKey;
+    private final String agentVersion;
+    private final StreamOpener streams;
+    private final Consumer<List<String>> onAuthorizedKeys;
+    private final Backoff backoff;
+    private final ScheduledExecutorService scheduler;
+    private final Duration connectTimeout;
+    private final AtomicInteger generation = new AtomicInteger();
+
+    private volatile Connection current;
+    private volatile boolean closed;
+    private volatile boolean online;
+
+    public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, String hostKey,
+                       String agentVersion, StreamOpener streams, Consumer<List<String>> onAuthorizedKeys,
+                       Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout) {
+        this.http = http;
+        this.relay = relay;
+        this.credential = credential;
+        this.hostKey = hostKey;
+        this.agentVersion = agentVersion;
+        this.streams = streams;
+        this.onAuthorizedKeys = onAuthorizedKeys;
+        this.backoff = backoff;
+        this.scheduler = scheduler;
+        this.connectTimeout = connectTimeout;
+    }
+
+    public void start() {
+        scheduler.execute(this::connect);
+    }
+
+    /** True while a welcomed link is up. */
+    public boolean isOnline() {
+        return online;
+    }
+
+    /** Sends a message on the current link, if any (dropped when offline: the relay re-asks). */
+    public void send(ControlMessage message) {
+        Connection c = current;
+        if (c != null) {
+            c.sender.sendText(ControlCodec.encode(message));
+        }
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        int gen = generation.incrementAndGet();
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(connectTimeout);
+        credential.addTo(builder);
+        builder.buildAsync(relay.websocket(Protocol.CONNECT_PATH), new Listener(gen))
+                .whenComplete((ws, error) -> {
+                    if (error != null) {
+                        log.warn("cannot reach relay {}: {}", relay.base(), describe(error));
+                        lost(gen, null);
+                    }
+                });
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof WebSocketHandshakeException handshake) {
+            int status = handshake.getResponse().statusCode();
+            return switch (status) {
+                case 401 -> "relay refused the device credential (401)";
+                case 403 -> "relay refused this device (403)";
+                case 503 -> "relay is not ready (503)";
+                default -> "relay answered HTTP " + status;
+            };
+        }
+        return cause.toString();
+    }
+
+    /** Ends connection {@code gen} (once) and schedules the next attempt. */
+    private void lost(int gen, Long delayOverride) {
+        if (!generation.compareAndSet(gen, gen + 1)) {
+            return; // an older connection, or already handled
+        }
+        Connection c = current;
+        if (c != null && c.generation == gen) {
+            current = null;
+            c.stop();
+        }
+        boolean wasOnline = online;
+        online = false;
+        if (closed) {
+            return;
+        }
+        long delay = delayOverride != null ? delayOverride : backoff.nextDelayMillis();
+        if (wasOnline) {
+            log.info("control link lost; reconnecting in {} ms", delay);
+        }
+        scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection c = current;
+        if (c != null) {
+            c.sender.close(WebSocket.NORMAL_CLOSURE, "agent shutting down");
+            c.stop();
+        }
+        online = false;
+    }
+
+    private final class Connection {
+        final int generation;
+        final WebSocket socket;
+        final WebSocketSender sender;
+        volatile long lastHeard = System.nanoTime();
+        volatile ScheduledFuture<?> watchdog;
+
+        Connection(int generation, WebSocket socket) {
+            this.generation = generation;
+            this.socket = socket;
+            this.sender = new WebSocketSender(socket);
+        }
+
+        void heard() {
+            lastHeard = System.nanoTime();
+        }
+
+        void watch(long pingIntervalMillis) {
+            long period = Math.max(100, pingIntervalMillis / 2);
+            long silentLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
+            watchdog = scheduler.scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - lastHeard > silentLimitNanos) {
+                    log.warn("relay silent for two ping intervals; dropping the link");
+                    socket.abort();
+                    lost(generation, null);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        void stop() {
+            ScheduledFuture<?> w = watchdog;
+            if (w != null) {
+                w.cancel(false);
+            }
+            if (closed) {
+                return;
+            }
+            socket.abort();
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final int gen;
+        private final StringBuilder text = new StringBuilder();
+        private Connection connection;
+
+        Listener(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            connection = new Connection(gen, ws);
+            current = connection;
+            connection.sender.sendText(ControlCodec.encode(
+                    new ControlMessage.Hello(Protocol.VERSION, agentVersion, hostKey)));
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            connection.heard();
+            text.append(data);
+            if (text.length() > devicetunnel.protocol.ControlCodec.MAX_MESSAGE_CHARS) {
+                log.warn("relay sent an oversized control message; reconnecting");
+                ws.abort();
+                lost(gen, null);
+                return null;
+            }
+            if (last) {
+                String message = text.toString();
+                text.setLength(0);
+                handle(message);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        private void handle(String raw) {
+            ControlMessage message;
+            try {
+                message = ControlCodec.decode(raw);
+            } catch (TunnelException e) {
+                log.warn("ignoring control message from relay: {}", e.getMessage());
+                return;
+            }
+            if (message instanceof ControlMessage.Welcome welcome) {
+                welcomed(welcome);
+            } else if (message instanceof ControlMessage.OpenStream open) {
+                streams.open(open.streamId(), open.token());
+            } else if (message instanceof ControlMessage.Ping ping) {
+                connection.sender.sendText(ControlCodec.encode(new ControlMessage.Pong(ping.sentAtMillis())));
+            } else if (message instanceof ControlMessage.Drain drain) {
+                log.info("relay is draining ({}); reconnecting in about {} ms", drain.reason(), drain.reconnectAfterMillis());
+                long jitter = java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, drain.reconnectAfterMillis()));
+                lost(gen, drain.reconnectAfterMillis() + jitter);
+            } else if (message instanceof ControlMessage.Error error) {
+                log.warn("relay reports {}: {}", error.error(), error.message());
+            }
+        }
+
+        private void welcomed(ControlMessage.Welcome welcome) {
+            onAuthorizedKeys.accept(welcome.authorizedKeys() == null ? List.of() : welcome.authorizedKeys());
+            backoff.connected();
+            online = true;
+            log.info("connected to relay {} as {}", relay.base(), credential.deviceId());
+            connection.watch(welcome.pingIntervalMillis() > 0 ? welcome.pingIntervalMillis() : 25_000);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            connection.heard();
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+            connection.heard();
+            ws.request(1);
+            return null; // the JDK answers with a pong itself
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            connection.heard();
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            if (statusCode >= 4000 && !closed) {
+                log.warn("relay closed the control link: {} {}", statusCode, reason);
+            }
+            lost(gen, null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            if (!closed) {
+                log.warn("control link error: {}", error.toString());
+            }
+            lost(gen, null);
+        }
+    }
+}

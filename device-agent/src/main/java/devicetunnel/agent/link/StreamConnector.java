@@ -1,0 +1,156 @@
+package devicetunnel.agent.link;
+
+import devicetunnel.protocol.BinarySink;
+import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.Protocol;
+import devicetunnel.protocol.StreamPump;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * For each stream the relay asks for: connects to the local SSH server, opens the stream websocket
+ * with the one-time token and pumps bytes both ways. Relay-to-SSHD writes happen in the websocket
+ * callback before more is requested, so a slow SSHD pushes back on the relay.
+ */
+public final class StreamConnector implements StreamOpener {
+    private static final Logger log = LoggerFactory.getLogger(StreamConnector.class);
+    private static final long SEND_TIMEOUT_MILLIS = 120_000;
+
+    private final HttpClient http;
+    private final RelayEndpoint relay;
+    private final InetSocketAddress sshServer;
+    private final ExecutorService executor;
+    private final Duration connectTimeout;
+    private final Consumer<ControlMessage> control;
+
+    public StreamConnector(HttpClient http, RelayEndpoint relay, InetSocketAddress sshServer,
+                           ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control) {
+        this.http = http;
+        this.relay = relay;
+        this.sshServer = sshServer;
+        this.executor = executor;
+        this.connectTimeout = connectTimeout;
+        this.control = control;
+    }
+
+    @Override
+    public void open(String streamId, String token) {
+        executor.execute(() -> {
+            try {
+                connect(streamId, token);
+            } catch (Exception e) {
+                log.warn("stream {} could not be opened: {}", streamId, e.toString());
+                control.accept(new ControlMessage.StreamFailed(streamId, "agent could not open the stream"));
+            }
+        });
+    }
+
+    private void connect(String streamId, String token) throws Exception {
+        Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(sshServer, (int) connectTimeout.toMillis());
+        try {
+            WebSocket ws = http.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .connectTimeout(connectTimeout)
+                    .buildAsync(relay.websocket(Protocol.STREAMS_PATH + streamId), new ToSocket(socket))
+                    .get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            WebSocketSender sender = new WebSocketSender(ws);
+            Thread pump = new Thread(() -> StreamPump.copy(inputOf(socket), sinkOf(sender, socket), SEND_TIMEOUT_MILLIS),
+                    "stream-" + streamId);
+            pump.setDaemon(true);
+            pump.start();
+        } catch (Exception e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static java.io.InputStream inputOf(Socket socket) {
+        try {
+            return socket.getInputStream();
+        } catch (IOException e) {
+            return java.io.InputStream.nullInputStream();
+        }
+    }
+
+    private static BinarySink sinkOf(WebSocketSender sender, Socket socket) {
+        return new BinarySink() {
+            @Override
+            public CompletableFuture<Void> send(ByteBuffer data) {
+                return sender.sendBinary(data);
+            }
+
+            @Override
+            public void close() {
+                sender.close(WebSocket.NORMAL_CLOSURE, "ssh closed");
+                closeQuietly(socket);
+            }
+        };
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    /** Relay -> SSHD direction: write each frame to the socket, then ask for the next one. */
+    private static final class ToSocket implements WebSocket.Listener {
+        private final Socket socket;
+        private final OutputStream out;
+
+        ToSocket(Socket socket) throws IOException {
+            this.socket = socket;
+            this.out = socket.getOutputStream();
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            try {
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                out.write(bytes);
+                ws.request(1);
+            } catch (IOException e) {
+                ws.abort();
+                closeQuietly(socket);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            // Streams carry binary only; text is a protocol violation.
+            ws.sendClose(1003, "binary frames only");
+            closeQuietly(socket);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeQuietly(socket);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closeQuietly(socket);
+        }
+    }
+}

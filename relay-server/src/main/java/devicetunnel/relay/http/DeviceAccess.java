@@ -1,0 +1,55 @@
+package devicetunnel.relay.http;
+
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.Protocol;
+import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.auth.Operator;
+import devicetunnel.relay.store.Device;
+import devicetunnel.relay.store.DeviceStore;
+import devicetunnel.relay.store.User;
+import devicetunnel.relay.store.UserStore;
+
+/** Decides whether an operator may see or open sessions on a device (roles and label limits). */
+public final class DeviceAccess {
+    private final DeviceStore devices;
+    private final UserStore users;
+
+    public DeviceAccess(DeviceStore devices, UserStore users) {
+        this.devices = devices;
+        this.users = users;
+    }
+
+    /** The device if the operator may see it; 404 for unknown ids (and ids the operator may not see). */
+    public Device visible(Operator operator, String deviceId) {
+        if (!Protocol.isValidDeviceId(deviceId)) {
+            throw new TunnelException(ErrorCode.NOT_FOUND, "No such device.");
+        }
+        Device device = devices.find(deviceId).filter(d -> d.status() != Device.Status.REVOKED)
+                .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such device."));
+        if (!user(operator).mayAccess(device.labels())) {
+            throw new TunnelException(ErrorCode.FORBIDDEN, "You are not allowed to reach this device.");
+        }
+        return device;
+    }
+
+    /** The device if the operator may open a shell on it. */
+    public Device forSession(Operator operator, String deviceId) {
+        Device device = visible(operator, deviceId);
+        if (!operator.role().mayOpenSessions()) {
+            throw new TunnelException(ErrorCode.FORBIDDEN, "Your role (viewer) may list devices but not open sessions.");
+        }
+        if (device.status() != Device.Status.ACCEPTED) {
+            throw new TunnelException(ErrorCode.FORBIDDEN, "The device is not accepted yet.");
+        }
+        return device;
+    }
+
+    public boolean mayView(Operator operator, Device device) {
+        return users.find(operator.username()).map(u -> u.mayAccess(device.labels())).orElse(false);
+    }
+
+    private User user(Operator operator) {
+        return users.find(operator.username())
+                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+    }
+}

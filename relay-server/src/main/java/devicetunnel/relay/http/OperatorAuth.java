@@ -1,0 +1,50 @@
+package devicetunnel.relay.http;
+
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.auth.Credentials;
+import devicetunnel.relay.auth.Operator;
+import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.store.UserStore;
+import io.javalin.http.Context;
+
+/** Authenticates API calls and websocket upgrades; the operator ends up as a request attribute. */
+public final class OperatorAuth {
+    public static final String ATTRIBUTE = "operator";
+
+    private final TokenService tokens;
+    private final UserStore users;
+
+    public OperatorAuth(TokenService tokens, UserStore users) {
+        this.tokens = tokens;
+        this.users = users;
+    }
+
+    /** Throws a 401 {@link TunnelException} unless the request carries a valid token of an existing user. */
+    public Operator authenticate(Context ctx) {
+        String token = Credentials.find(ctx);
+        if (token == null) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "Log in first.");
+        }
+        Operator operator = tokens.verify(token);
+        if (users.find(operator.username()).isEmpty()) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists.");
+        }
+        ctx.attribute(ATTRIBUTE, operator);
+        return operator;
+    }
+
+    public static Operator current(Context ctx) {
+        Operator operator = ctx.attribute(ATTRIBUTE);
+        if (operator == null) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "Log in first.");
+        }
+        return operator;
+    }
+
+    public static void requireAdmin(Context ctx) {
+        if (!current(ctx).isAdmin()) {
+            throw new TunnelException(ErrorCode.FORBIDDEN, "Only admins may do this.");
+        }
+    }
+}

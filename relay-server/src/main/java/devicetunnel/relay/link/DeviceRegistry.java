@@ -1,0 +1,107 @@
+package devicetunnel.relay.link;
+
+import devicetunnel.protocol.ControlMessage;
+import devicetunnel.relay.store.DeviceStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which devices are online: exactly those with a live control link. A newer link for a device
+ * evicts the older one; a link silent for two ping intervals is dropped, so a device that vanished
+ * without closing its TCP connection is shown offline quickly.
+ */
+public final class DeviceRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeviceRegistry.class);
+    public static final int CLOSE_REPLACED = 4409;
+
+    private final ConcurrentMap<String, DeviceLink> links = new ConcurrentHashMap<>();
+    private final DeviceStore devices;
+    private final Duration pingInterval;
+    private final java.util.concurrent.ScheduledFuture<?> keepalive;
+
+    public DeviceRegistry(DeviceStore devices, Duration pingInterval, ScheduledExecutorService scheduler) {
+        this.devices = devices;
+        this.pingInterval = pingInterval;
+        long period = pingInterval.toMillis();
+        this.keepalive = scheduler.scheduleAtFixedRate(this::pingAndReap, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    public void register(DeviceLink link) {
+        DeviceLink previous = links.put(link.deviceId(), link);
+        if (previous != null && previous != link) {
+            log.info("device {} reconnected; closing its previous link", link.deviceId());
+            previous.close(CLOSE_REPLACED, "replaced by a newer connection");
+        }
+        devices.touch(link.deviceId(), Instant.now());
+    }
+
+    /** Removes the link if it is still the current one (a stale link closing must not evict its successor). */
+    public void unregister(DeviceLink link) {
+        if (links.remove(link.deviceId(), link)) {
+            devices.touch(link.deviceId(), Instant.now());
+            log.info("device {} offline", link.deviceId());
+        }
+    }
+
+    public Optional<DeviceLink> link(String deviceId) {
+        DeviceLink link = links.get(deviceId);
+        return link != null && link.isOpen() ? Optional.of(link) : Optional.empty();
+    }
+
+    public boolean isOnline(String deviceId) {
+        return link(deviceId).isPresent();
+    }
+
+    public int onlineCount() {
+        return links.size();
+    }
+
+    /** Cuts a device's link at once (revocation). */
+    public void disconnect(String deviceId, int code, String reason) {
+        DeviceLink link = links.remove(deviceId);
+        if (link != null) {
+            link.close(code, reason);
+        }
+    }
+
+    /** Asks every agent to come back later (graceful shutdown). */
+    public void drainAll(Duration reconnectAfter, String reason) {
+        for (DeviceLink link : links.values()) {
+            link.send(new ControlMessage.Drain(reconnectAfter.toMillis(), reason));
+        }
+    }
+
+    private void pingAndReap() {
+        long limit = 2 * pingInterval.toNanos();
+        long now = System.currentTimeMillis();
+        for (DeviceLink link : links.values()) {
+            try {
+                if (link.silentNanos() > limit || !link.isOpen()) {
+                    log.warn("device {} silent for two ping intervals; dropping its link", link.deviceId());
+                    unregister(link);
+                    link.abort();
+                } else {
+                    link.send(new ControlMessage.Ping(now));
+                }
+            } catch (RuntimeException e) {
+                log.warn("keepalive for {} failed: {}", link.deviceId(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        keepalive.cancel(false);
+    }
+}

@@ -1,0 +1,111 @@
+package devicetunnel.relay.ssh;
+
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.SshTuning;
+import devicetunnel.protocol.TunnelException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.List;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.core.CoreModuleProperties;
+
+/**
+ * The relay's SSH client (one MINA SshClient shared by all sessions). It authenticates with the
+ * relay's own key and accepts a device only if the device presents exactly the host key on record:
+ * the database, not the network path, decides which device an operator reaches.
+ */
+public final class RelaySshClient implements AutoCloseable {
+    private static final AttributeRepository.AttributeKey<HostKeyCheck> HOST_KEY_CHECK = new AttributeRepository.AttributeKey<>();
+
+    private final SshClient client;
+    private final KeyPair relayKey;
+
+    /** The pinned key for one connection and what the device actually presented. */
+    static final class HostKeyCheck {
+        final PublicKey pinned;
+        volatile PublicKey presented;
+
+        HostKeyCheck(PublicKey pinned) {
+            this.pinned = pinned;
+        }
+
+        boolean matches(PublicKey key) {
+            presented = key;
+            return pinned != null && KeyUtils.compareKeys(pinned, key);
+        }
+
+        boolean mismatched() {
+            return presented != null && !KeyUtils.compareKeys(pinned, presented);
+        }
+    }
+
+    public RelaySshClient(KeyPair relayKey, long windowBytes) {
+        this.relayKey = relayKey;
+        client = SshClient.setUpDefaultClient();
+        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        client.setServerKeyVerifier((session, address, key) -> {
+            HostKeyCheck check = session.getConnectionContext() == null ? null
+                    : session.getConnectionContext().getAttribute(HOST_KEY_CHECK);
+            return check != null && check.matches(key);
+        });
+        client.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(relayKey));
+        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        SshTuning.apply(client);
+        // The relay's read window bounds what it buffers per session before the device must wait.
+        CoreModuleProperties.WINDOW_SIZE.set(client, windowBytes);
+        client.start();
+    }
+
+    /** The relay's public key, as agents put it in their authorized keys. */
+    public String publicKeyLine() {
+        return PublicKeyEntry.toString(relayKey.getPublic());
+    }
+
+    /** Connects through the adapter and authenticates; a wrong host key is a {@link ErrorCode#HOST_KEY_MISMATCH}. */
+    ClientSession connect(String username, TcpWsAdapter adapter, PublicKey pinnedHostKey, Duration timeout) throws IOException {
+        HostKeyCheck check = new HostKeyCheck(pinnedHostKey);
+        ClientSession session = client.connect(username, adapter.address(),
+                AttributeRepository.ofKeyValuePair(HOST_KEY_CHECK, check), null).verify(timeout).getSession();
+        try {
+            SocketAddress ours = session.getIoSession().getLocalAddress();
+            if (!ours.equals(adapter.acceptedPeer(timeout.toMillis()))) {
+                throw new TunnelException(ErrorCode.INTERNAL, "adapter accepted a foreign connection");
+            }
+            session.auth().verify(timeout);
+            return session;
+        } catch (Exception e) {
+            session.close(true);
+            if (check.mismatched()) {
+                throw new TunnelException(ErrorCode.HOST_KEY_MISMATCH,
+                        "The device's host key does not match the one on record; refusing to connect.");
+            }
+            if (e instanceof TunnelException te) {
+                throw te;
+            }
+            throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "SSH to the device failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.stop();
+    }
+}

@@ -1,0 +1,43 @@
+package devicetunnel.relay.store;
+
+import java.time.Instant;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Security-relevant events, kept in the database. Never records secrets or terminal data. */
+public final class AuditLog {
+    private static final Logger log = LoggerFactory.getLogger("audit");
+    private final Jdbc jdbc;
+
+    public record Event(long id, Instant at, String event, String actor, String deviceId, String sessionId,
+                        String remoteIp, String detail) {}
+
+    public AuditLog(DataSource dataSource) {
+        this.jdbc = new Jdbc(dataSource);
+    }
+
+    public void record(String event, String actor, String deviceId, String sessionId, String remoteIp, String detail) {
+        log.info("{} actor={} device={} session={} ip={} {}", event, actor, deviceId, sessionId, remoteIp,
+                detail == null ? "" : detail);
+        try {
+            jdbc.update("INSERT INTO audit_events (at, event, actor, device_id, session_id, remote_ip, detail) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    Instant.now(), event, actor, deviceId, sessionId, remoteIp, truncate(detail));
+        } catch (RuntimeException e) {
+            log.error("could not store audit event {}: {}", event, e.getMessage());
+        }
+    }
+
+    public List<Event> recent(int limit) {
+        return jdbc.query("SELECT id, at, event, actor, device_id, session_id, remote_ip, detail FROM audit_events "
+                        + "ORDER BY id DESC LIMIT " + Math.max(1, Math.min(limit, 1000)),
+                rs -> new Event(rs.getLong(1), Jdbc.instant(rs, "at"), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
+    }
+}

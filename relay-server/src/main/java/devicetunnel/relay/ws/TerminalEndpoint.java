@@ -1,0 +1,276 @@
+package devicetunnel.relay.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.auth.Credentials;
+import devicetunnel.relay.auth.Operator;
+import devicetunnel.relay.http.DeviceAccess;
+import devicetunnel.relay.http.Json;
+import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.ssh.TerminalSession;
+import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.Device;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsConnectContext;
+import io.javalin.websocket.WsContext;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The browser terminal: {@code /api/v1/devices/{id}/terminal} opens a session,
+ * {@code /api/v1/sessions/{sessionId}/terminal?offset=N} resumes one. The operator is
+ * authenticated before the upgrade (401); every later refusal is an error message followed by a
+ * close whose code carries the HTTP status, so the browser can show the relay's reason.
+ */
+public final class TerminalEndpoint {
+    private static final Logger log = LoggerFactory.getLogger(TerminalEndpoint.class);
+    private static final String OPEN_PATH = "/api/v1/devices/{id}/terminal";
+    private static final String RESUME_PATH = "/api/v1/sessions/{sessionId}/terminal";
+    private static final int MAX_CONTROL_CHARS = 4096;
+    private static final int MAX_PENDING_INPUT = 64 * 1024;
+
+    private final OperatorAuth auth;
+    private final DeviceAccess access;
+    private final TerminalSessions sessions;
+    private final AuditLog audit;
+    private final ExecutorService opener;
+    private final WsKeepalive keepalive;
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+
+    /** One browser websocket: the session once it is ready, input typed before that. */
+    private static final class Connection {
+        final JettyViewer viewer;
+        volatile TerminalSession session;
+        final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+
+        Connection(JettyViewer viewer) {
+            this.viewer = viewer;
+        }
+    }
+
+    public TerminalEndpoint(OperatorAuth auth, DeviceAccess access, TerminalSessions sessions, AuditLog audit,
+                            ExecutorService opener, WsKeepalive keepalive) {
+        this.auth = auth;
+        this.access = access;
+        this.sessions = sessions;
+        this.audit = audit;
+        this.opener = opener;
+        this.keepalive = keepalive;
+    }
+
+    public void install(RoutesConfig routes) {
+        routes.wsBeforeUpgrade(OPEN_PATH, this::beforeUpgrade);
+        routes.wsBeforeUpgrade(RESUME_PATH, this::beforeUpgrade);
+        routes.ws(OPEN_PATH, ws -> configure(ws, this::open));
+        routes.ws(RESUME_PATH, ws -> configure(ws, this::resume));
+    }
+
+    private void beforeUpgrade(Context ctx) {
+        auth.authenticate(ctx);
+        if (Credentials.offeredSubprotocols(ctx).contains(Credentials.SUBPROTOCOL)) {
+            ctx.header("Sec-WebSocket-Protocol", Credentials.SUBPROTOCOL);
+        }
+    }
+
+    private interface Starter {
+        void start(WsConnectContext ctx, Operator operator, Connection connection);
+    }
+
+    private void configure(WsConfig ws, Starter starter) {
+        ws.onConnect(ctx -> {
+            Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
+            Connection connection = new Connection(new JettyViewer(ctx.session));
+            connections.put(ctx.sessionId(), connection);
+            keepalive.watch(ctx.session);
+            starter.start(ctx, operator, connection);
+        });
+        ws.onBinaryMessage(ctx -> input(ctx, ctx.data()));
+        ws.onMessage(ctx -> control(ctx, ctx.message()));
+        ws.onClose(this::closed);
+        ws.onError(this::closed);
+    }
+
+    private void open(WsConnectContext ctx, Operator operator, Connection connection) {
+        String deviceId = ctx.pathParam("id");
+        int cols = dimension(ctx.queryParam("cols"), 80);
+        int rows = dimension(ctx.queryParam("rows"), 24);
+        String ip = String.valueOf(ctx.session.getRemoteSocketAddress());
+        opener.execute(() -> {
+            try {
+                Device device = access.forSession(operator, deviceId);
+                TerminalSession session = sessions.open(operator.username(), device, cols, rows);
+                MDC.put("sessionId", session.id());
+                audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
+                MDC.remove("sessionId");
+                ready(ctx, connection, session, 0);
+            } catch (TunnelException e) {
+                refuse(ctx, operator, deviceId, e);
+            } catch (RuntimeException e) {
+                log.error("opening a terminal on {} failed", deviceId, e);
+                refuse(ctx, operator, deviceId, new TunnelException(ErrorCode.INTERNAL, null));
+            }
+        });
+    }
+
+    private void resume(WsConnectContext ctx, Operator operator, Connection connection) {
+        String sessionId = ctx.pathParam("sessionId");
+        try {
+            TerminalSession session = sessions.find(sessionId)
+                    .filter(s -> s.operator().equals(operator.username()) || operator.isAdmin())
+                    .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such session (it may have ended)."));
+            long offset = parseOffset(ctx.queryParam("offset"));
+            ready(ctx, connection, session, offset);
+        } catch (TunnelException e) {
+            refuse(ctx, operator, null, e);
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, operator, null, new TunnelException(ErrorCode.BAD_REQUEST, e.getMessage()));
+        }
+    }
+
+    private void ready(WsContext ctx, Connection connection, TerminalSession session, long offset) {
+        if (!ctx.session.isOpen()) {
+            session.detach(connection.viewer);
+            return;
+        }
+        synchronized (connection) {
+            connection.session = session;
+            session.attach(connection.viewer, offset);
+            byte[] early = connection.early.toByteArray();
+            connection.early.reset();
+            if (early.length > 0) {
+                writeInput(ctx, session, java.nio.ByteBuffer.wrap(early));
+            }
+        }
+    }
+
+    private void refuse(WsContext ctx, Operator operator, String deviceId, TunnelException e) {
+        audit.record("session.refused", operator == null ? null : operator.username(), deviceId, null,
+                String.valueOf(ctx.session.getRemoteSocketAddress()), e.code().code() + ": " + e.getMessage());
+        if (ctx.session.isOpen()) {
+            ctx.send(Json.error(e.code(), e.getMessage()));
+            ctx.closeSession(e.code().closeCode(), e.code().code());
+        }
+    }
+
+    private void input(WsContext ctx, java.nio.ByteBuffer data) {
+        Connection connection = connections.get(ctx.sessionId());
+        if (connection == null) {
+            return;
+        }
+        synchronized (connection) {
+            TerminalSession session = connection.session;
+            if (session == null) {
+                if (connection.early.size() + data.remaining() > MAX_PENDING_INPUT) {
+                    refuse(ctx, null, null, new TunnelException(ErrorCode.PAYLOAD_TOO_LARGE, "Too much input before the session was ready."));
+                    return;
+                }
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                connection.early.writeBytes(bytes);
+                return;
+            }
+            writeInput(ctx, session, data);
+        }
+    }
+
+    private static void writeInput(WsContext ctx, TerminalSession session, java.nio.ByteBuffer data) {
+        try {
+            session.input(data);
+        } catch (IOException e) {
+            // The session is ending; its pump reports why.
+        }
+    }
+
+    private void control(WsContext ctx, String text) {
+        Connection connection = connections.get(ctx.sessionId());
+        if (connection == null) {
+            return;
+        }
+        try {
+            JsonNode message = Json.readObject(text, MAX_CONTROL_CHARS);
+            String type = message.path("type").asText("");
+            TerminalSession session = connection.session;
+            switch (type) {
+                case "resize" -> {
+                    int cols = strictDimension(message.get("cols"));
+                    int rows = strictDimension(message.get("rows"));
+                    if (session != null) {
+                        session.resize(cols, rows);
+                    }
+                }
+                case "ack" -> {
+                    JsonNode bytes = message.get("bytes");
+                    if (bytes == null || !bytes.canConvertToLong() || bytes.asLong() < 0) {
+                        throw new TunnelException(ErrorCode.BAD_REQUEST, "ack needs a non-negative 'bytes'.");
+                    }
+                    if (session != null && session.isAttached(connection.viewer)) {
+                        session.ack(bytes.asLong());
+                    }
+                }
+                case "close" -> {
+                    if (session != null) {
+                        session.close();
+                    }
+                }
+                default -> throw new TunnelException(ErrorCode.BAD_REQUEST, "Unknown message type '" + clip(type) + "'.");
+            }
+        } catch (TunnelException e) {
+            log.info("closing terminal websocket after a bad control message: {}", e.getMessage());
+            refuse(ctx, null, connection.session == null ? null : connection.session.deviceId(), e);
+        } catch (IOException e) {
+            // resize on a closing channel: nothing to do
+        }
+    }
+
+    private void closed(WsContext ctx) {
+        keepalive.forget(ctx.session);
+        Connection connection = connections.remove(ctx.sessionId());
+        if (connection != null && connection.session != null) {
+            connection.session.detach(connection.viewer);
+        }
+    }
+
+    private static int dimension(String value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            return n >= 1 && n <= 1000 ? n : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static int strictDimension(JsonNode node) {
+        if (node == null || !node.canConvertToInt() || node.asInt() < 1 || node.asInt() > 1000) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "cols and rows must be integers from 1 to 1000.");
+        }
+        return node.asInt();
+    }
+
+    private static long parseOffset(String value) {
+        try {
+            long offset = value == null ? 0 : Long.parseLong(value);
+            if (offset < 0) {
+                throw new NumberFormatException();
+            }
+            return offset;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("offset must be a non-negative integer.");
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() > 32 ? s.substring(0, 32) + "…" : s;
+    }
+}

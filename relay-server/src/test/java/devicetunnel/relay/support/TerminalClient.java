@@ -1,0 +1,211 @@
+package devicetunnel.relay.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import devicetunnel.relay.http.Json;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Talks to the terminal websocket the way the web UI does: binary keystrokes out, binary output in
+ * (acknowledged as it arrives, like xterm.js after rendering), JSON control messages both ways.
+ */
+public final class TerminalClient implements AutoCloseable {
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private final List<JsonNode> controls = new ArrayList<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder text = new StringBuilder();
+    private volatile boolean autoAck = true;
+    private WebSocket socket;
+    private CompletableFuture<WebSocket> sendChain = CompletableFuture.completedFuture(null);
+    private long received;
+
+    public static TerminalClient connect(URI uri, String token) throws Exception {
+        TerminalClient client = new TerminalClient();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        client.socket = builder.buildAsync(uri, client.listener()).get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
+    /** The HTTP status the upgrade was refused with, or -1 when it was accepted. */
+    public static int refusedStatus(URI uri, String token) throws Exception {
+        try {
+            connect(uri, token).close();
+            return -1;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    /** Output has a line that is exactly {@code line} (a command's result, not its echo). */
+    public static Predicate<String> hasLine(String line) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(^|[\\r\\n])" + java.util.regex.Pattern.quote(line) + "\\r?\\n");
+        return out -> p.matcher(out).find();
+    }
+
+    public void setAutoAck(boolean on) {
+        autoAck = on;
+    }
+
+    private WebSocket.Listener listener() {
+        return new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                int n = data.remaining();
+                byte[] bytes = new byte[n];
+                data.get(bytes);
+                synchronized (TerminalClient.this) {
+                    output.writeBytes(bytes);
+                    received += n;
+                    TerminalClient.this.notifyAll();
+                }
+                if (autoAck) {
+                    send(w -> w.sendText("{\"type\":\"ack\",\"bytes\":" + n + "}", true));
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                text.append(data);
+                if (last) {
+                    try {
+                        JsonNode node = Json.MAPPER.readTree(text.toString());
+                        synchronized (TerminalClient.this) {
+                            controls.add(node);
+                            TerminalClient.this.notifyAll();
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException("server sent bad JSON: " + text, e);
+                    }
+                    text.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                closeCode.complete(statusCode);
+                synchronized (TerminalClient.this) {
+                    TerminalClient.this.notifyAll();
+                }
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket ws, Throwable error) {
+                closeCode.complete(1006);
+                synchronized (TerminalClient.this) {
+                    TerminalClient.this.notifyAll();
+                }
+            }
+        };
+    }
+
+    /** The JDK allows one outstanding send at a time: chain them. */
+    private synchronized CompletableFuture<WebSocket> send(java.util.function.Function<WebSocket, CompletableFuture<WebSocket>> op) {
+        CompletableFuture<WebSocket> next = sendChain.handle((w, e) -> null).thenCompose(v -> op.apply(socket));
+        sendChain = next;
+        return next;
+    }
+
+    public void type(String keys) {
+        send(w -> w.sendBinary(ByteBuffer.wrap(keys.getBytes(StandardCharsets.UTF_8)), true)).join();
+    }
+
+    public void sendText(String json) {
+        send(w -> w.sendText(json, true)).join();
+    }
+
+    public void resize(int cols, int rows) {
+        sendText(Json.write(Map.of("type", "resize", "cols", cols, "rows", rows)));
+    }
+
+    public void ack(long bytes) {
+        sendText("{\"type\":\"ack\",\"bytes\":" + bytes + "}");
+    }
+
+    public synchronized String output() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    public synchronized long received() {
+        return received;
+    }
+
+    /** Waits (bounded) until the output so far satisfies the predicate; returns it. */
+    public String awaitOutput(Predicate<String> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!condition.test(output())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("timed out waiting for terminal output; got:\n" + output());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return output();
+        }
+    }
+
+    /** Waits for a control message of the given type. */
+    public JsonNode awaitControl(String type, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (true) {
+                for (JsonNode c : controls) {
+                    if (type.equals(c.path("type").asText())) {
+                        return c;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("timed out waiting for '" + type + "'; got " + controls + " output:\n" + output());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+    }
+
+    public int awaitClose(Duration timeout) throws Exception {
+        return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public WebSocket socket() {
+        return socket;
+    }
+
+    /** Drops the connection without a close handshake, like a laptop going to sleep. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+}

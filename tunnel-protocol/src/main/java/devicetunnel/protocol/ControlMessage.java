@@ -1,0 +1,45 @@
+package devicetunnel.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Small JSON messages on the control link between relay and agent. The {@code type} field selects
+ * the record. Unknown fields are ignored so either side may add fields without breaking the other.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ControlMessage.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = ControlMessage.Welcome.class, name = "welcome"),
+    @JsonSubTypes.Type(value = ControlMessage.OpenStream.class, name = "open"),
+    @JsonSubTypes.Type(value = ControlMessage.StreamFailed.class, name = "stream-failed"),
+    @JsonSubTypes.Type(value = ControlMessage.Ping.class, name = "ping"),
+    @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
+    @JsonSubTypes.Type(value = ControlMessage.Drain.class, name = "drain"),
+    @JsonSubTypes.Type(value = ControlMessage.Error.class, name = "error")
+})
+public sealed interface ControlMessage {
+
+    /** Agent -> relay, first message: who I am and my SSH host public key (OpenSSH format). */
+    record Hello(int protocolVersion, String agentVersion, String hostKey) implements ControlMessage {}
+
+    /** Relay -> agent: accepted; the relay's SSH client key(s) the agent's SSHD must accept. */
+    record Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys)
+            implements ControlMessage {}
+
+    /** Relay -> agent: open {@code /agent/v1/streams/{streamId}} presenting {@code token}. */
+    record OpenStream(String streamId, String token) implements ControlMessage {}
+
+    /** Agent -> relay: the stream could not be opened (so the relay fails fast instead of timing out). */
+    record StreamFailed(String streamId, String message) implements ControlMessage {}
+
+    record Ping(long sentAtMillis) implements ControlMessage {}
+
+    record Pong(long sentAtMillis) implements ControlMessage {}
+
+    /** Relay -> agent: the relay is going away; reconnect after the given delay. */
+    record Drain(long reconnectAfterMillis, String reason) implements ControlMessage {}
+
+    /** Either way: a refusal with a code from {@link ErrorCode}. */
+    record Error(String error, String message) implements ControlMessage {}
+}

@@ -1,0 +1,38 @@
+package devicetunnel.protocol;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.helpers.AbstractFactoryManager;
+import org.apache.sshd.core.CoreModuleProperties;
+
+/**
+ * MINA SSHD settings both ends share. The JDK's AES-GCM is as fast as OpenSSL while its ChaCha20
+ * is an order of magnitude slower, and curve25519 key exchange is far cheaper than the post-quantum
+ * hybrids, so those go first; Nagle is off because keystrokes are tiny packets.
+ */
+public final class SshTuning {
+    private static final List<String> CIPHER_PREFERENCE =
+            List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr");
+    private static final List<String> KEX_PREFERENCE =
+            List.of("curve25519-sha256", "curve25519-sha256@libssh.org");
+
+    private SshTuning() {}
+
+    public static void apply(AbstractFactoryManager manager) {
+        CoreModuleProperties.TCP_NODELAY.set(manager, true);
+        CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(manager, Protocol.COPY_BUFFER_BYTES);
+        manager.setCipherFactories(preferFirst(manager.getCipherFactories(), CIPHER_PREFERENCE));
+        manager.setKeyExchangeFactories(preferFirst(manager.getKeyExchangeFactories(), KEX_PREFERENCE));
+    }
+
+    static <T extends NamedResource> List<T> preferFirst(List<T> factories, List<String> preferred) {
+        List<T> sorted = new ArrayList<>(factories);
+        sorted.sort(Comparator.comparingInt(f -> {
+            int index = preferred.indexOf(f.getName());
+            return index < 0 ? preferred.size() : index;
+        }));
+        return sorted;
+    }
+}
