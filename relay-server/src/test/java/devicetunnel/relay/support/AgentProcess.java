@@ -1,0 +1,61 @@
+package devicetunnel.relay.support;
+
+import devicetunnel.protocol.KeyFiles;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A device agent in its own JVM, so a test can kill it for real (SIGKILL, no goodbye). */
+public final class AgentProcess implements AutoCloseable {
+    private final Process process;
+
+    private AgentProcess(Process process) {
+        this.process = process;
+    }
+
+    public static AgentProcess start(String relayUrl, String deviceId, String token, Path stateDir) throws IOException {
+        Path tokenFile = stateDir.resolve("device.token");
+        KeyFiles.writePrivate(tokenFile, token.getBytes(StandardCharsets.UTF_8));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "devicetunnel.agent.cli.AgentMain",
+                "--relay", relayUrl, "--device-id", deviceId, "--token-file", tokenFile.toString(),
+                "--state-dir", stateDir.toString(), "--shell", "/bin/bash", "--reconnect-max", "2s");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(stateDir.resolve("agent.log").toFile())
+                .start();
+        return new AgentProcess(process);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: the kernel closes the agent's sockets, nothing else is said. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the agent's shutdown hook runs. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        process.waitFor(20, TimeUnit.SECONDS);
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    static String classpathSeparator() {
+        return File.pathSeparator;
+    }
+}
