@@ -1,0 +1,33 @@
+# device-tunnel: the whole set-up is `make up` (demo) and `make test` (every test).
+MVN        ?= mvn -B
+PORT       ?= 8080
+VERSION    := 0.1.0-SNAPSHOT
+RELAY_JAR  := relay-server/target/relay-server-$(VERSION)-all.jar
+AGENT_JAR  := device-agent/target/device-agent-$(VERSION)-all.jar
+
+.PHONY: help build test up down bench bench-quick clean compose-secrets
+
+help:
+	@echo "make build   - build all jars (no tests)"
+	@echo "make test    - run every test (Java unit + integration, web-ui unit, browser)"
+	@echo "make up      - start the demo: relay + one simulated device on 127.0.0.1:$(PORT)"
+	@echo "make down    - stop what 'make up' started"
+	@echo "make bench   - run the benchmarks (make bench-quick for a smoke run)"
+
+build:
+	$(MVN) -q -DskipTests package
+
+test:
+	$(MVN) test
+
+up: build
+	@PORT=$(PORT) RELAY_JAR=$(RELAY_JAR) AGENT_JAR=$(AGENT_JAR) scripts/demo-up.sh
+
+down:
+	@scripts/demo-down.sh
+
+compose-secrets:
+	@scripts/compose-secrets.sh
+
+clean:
+	$(MVN) -q clean

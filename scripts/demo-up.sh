@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Starts the demo: one relay and one simulated device agent, as background processes on this
+# machine. Secrets are generated on first start into .demo/ (mode 0600) and never committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${PORT:-8080}"
+RELAY_JAR="${RELAY_JAR:?}"
+AGENT_JAR="${AGENT_JAR:?}"
+DEMO=.demo
+DEVICE_ID=demo-device
+URL="http://127.0.0.1:${PORT}"
+umask 077
+mkdir -p "$DEMO/relay" "$DEMO/agent"
+
+running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+if running "$DEMO/relay.pid" || running "$DEMO/agent.pid"; then
+  echo "demo already running (make down to stop it)" >&2
+else
+  if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then
+    echo "port ${PORT} is in use: try 'make up PORT=8090'" >&2
+    exit 1
+  fi
+  [[ -s "$DEMO/admin.password" ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/admin.password"
+  java -jar "$RELAY_JAR" user add admin --role admin --password-file "$DEMO/admin.password" \
+       --if-missing --state-dir "$DEMO/relay" >/dev/null
+  java -jar "$RELAY_JAR" device add "$DEVICE_ID" --name "Demo device" --labels env=demo \
+       --token-file "$DEMO/agent/device.token" --if-missing --state-dir "$DEMO/relay" >/dev/null
+
+  setsid nohup java -jar "$RELAY_JAR" serve --listen "127.0.0.1:${PORT}" --state-dir "$DEMO/relay" \
+       >"$DEMO/relay.log" 2>&1 < /dev/null &
+  echo $! > "$DEMO/relay.pid"
+
+  for _ in $(seq 1 120); do
+    curl -fsS "$URL/readyz" >/dev/null 2>&1 && break
+    running "$DEMO/relay.pid" || { echo "relay failed to start; see $DEMO/relay.log" >&2; tail -20 "$DEMO/relay.log" >&2; exit 1; }
+    sleep 0.5
+  done
+
+  setsid nohup java -jar "$AGENT_JAR" --relay "$URL" --device-id "$DEVICE_ID" \
+       --token-file "$DEMO/agent/device.token" --state-dir "$DEMO/agent" \
+       >"$DEMO/agent.log" 2>&1 < /dev/null &
+  echo $! > "$DEMO/agent.pid"
+fi
+
+# Wait until the relay reports the device online, through the public API.
+password="$(cat "$DEMO/admin.password")"
+token=""
+for _ in $(seq 1 120); do
+  token="$(curl -fsS -H 'Content-Type: application/json' \
+      -d "{\"username\":\"admin\",\"password\":\"${password}\"}" "$URL/api/v1/auth/login" 2>/dev/null \
+      | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')" || true
+  if [[ -n "$token" ]] && curl -fsS -H "Authorization: Bearer $token" "$URL/api/v1/devices/$DEVICE_ID" 2>/dev/null \
+      | grep -q '"online":true'; then
+    echo "relay: $URL"
+    echo "login: admin ${password}"
+    echo "device: ${DEVICE_ID} online"
+    exit 0
+  fi
+  running "$DEMO/agent.pid" || { echo "agent failed to start; see $DEMO/agent.log" >&2; tail -20 "$DEMO/agent.log" >&2; exit 1; }
+  sleep 0.5
+done
+echo "device did not come online within 60 s; see $DEMO/relay.log and $DEMO/agent.log" >&2
+exit 1
