@@ -1,0 +1,96 @@
+// Thin fetch wrapper over the relay's REST API. Every failure becomes an
+// ApiError carrying status, error code, server message and Retry-After.
+
+import { describeError, parseRetryAfter, type ErrorContext, type RelayError } from './errors.ts';
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+}
+
+export interface Me {
+  username: string;
+  role: string;
+  expiresAt: string;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  online: boolean;
+  lastSeen: string | null;
+  labels: Record<string, string>;
+}
+
+export class ApiError extends Error implements RelayError {
+  constructor(
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    readonly serverMessage: string | undefined,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(serverMessage || code || (status ? `HTTP ${status}` : 'network error'));
+    this.name = 'ApiError';
+  }
+
+  /** RelayError view (the server's message under the `message` key). */
+  get relayError(): RelayError {
+    return { status: this.status, code: this.code, message: this.serverMessage, retryAfterSeconds: this.retryAfterSeconds };
+  }
+
+  describe(ctx: ErrorContext): string {
+    return describeError(this.relayError, ctx);
+  }
+}
+
+/** Builds an ApiError from a failed response, reading the JSON error body when there is one. */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let code: string | undefined;
+  let message: string | undefined;
+  try {
+    const body = (await res.json()) as { error?: unknown; message?: unknown };
+    if (typeof body.error === 'string') code = body.error;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty body): the status alone must do.
+  }
+  return new ApiError(res.status, code, message, parseRetryAfter(res.headers.get('Retry-After')));
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(undefined, 'network', undefined, undefined);
+  }
+  if (!res.ok) throw await errorFromResponse(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const api = {
+  login: (username: string, password: string) => request<LoginResult>('POST', '/api/v1/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/api/v1/auth/logout'),
+  me: () => request<Me>('GET', '/api/v1/auth/me'),
+  devices: () => request<Device[]>('GET', '/api/v1/devices'),
+  device: (id: string) => request<Device>('GET', `/api/v1/devices/${encodeURIComponent(id)}`),
+};
+
+/**
+ * Asks /auth/me whether we are still logged in; used to explain a refused
+ * websocket upgrade, whose HTTP status the browser hides.
+ */
+export async function checkAuth(): Promise<'ok' | 'unauthorized' | 'unknown'> {
+  try {
+    await api.me();
+    return 'ok';
+  } catch (e) {
+    return e instanceof ApiError && e.status === 401 ? 'unauthorized' : 'unknown';
+  }
+}

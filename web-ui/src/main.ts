@@ -1,0 +1,184 @@
+// Entry point: decides login vs console, polls devices, wires global shortcuts.
+
+import { ApiError, api, type Device, type Me } from './api.ts';
+import { SESSION_EXPIRED } from './errors.ts';
+import { clampFontSize, loadSettings, saveSettings, type Settings } from './settings.ts';
+import { SHORTCUT_HELP, shortcutFor } from './shortcuts.ts';
+import { DeviceList } from './ui/device-list.ts';
+import { byId, h } from './ui/dom.ts';
+import { initLogin, showLogin } from './ui/login.ts';
+import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
+import { Tabs } from './ui/tabs.ts';
+import type { TerminalTab } from './ui/terminal-tab.ts';
+
+const POLL_MS = 2000;
+const RELAY_DOWN = 'Cannot reach the relay — retrying…';
+
+const storage = (() => {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+})();
+let settings: Settings = loadSettings(storage, window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? true);
+
+let me: Me | null = null;
+let pollTimer: number | undefined;
+let pollGeneration = 0;
+
+const tabs = new Tabs(expireSession, updateTitle);
+const devices = new DeviceList(byId('devices'), byId<HTMLInputElement>('device-filter'), byId('devices-summary'), (d) => openTerminal(d));
+
+function openTerminal(d: Device): void {
+  tabs.open(d, settings);
+}
+
+function updateTitle(tab: TerminalTab | null = tabs.activeTab): void {
+  if (byId('console-view').hidden) return;
+  document.title = tab ? `${tab.label} · device-tunnel` : 'Devices · device-tunnel';
+}
+
+function showConsole(user: Me): void {
+  me = user;
+  byId('login-view').hidden = true;
+  byId('console-view').hidden = false;
+  byId('current-user').textContent = user.username;
+  byId('current-user').title = `role: ${user.role}`;
+  updateTitle();
+  startPolling();
+  if (!tabs.activeTab) byId('device-filter').focus();
+}
+
+function leaveConsole(message: string): void {
+  me = null;
+  stopPolling();
+  tabs.closeAll();
+  devices.reset();
+  clearNotice();
+  showLogin(message);
+}
+
+/** Any API answer 401: the login is gone, back to the login page with a clear message. */
+function expireSession(): void {
+  if (me) leaveConsole(SESSION_EXPIRED);
+}
+
+// --- device polling (setTimeout chain, so slow answers never overlap) ---
+
+function startPolling(): void {
+  stopPolling();
+  const gen = ++pollGeneration;
+  const tick = async () => {
+    try {
+      const list = await api.devices();
+      if (gen !== pollGeneration) return;
+      devices.update(list);
+      clearNotice(RELAY_DOWN);
+    } catch (e) {
+      if (gen !== pollGeneration) return;
+      if (e instanceof ApiError && e.status === 401) return expireSession();
+      showNotice(e instanceof ApiError && e.status !== undefined ? `Device list: ${e.describe('general')}` : RELAY_DOWN);
+    }
+    if (gen === pollGeneration) pollTimer = window.setTimeout(tick, POLL_MS);
+  };
+  void tick();
+}
+
+function stopPolling(): void {
+  pollGeneration++;
+  window.clearTimeout(pollTimer);
+}
+
+// --- settings ---
+
+function applySettings(next: Settings): void {
+  settings = next;
+  saveSettings(storage, settings);
+  document.documentElement.dataset.theme = settings.theme;
+  const toggle = byId('theme-toggle');
+  toggle.textContent = settings.theme === 'dark' ? 'Light theme' : 'Dark theme';
+  toggle.setAttribute('aria-label', `Switch to ${settings.theme === 'dark' ? 'light' : 'dark'} theme`);
+  byId('font-size').textContent = `${settings.fontSize}px`;
+  tabs.applySettings(settings);
+}
+
+// --- global keyboard shortcuts (capture phase, before xterm sees the key) ---
+
+function onGlobalKey(e: KeyboardEvent): void {
+  if (byId('console-view').hidden) return;
+  const action = shortcutFor(e);
+  if (!action || action === 'copy' || action === 'paste') return; // those belong to the terminal
+  const t = e.target as HTMLElement;
+  const inTextField = (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) && !t.classList.contains('xterm-helper-textarea');
+  // In text fields Ctrl+Shift+arrows select words: leave them alone.
+  if (inTextField && (action === 'next-tab' || action === 'prev-tab' || action === 'focus-tabs')) return;
+  e.preventDefault();
+  const tab = tabs.activeTab;
+  switch (action) {
+    case 'search':
+      tab?.toggleSearch(true);
+      break;
+    case 'files':
+      tab?.toggleFiles();
+      break;
+    case 'focus-devices':
+      byId('device-filter').focus();
+      break;
+    case 'next-tab':
+      tabs.step(1);
+      break;
+    case 'prev-tab':
+      tabs.step(-1);
+      break;
+    case 'focus-tabs':
+      tabs.focusStrip();
+      break;
+  }
+}
+
+// --- boot ---
+
+async function enterConsole(): Promise<void> {
+  try {
+    showConsole(await api.me());
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) showLogin('');
+    else showLogin(e instanceof ApiError ? e.describe('general') : 'The relay could not be reached');
+  }
+}
+
+function init(): void {
+  initNotice();
+  initLogin(enterConsole);
+  byId('logout').addEventListener('click', async () => {
+    try {
+      await api.logout();
+    } catch {
+      // Logged out locally either way; the cookie expires on its own.
+    }
+    leaveConsole('');
+  });
+  byId('theme-toggle').addEventListener('click', () => applySettings({ ...settings, theme: settings.theme === 'dark' ? 'light' : 'dark' }));
+  byId('font-smaller').addEventListener('click', () => applySettings({ ...settings, fontSize: clampFontSize(settings.fontSize - 1) }));
+  byId('font-larger').addEventListener('click', () => applySettings({ ...settings, fontSize: clampFontSize(settings.fontSize + 1) }));
+  byId('shortcut-list').replaceChildren(...SHORTCUT_HELP.flatMap(([k, v]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, v)]));
+  document.addEventListener('keydown', onGlobalKey, true);
+  window.addEventListener('online', () => tabs.retryNow());
+  // Closing the browser tab kills live shells: ask first (Ctrl+W cannot be intercepted outside full screen).
+  // Not under automation (navigator.webdriver): the prompt would block browser tests.
+  window.addEventListener('beforeunload', (e) => {
+    if (navigator.webdriver) return;
+    if (tabs.all.some((t) => t.session.state === 'connected' || t.session.state === 'reconnecting')) e.preventDefault();
+  });
+  applySettings(settings);
+
+  // Stable hook for the browser tests.
+  (window as unknown as { deviceTunnel: unknown }).deviceTunnel = {
+    activeTerminalText: (): string => tabs.activeTab?.text() ?? '',
+  };
+
+  void enterConsole();
+}
+
+init();

@@ -1,0 +1,314 @@
+// One shell session over the relay's terminal websocket, independent of xterm
+// and the DOM (the tab wires it to a Terminal), so its state machine is unit
+// tested with a fake socket and fake timers.
+//
+//   connecting ──session──▶ connected ──drop──▶ reconnecting ──session──▶ connected
+//        │                      │                    │
+//        └── refused/error ──▶ closed ◀── exit/error ┘── 4404 / 60 s ──▶ closed
+
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import {
+  describeClose,
+  describeError,
+  RELAY_REFUSED,
+  RESUME_FAILED,
+  SESSION_EXPIRED,
+  statusFromCloseCode,
+} from './errors.ts';
+import { AckBatcher, DEFAULT_ACK, type AckOptions, type Timers } from './flow.ts';
+import { ackMessage, parseServerMessage, resizeMessage } from './protocol.ts';
+import { resumeUrl, terminalUrl, type OriginLike } from './urls.ts';
+
+export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** The part of the browser WebSocket we use (so tests can pass a fake). */
+export interface SocketLike {
+  binaryType: string;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+}
+
+export interface SessionDeps {
+  origin: OriginLike;
+  openSocket(url: string): SocketLike;
+  checkAuth(): Promise<'ok' | 'unauthorized' | 'unknown'>;
+  timers: Timers;
+  now(): number;
+  ack?: AckOptions;
+  backoff?: BackoffOptions;
+}
+
+/** Where the session's effects go: the terminal and the tab's status line. */
+export interface SessionSink {
+  /** Terminal bytes; call `rendered` once xterm has processed them. */
+  output(data: Uint8Array, rendered: () => void): void;
+  /** A local note for the terminal (gap, exit); not part of the byte stream. */
+  note(text: string): void;
+  status(state: ConnState, text: string): void;
+  /** The login is gone: the app goes back to the login page. */
+  authExpired(): void;
+}
+
+// Error codes the relay may send without a 4xxx close code we can trust.
+const CODE_STATUS: Record<string, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_sessions: 409,
+  too_many_requests: 429,
+  internal: 500,
+  device_unreachable: 502,
+  device_offline: 502,
+  host_key_mismatch: 502,
+  device_timeout: 504,
+};
+
+const encoder = new TextEncoder();
+
+export class TerminalSession {
+  state: ConnState = 'connecting';
+  statusText = 'connecting…';
+  sessionId: string | null = null;
+  /** Output bytes of this session received so far: the resume offset. */
+  received = 0;
+  exitStatus: number | null = null;
+
+  private socket: SocketLike | null = null;
+  private acker: AckBatcher | null = null;
+  private gotSession = false; // on the current socket
+  private resuming = false; // current socket is a resume
+  private requestedOffset = 0;
+  private serverError: { error: string; message?: string } | null = null;
+  private finished = false; // exit, error or user close: never reconnect
+  private backoff: Backoff;
+  private retryTimer: unknown = null;
+
+  constructor(
+    readonly deviceId: string,
+    private readonly deps: SessionDeps,
+    private readonly sink: SessionSink,
+    private cols: number,
+    private rows: number,
+  ) {
+    this.backoff = new Backoff(deps.backoff ?? DEFAULT_BACKOFF);
+  }
+
+  /** Opens a new shell session on the device. Also used to start over after the session ended. */
+  start(): void {
+    this.cancelRetry();
+    this.dropSocket();
+    this.sessionId = null;
+    this.received = 0;
+    this.exitStatus = null;
+    this.finished = false;
+    this.backoff.reset();
+    this.setStatus('connecting', 'connecting…');
+    this.connect(terminalUrl(this.deps.origin, this.deviceId, this.cols, this.rows), false);
+  }
+
+  /** Keystrokes / pasted text from xterm, sent as a binary UTF-8 frame. */
+  sendInput(data: string): void {
+    if (this.state === 'connected' && this.socket) this.socket.send(encoder.encode(data));
+  }
+
+  /** xterm's onBinary (some mouse reports): one byte per char. */
+  sendBinary(data: string): void {
+    if (this.state !== 'connected' || !this.socket) return;
+    const bytes = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
+    this.socket.send(bytes);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (cols === this.cols && rows === this.rows) return;
+    this.cols = cols;
+    this.rows = rows;
+    if (this.state === 'connected' && this.socket) this.socket.send(resizeMessage(cols, rows));
+  }
+
+  /** The network is back (browser `online` event): skip the rest of the backoff wait. */
+  retryNow(): void {
+    if (this.state !== 'reconnecting' || this.retryTimer === null) return;
+    this.cancelRetry();
+    this.resume();
+  }
+
+  /** The user closed the tab. */
+  close(): void {
+    this.finished = true;
+    this.cancelRetry();
+    this.dropSocket();
+    this.setStatus('closed', 'closed');
+  }
+
+  // --- internals ---
+
+  private connect(url: string, resuming: boolean): void {
+    this.gotSession = false;
+    this.resuming = resuming;
+    this.serverError = null;
+    const ws = this.deps.openSocket(url);
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (ev) => {
+      if (this.socket === ws) this.onMessage(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (this.socket === ws) this.onClose(ev.code, ev.reason);
+    };
+    this.socket = ws;
+  }
+
+  private onMessage(data: unknown): void {
+    if (typeof data === 'string') {
+      this.onControl(data);
+      return;
+    }
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    if (!bytes || bytes.byteLength === 0) return;
+    this.received += bytes.byteLength;
+    const acker = this.acker; // render callbacks count for the connection that delivered the bytes
+    const n = bytes.byteLength;
+    this.sink.output(bytes, () => acker?.rendered(n));
+  }
+
+  private onControl(text: string): void {
+    const msg = parseServerMessage(text);
+    if (!msg) return;
+    switch (msg.type) {
+      case 'session': {
+        this.gotSession = true;
+        this.sessionId = msg.id;
+        // On resume the server replays from here; trust its position.
+        if (this.resuming) this.received = msg.offset;
+        this.backoff.reset();
+        const ws = this.socket!;
+        this.acker?.dispose();
+        this.acker = new AckBatcher((n) => ws.send(ackMessage(n)), this.deps.timers, this.deps.ack ?? DEFAULT_ACK);
+        // The window may have changed size while we were away.
+        if (this.resuming) ws.send(resizeMessage(this.cols, this.rows));
+        this.setStatus('connected', 'connected');
+        break;
+      }
+      case 'gap':
+        // Works whether the session message carried the requested or the actual offset.
+        this.received = Math.max(this.received, this.requestedOffset + msg.bytes);
+        this.sink.note(`[device-tunnel: ${msg.bytes} bytes of output were lost while disconnected]`);
+        break;
+      case 'exit':
+        this.finished = true;
+        this.exitStatus = msg.status;
+        this.sink.note(`[process exited with status ${msg.status}]`);
+        this.setStatus('closed', `closed — exited with status ${msg.status}`);
+        break;
+      case 'error':
+        this.serverError = { error: msg.error, message: msg.message };
+        break;
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    const hadSession = this.gotSession;
+    const resuming = this.resuming;
+    const serverError = this.serverError;
+    this.dropSocket();
+    if (this.exitStatus !== null || (this.finished && !serverError)) return;
+
+    const closeStatus = statusFromCloseCode(code);
+    if (serverError || closeStatus !== undefined) {
+      this.finished = true;
+      const status = closeStatus ?? (serverError ? CODE_STATUS[serverError.error] : undefined);
+      if (status === 401) return this.expired();
+      const ctx = resuming ? 'resume' : 'device';
+      const words = serverError
+        ? describeError({ status, code: serverError.error, message: serverError.message }, ctx)
+        : describeClose(code, reason, ctx);
+      this.setStatus('closed', `closed — ${words}`);
+      return;
+    }
+
+    if (!hadSession && !resuming) {
+      // The upgrade was refused (the browser hides the HTTP status) or the relay is unreachable.
+      this.finished = true;
+      void this.deps.checkAuth().then((auth) => {
+        if (auth === 'unauthorized') return this.expired();
+        this.setStatus('closed', `closed — ${auth === 'ok' ? RELAY_REFUSED : 'The relay could not be reached'}`);
+      });
+      return;
+    }
+
+    if (!hadSession && resuming) {
+      // A refused resume may just be an expired login; otherwise keep trying.
+      void this.deps.checkAuth().then((auth) => {
+        if (this.finished) return;
+        if (auth === 'unauthorized') {
+          this.finished = true;
+          return this.expired();
+        }
+        this.scheduleResume();
+      });
+      return;
+    }
+
+    // Dropped mid-session without exit or error: network blip, sleep, relay restart.
+    this.scheduleResume();
+  }
+
+  private scheduleResume(): void {
+    if (this.finished) return;
+    const delay = this.backoff.next(this.deps.now());
+    if (delay === null) {
+      this.finished = true;
+      this.setStatus('closed', `closed — ${RESUME_FAILED}`);
+      return;
+    }
+    const secs = delay < 1000 ? `${(delay / 1000).toFixed(1)} s` : `${Math.round(delay / 1000)} s`;
+    this.setStatus('reconnecting', `reconnecting… (attempt ${this.backoff.attempts}, next try in ${secs})`);
+    this.retryTimer = this.deps.timers.setTimeout(() => {
+      this.retryTimer = null;
+      this.resume();
+    }, delay);
+  }
+
+  private resume(): void {
+    if (this.finished || !this.sessionId) return;
+    this.requestedOffset = this.received;
+    this.setStatus('reconnecting', `reconnecting… (attempt ${this.backoff.attempts})`);
+    this.connect(resumeUrl(this.deps.origin, this.sessionId, this.received), true);
+  }
+
+  private expired(): void {
+    this.setStatus('closed', `closed — ${SESSION_EXPIRED}`);
+    this.sink.authExpired();
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) this.deps.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private dropSocket(): void {
+    this.acker?.dispose();
+    this.acker = null;
+    const ws = this.socket;
+    this.socket = null;
+    if (ws) {
+      ws.onmessage = null;
+      ws.onclose = null;
+      try {
+        ws.close(1000, 'closed by user');
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  private setStatus(state: ConnState, text: string): void {
+    this.state = state;
+    this.statusText = text;
+    this.sink.status(state, text);
+  }
+}

@@ -1,0 +1,311 @@
+// One terminal tab: xterm.js + a TerminalSession + toolbar, search bar, files panel.
+
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Terminal } from '@xterm/xterm';
+import { checkAuth, type Device } from '../api.ts';
+import { bufferText } from '../buffer-text.ts';
+import { browserTimers } from '../flow.ts';
+import { XTERM_THEMES, type Settings } from '../settings.ts';
+import { shortcutFor } from '../shortcuts.ts';
+import { TerminalSession, type ConnState, type SocketLike } from '../terminal-session.ts';
+import { copyText } from './clipboard.ts';
+import { h, q } from './dom.ts';
+import { FilesPanel } from './files-panel.ts';
+
+let nextTabNumber = 1;
+
+export class TerminalTab {
+  readonly id = `t${nextTabNumber++}`;
+  readonly tabItem: HTMLElement;
+  readonly tabButton: HTMLButtonElement;
+  readonly closeButton: HTMLButtonElement;
+  readonly panel: HTMLElement;
+  readonly term: Terminal;
+  readonly session: TerminalSession;
+  private readonly fit = new FitAddon();
+  private readonly search = new SearchAddon();
+  private readonly files: FilesPanel;
+  private readonly statusLine: HTMLElement;
+  private readonly searchBar: HTMLElement;
+  private readonly searchInput: HTMLInputElement;
+  private readonly searchResult: HTMLElement;
+  private readonly restartButton: HTMLButtonElement;
+  private resizeObserver: ResizeObserver;
+  private fitPending = false;
+  private copyTimer: number | undefined;
+
+  constructor(
+    readonly device: Device,
+    settings: Settings,
+    /** The relay said our login is gone. */
+    onAuthExpired: () => void,
+    /** 2 for the second tab on the same device, ... (shown in the tab only). */
+    ordinal = 1,
+  ) {
+    const label = (device.name || device.id) + (ordinal > 1 ? ` (${ordinal})` : '');
+    this.tabButton = h(
+      'button',
+      { class: 'tab', type: 'button', role: 'tab', id: `tab-${this.id}`, 'data-session-tab': this.id, 'aria-controls': `panel-${this.id}`, 'aria-selected': 'false', tabindex: '-1', title: `${label} (${device.id})` },
+      h('span', { class: 'tab-dot', 'aria-hidden': 'true' }),
+      h('span', { class: 'tab-label' }, label),
+    );
+    this.closeButton = h('button', { class: 'tab-close', type: 'button', 'aria-label': `Close terminal on ${label}`, title: 'Close tab', tabindex: '-1' }, '×');
+    this.tabItem = h('div', { class: 'tab-item', role: 'presentation' }, this.tabButton, this.closeButton);
+
+    this.statusLine = h('span', { class: 'status-line', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' }, 'connecting…');
+    this.restartButton = h('button', { class: 'restart-button', type: 'button', hidden: true }, 'New session');
+    const filesButton = h('button', { class: 'files-button', type: 'button', 'aria-expanded': 'false', 'aria-keyshortcuts': 'Control+Shift+U' }, 'Files');
+    const searchButton = h('button', { class: 'search-button', type: 'button', 'aria-keyshortcuts': 'Control+Shift+F' }, 'Search');
+    const fullButton = h('button', { class: 'fullscreen-button', type: 'button', title: 'Full screen: Ctrl+W and friends reach the shell' }, 'Full screen');
+
+    this.searchInput = h('input', { class: 'search-input', type: 'search', placeholder: 'Search scrollback', 'aria-label': 'Search scrollback' });
+    this.searchResult = h('span', { class: 'search-result', 'aria-live': 'polite' });
+    this.searchBar = h(
+      'div',
+      { class: 'search-bar', hidden: true, role: 'search' },
+      this.searchInput,
+      h('button', { type: 'button', class: 'search-prev', title: 'Previous match (Shift+Enter)' }, '↑ Prev'),
+      h('button', { type: 'button', class: 'search-next', title: 'Next match (Enter)' }, '↓ Next'),
+      h('button', { type: 'button', class: 'search-close', title: 'Close (Escape)' }, 'Close'),
+      this.searchResult,
+    );
+
+    this.files = new FilesPanel(device.id, onAuthExpired);
+    const host = h('div', { class: 'terminal-host' });
+    this.panel = h(
+      'section',
+      { class: 'terminal-panel', role: 'tabpanel', id: `panel-${this.id}`, 'aria-labelledby': `tab-${this.id}`, 'data-session-tab': this.id, 'data-device-id': device.id },
+      h('div', { class: 'panel-toolbar' }, this.statusLine, h('span', { class: 'spacer' }), this.restartButton, searchButton, filesButton, fullButton),
+      this.searchBar,
+      this.files.el,
+      host,
+    );
+
+    this.term = new Terminal({
+      fontSize: settings.fontSize,
+      fontFamily: '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace',
+      theme: XTERM_THEMES[settings.theme],
+      scrollback: 10_000,
+      cursorBlink: true,
+      macOptionIsMeta: true,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(this.search);
+    this.term.loadAddon(new WebLinksAddon((ev, uri) => {
+      ev.preventDefault();
+      window.open(uri, '_blank', 'noopener,noreferrer');
+    }));
+
+    this.session = new TerminalSession(
+      device.id,
+      {
+        origin: location,
+        // The browser WebSocket is a superset of SocketLike; only the event types differ.
+        openSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+        checkAuth,
+        timers: browserTimers,
+        now: () => Date.now(),
+      },
+      {
+        output: (data, rendered) => this.term.write(data, rendered),
+        note: (text) => this.term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
+        status: (state, text) => this.showStatus(state, text),
+        authExpired: onAuthExpired,
+      },
+      80,
+      24,
+    );
+
+    this.wireTerminal(host);
+    this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
+    this.resizeObserver.observe(host);
+
+    this.restartButton.addEventListener('click', () => {
+      this.term.reset();
+      this.session.start();
+      this.term.focus();
+    });
+    searchButton.addEventListener('click', () => this.toggleSearch());
+    filesButton.addEventListener('click', () => {
+      this.files.toggle();
+      filesButton.setAttribute('aria-expanded', String(this.files.visible));
+    });
+    fullButton.addEventListener('click', () => void this.fullscreen());
+    this.wireSearch();
+    this.wireDrop();
+  }
+
+  get label(): string {
+    return this.device.name || this.device.id;
+  }
+
+  /** Must run once the panel is in the document and visible, so xterm can measure. */
+  start(): void {
+    this.term.open(q(this.panel, '.terminal-host'));
+    this.fitNow();
+    this.session.resize(this.term.cols, this.term.rows);
+    this.session.start();
+  }
+
+  setActive(active: boolean): void {
+    this.panel.classList.toggle('active', active);
+    this.tabButton.setAttribute('aria-selected', String(active));
+    this.tabButton.tabIndex = active ? 0 : -1;
+    this.closeButton.tabIndex = active ? 0 : -1;
+    if (active) this.scheduleFit();
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  text(): string {
+    return bufferText(this.term.buffer.active);
+  }
+
+  applySettings(s: Settings): void {
+    this.term.options.theme = XTERM_THEMES[s.theme];
+    this.term.options.fontSize = s.fontSize;
+    this.scheduleFit();
+  }
+
+  toggleSearch(show = this.searchBar.hidden): void {
+    this.searchBar.hidden = !show;
+    if (show) {
+      const sel = this.term.getSelection();
+      if (sel && !sel.includes('\n')) this.searchInput.value = sel;
+      this.searchInput.focus();
+      this.searchInput.select();
+    } else {
+      this.search.clearDecorations();
+      this.term.focus();
+    }
+  }
+
+  toggleFiles(): void {
+    this.files.toggle();
+    q(this.panel, '.files-button').setAttribute('aria-expanded', String(this.files.visible));
+  }
+
+  dispose(): void {
+    this.session.close();
+    this.resizeObserver.disconnect();
+    this.files.cancel();
+    this.term.dispose();
+    this.tabItem.remove();
+    this.panel.remove();
+  }
+
+  // --- wiring ---
+
+  private wireTerminal(host: HTMLElement): void {
+    this.term.onData((d) => this.session.sendInput(d));
+    this.term.onBinary((d) => this.session.sendBinary(d));
+    this.term.onResize(({ cols, rows }) => this.session.resize(cols, rows));
+    // Copy on select (debounced: selection changes on every mouse move while dragging).
+    this.term.onSelectionChange(() => {
+      window.clearTimeout(this.copyTimer);
+      this.copyTimer = window.setTimeout(() => {
+        if (this.term.hasSelection()) void copyText(this.term.getSelection(), false);
+      }, 200);
+    });
+    this.term.attachCustomKeyEventHandler((ev) => {
+      const action = shortcutFor(ev);
+      if (action === 'copy') {
+        ev.preventDefault(); // also keeps Chrome's element inspector shut
+        if (this.term.hasSelection()) void copyText(this.term.getSelection()).then(() => this.term.focus());
+        return false;
+      }
+      // Paste: xterm must not see the key, and the browser's own paste
+      // (Ctrl+Shift+V = paste as plain text) lands in xterm's textarea.
+      // Other shortcuts are handled by the document listener in main.ts.
+      return action === null;
+    });
+    host.addEventListener('mousedown', () => this.term.focus());
+  }
+
+  private wireSearch(): void {
+    const find = (back: boolean, incremental = false) => {
+      const text = this.searchInput.value;
+      if (!text) {
+        this.searchResult.textContent = '';
+        this.search.clearDecorations();
+        return;
+      }
+      const found = back ? this.search.findPrevious(text) : this.search.findNext(text, { incremental });
+      this.searchResult.textContent = found ? '' : 'no match';
+    };
+    this.searchInput.addEventListener('input', () => find(false, true));
+    this.searchInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        find(e.shiftKey);
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        this.toggleSearch(false);
+      }
+    });
+    q(this.searchBar, '.search-prev').addEventListener('click', () => find(true));
+    q(this.searchBar, '.search-next').addEventListener('click', () => find(false));
+    q(this.searchBar, '.search-close').addEventListener('click', () => this.toggleSearch(false));
+  }
+
+  private wireDrop(): void {
+    const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+    this.panel.addEventListener('dragover', (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      this.panel.classList.add('drop-target');
+    });
+    this.panel.addEventListener('dragleave', (e) => {
+      if (e.target === this.panel || !this.panel.contains(e.relatedTarget as Node)) this.panel.classList.remove('drop-target');
+    });
+    this.panel.addEventListener('drop', (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      this.panel.classList.remove('drop-target');
+      this.files.enqueue([...(e.dataTransfer?.files ?? [])]);
+      q(this.panel, '.files-button').setAttribute('aria-expanded', 'true');
+    });
+  }
+
+  private async fullscreen(): Promise<void> {
+    try {
+      await this.panel.requestFullscreen();
+      // Keyboard Lock (Chrome) lets Ctrl+W/T/N reach the shell while in full screen.
+      const kb = (navigator as Navigator & { keyboard?: { lock?: (codes?: string[]) => Promise<void> } }).keyboard;
+      await kb?.lock?.(['KeyW', 'KeyT', 'KeyN', 'Escape']).catch(() => undefined);
+    } catch {
+      // Full screen refused (iframe, browser policy): nothing to do.
+    }
+    this.term.focus();
+  }
+
+  private scheduleFit(): void {
+    if (this.fitPending) return;
+    this.fitPending = true;
+    requestAnimationFrame(() => {
+      this.fitPending = false;
+      this.fitNow();
+    });
+  }
+
+  private fitNow(): void {
+    // A hidden panel measures as 0x0; it is fitted again when shown.
+    if (!this.panel.classList.contains('active') || !this.term.element) return;
+    try {
+      this.fit.fit();
+    } catch {
+      // Not measurable yet (fonts loading): the ResizeObserver will call again.
+    }
+  }
+
+  private showStatus(state: ConnState, text: string): void {
+    this.statusLine.textContent = text;
+    this.statusLine.dataset.state = state;
+    this.tabButton.dataset.state = state;
+    this.restartButton.hidden = state !== 'closed';
+  }
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bufferText, type BufferLineLike } from '../src/buffer-text.ts';
+import { clampFontSize, loadSettings } from '../src/settings.ts';
+import { shortcutFor, type KeyLike } from '../src/shortcuts.ts';
+
+const key = (k: Partial<KeyLike>): KeyLike => ({ type: 'keydown', key: '', ctrlKey: false, shiftKey: false, altKey: false, metaKey: false, ...k });
+
+test('Ctrl+Shift shortcuts; plain Ctrl keys stay with the shell', () => {
+  assert.equal(shortcutFor(key({ key: 'C', code: 'KeyC', ctrlKey: true, shiftKey: true })), 'copy');
+  assert.equal(shortcutFor(key({ key: 'V', code: 'KeyV', ctrlKey: true, shiftKey: true })), 'paste');
+  assert.equal(shortcutFor(key({ key: 'F', code: 'KeyF', ctrlKey: true, shiftKey: true })), 'search');
+  assert.equal(shortcutFor(key({ key: 'ArrowRight', ctrlKey: true, shiftKey: true })), 'next-tab');
+  assert.equal(shortcutFor(key({ key: 'c', code: 'KeyC', ctrlKey: true })), null);
+  assert.equal(shortcutFor(key({ key: 'w', code: 'KeyW', ctrlKey: true })), null);
+  assert.equal(shortcutFor(key({ type: 'keyup', key: 'C', code: 'KeyC', ctrlKey: true, shiftKey: true })), null);
+});
+
+test('font size is clamped, settings survive bad storage', () => {
+  assert.equal(clampFontSize(3), 8);
+  assert.equal(clampFontSize(100), 32);
+  assert.equal(clampFontSize(Number.NaN), 14);
+  const store = new Map([['deviceTunnel.theme', 'neon'], ['deviceTunnel.fontSize', '17']]);
+  const s = loadSettings({ getItem: (k) => store.get(k) ?? null, setItem: () => undefined }, false);
+  assert.deepEqual(s, { theme: 'light', fontSize: 17 });
+});
+
+test('buffer text joins wrapped rows and trims', () => {
+  const line = (text: string, isWrapped = false): BufferLineLike => ({
+    isWrapped,
+    translateToString: (trim?: boolean) => (trim ? text.trimEnd() : text),
+  });
+  const rows = [line('$ echo  '), line('abcde'), line('fgh  ', true), line('$    '), line('     '), line('')];
+  assert.equal(bufferText({ length: rows.length, getLine: (y) => rows[y] }), '$ echo\nabcdefgh\n$');
+});

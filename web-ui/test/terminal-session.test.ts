@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TerminalSession, type ConnState } from '../src/terminal-session.ts';
+import { FakeSocket, FakeTimers, flush } from './fakes.ts';
+
+function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
+  const timers = new FakeTimers();
+  const sockets: FakeSocket[] = [];
+  const statuses: [ConnState, string][] = [];
+  const notes: string[] = [];
+  const pendingRenders: (() => void)[] = [];
+  let written = 0;
+  let expired = 0;
+  const session = new TerminalSession(
+    'pi-7',
+    {
+      origin: { protocol: 'https:', host: 'relay' },
+      openSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      checkAuth: async () => auth,
+      timers,
+      now: () => timers.now,
+    },
+    {
+      output: (data, rendered) => {
+        written += data.byteLength;
+        pendingRenders.push(rendered);
+      },
+      note: (t) => notes.push(t),
+      status: (s, t) => statuses.push([s, t]),
+      authExpired: () => expired++,
+    },
+    100,
+    30,
+  );
+  const renderAll = () => pendingRenders.splice(0).forEach((r) => r());
+  return {
+    session, timers, sockets, statuses, notes, renderAll,
+    get written() { return written; },
+    get expired() { return expired; },
+    last: () => statuses[statuses.length - 1],
+    ws: () => sockets[sockets.length - 1],
+  };
+}
+
+test('connects with the terminal size and becomes connected on the session message', () => {
+  const t = setup();
+  t.session.start();
+  assert.equal(t.ws().url, 'wss://relay/api/v1/devices/pi-7/terminal?cols=100&rows=30');
+  assert.equal(t.ws().binaryType, 'arraybuffer');
+  assert.equal(t.last()[0], 'connecting');
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  assert.deepEqual(t.last(), ['connected', 'connected']);
+  assert.equal(t.session.sessionId, 's1');
+});
+
+test('keystrokes go out as binary UTF-8, resize as JSON', () => {
+  const t = setup();
+  t.session.start();
+  t.session.sendInput('x'); // not connected yet: dropped
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.session.sendInput('ä\x03');
+  t.session.resize(120, 40);
+  t.session.resize(120, 40); // unchanged: not resent
+  const [keys, resize, ...rest] = t.ws().sent;
+  assert.deepEqual([...(keys as Uint8Array)], [0xc3, 0xa4, 0x03]);
+  assert.deepEqual(JSON.parse(resize as string), { type: 'resize', cols: 120, rows: 40 });
+  assert.equal(rest.length, 0);
+});
+
+test('acks rendered bytes only, in batches', () => {
+  const t = setup();
+  t.session.start();
+  const ws = t.ws();
+  ws.control({ type: 'session', id: 's1', offset: 0 });
+  for (let i = 0; i < 40; i++) ws.output(4096); // 160 KiB received
+  assert.equal(t.written, 40 * 4096);
+  assert.equal(ws.controls.filter((c) => c.type === 'ack').length, 0, 'nothing rendered, nothing acked');
+  t.renderAll();
+  t.timers.advance(100);
+  const acked = ws.controls.filter((c) => c.type === 'ack').reduce((s, c) => s + (c.bytes as number), 0);
+  assert.equal(acked, 40 * 4096);
+  assert.ok(ws.controls.filter((c) => c.type === 'ack').length <= 4, 'batched, not one ack per frame');
+});
+
+test('exit shows the status and does not reconnect', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().control({ type: 'exit', status: 3 });
+  t.ws().drop(1000);
+  t.timers.advance(120_000);
+  assert.deepEqual(t.last(), ['closed', 'closed — exited with status 3']);
+  assert.equal(t.sockets.length, 1);
+  assert.match(t.notes[0], /exited with status 3/);
+});
+
+test('error frame + 4xxx close shows the mapped words with the server message', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'forbidden', message: 'role viewer cannot open shells' });
+  t.ws().drop(4403);
+  assert.deepEqual(t.last(), ['closed', 'closed — You are not allowed to open a session on this device: role viewer cannot open shells']);
+  t.timers.advance(120_000);
+  assert.equal(t.sockets.length, 1);
+});
+
+test('host key mismatch gets its own words', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'host_key_mismatch' });
+  t.ws().drop(4502);
+  assert.match(t.last()[1], /host key does not match.*impersonation/);
+});
+
+test('4xxx close without an error frame still maps the status', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().drop(4504);
+  assert.deepEqual(t.last(), ['closed', 'closed — The device did not answer in time']);
+});
+
+test('4401 sends the user back to login', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'unauthorized' });
+  t.ws().drop(4401);
+  assert.equal(t.expired, 1);
+  assert.match(t.last()[1], /session expired/);
+});
+
+test('refused upgrade (1006 before session) + /me 401 → login', async () => {
+  const t = setup('unauthorized');
+  t.session.start();
+  t.ws().drop(1006);
+  await flush();
+  assert.equal(t.expired, 1);
+  assert.equal(t.sockets.length, 1, 'no retry');
+});
+
+test('refused upgrade with a valid login → "The relay refused the connection"', async () => {
+  const t = setup('ok');
+  t.session.start();
+  t.ws().drop(1006);
+  await flush();
+  assert.deepEqual(t.last(), ['closed', 'closed — The relay refused the connection']);
+  assert.equal(t.expired, 0);
+});
+
+test('a dropped socket resumes from the received offset with backoff', async () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().output('hello'); // 5 bytes
+  t.ws().output(1000);
+  t.ws().drop(1006);
+  assert.equal(t.last()[0], 'reconnecting');
+  assert.match(t.last()[1], /^reconnecting/);
+  t.timers.advance(499);
+  assert.equal(t.sockets.length, 1);
+  t.timers.advance(1);
+  assert.equal(t.ws().url, 'wss://relay/api/v1/sessions/s1/terminal?offset=1005');
+  // Still down: next try after 1 s.
+  t.ws().drop(1006);
+  await flush();
+  t.timers.advance(999);
+  assert.equal(t.sockets.length, 2);
+  t.timers.advance(1);
+  assert.equal(t.sockets.length, 3);
+  t.ws().control({ type: 'session', id: 's1', offset: 1005 });
+  assert.deepEqual(t.last(), ['connected', 'connected']);
+  // The size is re-sent after a resume.
+  assert.deepEqual(t.ws().controls[0], { type: 'resize', cols: 100, rows: 30 });
+  t.ws().output(10);
+  assert.equal(t.session.received, 1015);
+});
+
+test('1001 (relay shutting down) without exit also resumes', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1001);
+  t.timers.advance(500);
+  assert.match(t.ws().url, /\/sessions\/s1\/terminal\?offset=0$/);
+});
+
+test('gap on resume advances the offset and tells the user', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().output(100);
+  t.ws().drop(1006);
+  t.timers.advance(500);
+  t.ws().control({ type: 'session', id: 's1', offset: 100 });
+  t.ws().control({ type: 'gap', bytes: 50 });
+  t.ws().output(10);
+  assert.equal(t.session.received, 160);
+  assert.match(t.notes.at(-1)!, /50 bytes of output were lost/);
+});
+
+test('resume refused with 4404 → "session ended (could not resume)"', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  t.timers.advance(500);
+  t.ws().control({ type: 'error', error: 'not_found', message: 'no such session' });
+  t.ws().drop(4404);
+  assert.equal(t.last()[0], 'closed');
+  assert.match(t.last()[1], /session ended \(could not resume\)/);
+  t.timers.advance(120_000);
+  assert.equal(t.sockets.length, 2);
+});
+
+test('gives up after ~60 s of failed resumes', async () => {
+  const t = setup('unknown');
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  for (let i = 0; i < 30 && t.last()[0] !== 'closed'; i++) {
+    t.timers.advance(10_000);
+    t.ws().drop(1006);
+    await flush();
+  }
+  assert.deepEqual(t.last(), ['closed', 'closed — session ended (could not resume)']);
+  assert.ok(t.timers.now <= 71_000, `gave up at ${t.timers.now} ms`);
+  assert.ok(t.sockets.length >= 6, `only ${t.sockets.length} attempts`);
+});
+
+test('a failed resume whose cause is an expired login goes to login', async () => {
+  const t = setup('unauthorized');
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  t.timers.advance(500);
+  t.ws().drop(1006);
+  await flush();
+  assert.equal(t.expired, 1);
+  assert.equal(t.last()[0], 'closed');
+});
+
+test('closing the tab stops everything', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  const ws = t.ws();
+  t.session.close();
+  assert.equal(ws.closedWith, 1000);
+  ws.drop(1006);
+  t.timers.advance(120_000);
+  assert.equal(t.sockets.length, 1);
+});
+
+test('retryNow skips the backoff wait', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  t.session.retryNow();
+  assert.equal(t.sockets.length, 2);
+  assert.equal(t.timers.count, 0);
+});
+
+test('acks from before a reconnect are not sent on the new socket', () => {
+  const t = setup();
+  t.session.start();
+  const first = t.ws();
+  first.control({ type: 'session', id: 's1', offset: 0 });
+  first.output(1000);
+  first.drop(1006);
+  t.timers.advance(500);
+  const second = t.ws();
+  second.control({ type: 'session', id: 's1', offset: 1000 });
+  t.renderAll(); // bytes of the old connection finish rendering now
+  t.timers.advance(200);
+  assert.equal(second.controls.filter((c) => c.type === 'ack').length, 0);
+});
