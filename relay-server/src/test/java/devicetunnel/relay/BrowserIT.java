@@ -173,7 +173,7 @@ class BrowserIT {
     }
 
     @Test
-    void scrollbackSearchFontSizeAndTheme() throws Exception {
+    void controlKeysSearchFontSizeAndTheme() throws Exception {
         relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
         login(TestRelay.ADMIN, TestRelay.PASSWORD);
@@ -182,6 +182,13 @@ class BrowserIT {
         browser.awaitStatus("connected");
         browser.typeInTerminal("echo needle-$((5*5))", Keys.ENTER);
         browser.awaitTerminalLine(Pattern.compile("needle-25"));
+
+        // Plain Ctrl keys belong to the shell: Ctrl+W erases the last word, Ctrl+U the line.
+        browser.typeInTerminal("echo kept-word dropped-word", Keys.chord(Keys.CONTROL, "w"), Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("kept-word"));
+        browser.typeInTerminal("echo never-run", Keys.chord(Keys.CONTROL, "u"), "echo ctrl-$((2*4))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("ctrl-8"));
+        assertThat(browser.terminalHasLine("never-run")).isFalse();
 
         browser.typeInTerminal(Keys.chord(Keys.CONTROL, Keys.SHIFT, "f"));
         WebElement search = browser.await("the search field focused", d -> {
