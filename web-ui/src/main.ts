@@ -6,6 +6,7 @@ import { clampFontSize, loadSettings, saveSettings, type Settings } from './sett
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.ts';
 import { DeviceList } from './ui/device-list.ts';
 import { byId, h } from './ui/dom.ts';
+import { deviceFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
 import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
 import { Tabs } from './ui/tabs.ts';
@@ -47,7 +48,17 @@ function showConsole(user: Me): void {
   byId('current-user').title = `role: ${user.role}`;
   updateTitle();
   startPolling();
+  openLinkedDevice();
   if (!tabs.activeTab) byId('device-filter').focus();
+}
+
+/** `#device=<id>` opens a terminal on that device once; the relay decides whether it may. */
+function openLinkedDevice(): void {
+  const id = deviceFromHash(location.hash);
+  if (!me || !id) return;
+  // Consumed: a reload or the next login must not open it again.
+  history.replaceState(null, '', location.pathname + location.search);
+  openTerminal(devices.get(id) ?? { id, name: id, online: false, lastSeen: null, labels: {} });
 }
 
 function leaveConsole(message: string): void {
@@ -165,6 +176,7 @@ function init(): void {
   byId('shortcut-list').replaceChildren(...SHORTCUT_HELP.flatMap(([k, v]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, v)]));
   document.addEventListener('keydown', onGlobalKey, true);
   window.addEventListener('online', () => tabs.retryNow());
+  window.addEventListener('hashchange', openLinkedDevice);
   // Closing the browser tab kills live shells: ask first (Ctrl+W cannot be intercepted outside full screen).
   // Not under automation (navigator.webdriver): the prompt would block browser tests.
   window.addEventListener('beforeunload', (e) => {
@@ -176,6 +188,8 @@ function init(): void {
   // Stable hook for the browser tests.
   (window as unknown as { deviceTunnel: unknown }).deviceTunnel = {
     activeTerminalText: (): string => tabs.activeTab?.text() ?? '',
+    activeTerminalSize: (): { cols: number; rows: number } | null =>
+      tabs.activeTab ? { cols: tabs.activeTab.term.cols, rows: tabs.activeTab.term.rows } : null,
   };
 
   void enterConsole();

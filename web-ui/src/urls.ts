@@ -41,3 +41,15 @@ export function baseName(remotePath: string): string {
   const parts = remotePath.split('/').filter((p) => p.length > 0);
   return parts.length ? parts[parts.length - 1] : 'download';
 }
+
+/** Device id from a `#device=<id>` link (bookmark of a device's terminal), or null. */
+export function deviceFromHash(hash: string): string | null {
+  const m = /^#device=(.+)$/.exec(hash);
+  if (!m) return null;
+  try {
+    const id = decodeURIComponent(m[1]).trim();
+    return id || null;
+  } catch {
+    return null; // malformed %-escape: not a link we understand
+  }
+}

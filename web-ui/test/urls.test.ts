@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseName, filesUrl, joinRemotePath, resumeUrl, terminalUrl } from '../src/urls.ts';
+import { baseName, deviceFromHash, filesUrl, joinRemotePath, resumeUrl, terminalUrl } from '../src/urls.ts';
 
 const http = { protocol: 'http:', host: 'relay.local:8080' };
 const https = { protocol: 'https:', host: 'relay.example' };
@@ -27,4 +27,13 @@ test('remote path joining', () => {
   assert.equal(joinRemotePath('/tmp', '../../etc/passwd'), '/tmp/passwd');
   assert.equal(baseName('/var/log/syslog'), 'syslog');
   assert.equal(baseName('/'), 'download');
+});
+
+test('device links in the URL fragment', () => {
+  assert.equal(deviceFromHash('#device=pi-7'), 'pi-7');
+  assert.equal(deviceFromHash('#device=a%2Fb'), 'a/b');
+  assert.equal(deviceFromHash('#device='), null);
+  assert.equal(deviceFromHash('#device=%E0%A4%A'), null);
+  assert.equal(deviceFromHash(''), null);
+  assert.equal(deviceFromHash('#other=pi-7'), null);
 });

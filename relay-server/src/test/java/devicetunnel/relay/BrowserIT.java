@@ -1,0 +1,342 @@
+package devicetunnel.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import devicetunnel.agent.Agent;
+import devicetunnel.relay.auth.Credentials;
+import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.ssh.TerminalSession;
+import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.store.User;
+import devicetunnel.relay.support.Browser;
+import devicetunnel.relay.support.TestRelay;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The operator console in a real browser (Debian's headless chromium through Selenium) against a
+ * real relay and real in-process agents: every page the issue names, driven the way an operator
+ * would, with a screenshot per step under {@code relay-server/target/screenshots/<test>/}.
+ */
+@Timeout(120)
+class BrowserIT {
+    private static final String VIEWER = "vera";
+    private static final String VIEWER_PASSWORD = "viewer password 1";
+
+    @TempDir
+    static Path profile;
+    static Browser browser;
+
+    @TempDir
+    Path dir;
+    TestRelay relay;
+
+    @RegisterExtension
+    final AfterTestExecutionCallback evidence = context -> {
+        if (context.getExecutionException().isPresent() && browser != null) {
+            browser.saveFailure();
+        }
+    };
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start(profile);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void start(TestInfo test) throws Exception {
+        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+        relay = new TestRelay(dir);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            browser.endTest();
+        } finally {
+            relay.close();
+        }
+    }
+
+    @Test
+    void operatorLogsInOpensTerminalsResizesAndLogsOut() throws Exception {
+        relay.onlineDevice("dev-1");
+        relay.addDevice("lab-2", Map.of("site", "lab"));
+
+        browser.open(relay.baseUrl() + "/");
+        browser.awaitTitle("Login · device-tunnel");
+        browser.shot("login-page");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.awaitTitle("Devices · device-tunnel");
+        assertThat(browser.find("#current-user").getText()).isEqualTo(TestRelay.ADMIN);
+
+        // The list: name, id, presence, labels.
+        awaitOnline("dev-1", true);
+        awaitOnline("lab-2", false);
+        WebElement lab = row("lab-2");
+        assertThat(lab.getText()).contains("Device lab-2", "lab-2", "offline", "site=lab");
+        assertThat(row("dev-1").getText()).contains("Device dev-1", "online");
+        browser.shot("device-list");
+
+        // Filter by label, then by id; Enter in the filter opens the one device left (no mouse).
+        WebElement filter = browser.find("#device-filter");
+        filter.sendKeys("site=lab");
+        browser.await("only lab-2 listed", d -> !row("dev-1").isDisplayed() && row("lab-2").isDisplayed());
+        browser.shot("filtered-by-label");
+        filter.clear();
+        filter.sendKeys("dev-1");
+        browser.await("only dev-1 listed", d -> row("dev-1").isDisplayed() && !row("lab-2").isDisplayed());
+        filter.sendKeys(Keys.ENTER);
+
+        browser.await("one terminal tab", d -> tabCount() == 1);
+        browser.awaitStatus("connected");
+        browser.awaitTitle("Device dev-1 · device-tunnel");
+        browser.typeInTerminal("echo hello-$((1+1))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("hello-2"));
+        browser.shot("terminal-hello");
+
+        // The device's PTY has the size the browser fitted, and follows the window.
+        Browser.TerminalSize before = browser.terminalSize();
+        awaitStty(before);
+        browser.driver().manage().window().setSize(new Dimension(700, 560));
+        Browser.TerminalSize after = browser.await("the terminal to refit to the narrow window",
+                d -> browser.terminalSize().equals(before) ? null : browser.terminalSize());
+        assertThat(after.cols()).isLessThan(before.cols());
+        awaitStty(after);
+        assertThat(browser.find("#device-filter").isDisplayed()).isTrue();
+        browser.shot("narrow-window-resized");
+        browser.driver().manage().window().setSize(new Dimension(1280, 720));
+
+        // (yes fills the 10 000-line scrollback: later checks look for lines printed after it.)
+        // Heavy output does not freeze the tab, and Ctrl-C reaches the shell and stops it.
+        browser.typeInTerminal("yes flood", Keys.ENTER);
+        // The relay stops at the high watermark of unacknowledged output: getting past it many times
+        // over means the page acknowledges what xterm.js rendered.
+        long watermark = TerminalSessions.Settings.defaults().highWatermark();
+        browser.await("the browser to acknowledge 4x the relay's high watermark", Duration.ofSeconds(30),
+                d -> relay.server().sessions().all().stream().mapToLong(TerminalSession::bytesOut).sum() > 4 * watermark);
+        browser.typeInTerminal(Keys.chord(Keys.CONTROL, "c"));
+        browser.typeInTerminal("echo after-$((3*3))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("after-9"));
+        browser.shot("after-ctrl-c");
+
+        // A second tab on the same device, opened from the keyboard.
+        browser.typeInTerminal(Keys.chord(Keys.CONTROL, Keys.SHIFT, "l"));
+        browser.await("the device filter focused", d -> "device-filter".equals(d.switchTo().activeElement().getAttribute("id")));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await("two terminal tabs", d -> tabCount() == 2);
+        browser.awaitStatus("connected");
+        browser.typeInTerminal("echo second-$((2+3))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("second-5"));
+        assertThat(browser.terminalHasLine("after-9")).as("the second tab is its own shell").isFalse();
+        browser.shot("second-tab");
+        browser.typeInTerminal(Keys.chord(Keys.CONTROL, Keys.SHIFT, Keys.ARROW_LEFT));
+        browser.await("the first tab back", d -> browser.terminalHasLine("after-9"));
+        browser.awaitTitle("Device dev-1 · device-tunnel");
+
+        browser.find("#logout").click();
+        browser.awaitTitle("Login · device-tunnel");
+        assertThat(browser.driver().findElements(By.cssSelector("#tabs .tab"))).isEmpty();
+        browser.driver().navigate().refresh();
+        browser.awaitTitle("Login · device-tunnel");
+        assertThat(browser.find("#login-form").isDisplayed()).isTrue();
+        browser.shot("logged-out");
+    }
+
+    @Test
+    void controlKeysSearchFontSizeAndTheme() throws Exception {
+        relay.onlineDevice("dev-1");
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        awaitOnline("dev-1", true);
+        row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+        browser.awaitStatus("connected");
+        browser.typeInTerminal("echo needle-$((5*5))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("needle-25"));
+
+        // Plain Ctrl keys belong to the shell: Ctrl+W erases the last word, Ctrl+U the line.
+        browser.typeInTerminal("echo kept-word dropped-word", Keys.chord(Keys.CONTROL, "w"), Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("kept-word"));
+        browser.typeInTerminal("echo never-run", Keys.chord(Keys.CONTROL, "u"), "echo ctrl-$((2*4))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("ctrl-8"));
+        assertThat(browser.terminalHasLine("never-run")).isFalse();
+
+        browser.typeInTerminal(Keys.chord(Keys.CONTROL, Keys.SHIFT, "f"));
+        WebElement search = browser.await("the search field focused", d -> {
+            WebElement active = d.switchTo().activeElement();
+            return active.getAttribute("class").contains("search-input") ? active : null;
+        });
+        search.sendKeys("no-such-text-anywhere");
+        browser.awaitText(".terminal-panel.active .search-result", "no match");
+        search.clear();
+        search.sendKeys("needle-25");
+        browser.await("a match", d -> browser.find(".terminal-panel.active .search-result").getText().isEmpty());
+        browser.shot("search-found");
+        search.sendKeys(Keys.ESCAPE);
+        browser.await("the search bar closed", d -> !browser.find(".terminal-panel.active .search-bar").isDisplayed());
+
+        Browser.TerminalSize small = browser.terminalSize();
+        browser.find("#font-larger").click();
+        browser.find("#font-larger").click();
+        Browser.TerminalSize large = browser.await("fewer columns with a larger font",
+                d -> browser.terminalSize().cols() < small.cols() ? browser.terminalSize() : null);
+        awaitStty(large);
+
+        String theme = browser.driver().findElement(By.tagName("html")).getAttribute("data-theme");
+        browser.find("#theme-toggle").click();
+        browser.await("the other theme", d -> !theme.equals(d.findElement(By.tagName("html")).getAttribute("data-theme")));
+        browser.shot("larger-font-other-theme");
+    }
+
+    @Test
+    void wrongPasswordSaysSo() throws Exception {
+        browser.open(relay.baseUrl() + "/");
+        browser.awaitTitle("Login · device-tunnel");
+        login(TestRelay.ADMIN, "not the password");
+        String error = browser.awaitText("#login-error", "Wrong username or password");
+        assertThat(error.toLowerCase()).doesNotContain("forbidden");
+        assertThat(browser.driver().getTitle()).isEqualTo("Login · device-tunnel");
+        browser.shot("wrong-password");
+    }
+
+    @Test
+    void expiredLoginGoesBackToTheLoginPage() throws Exception {
+        relay.onlineDevice("dev-1");
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        awaitOnline("dev-1", true);
+        browser.shot("logged-in");
+
+        // The session cookie now holds a token the relay itself signed, but one that ran out.
+        browser.driver().manage().deleteCookieNamed(Credentials.COOKIE);
+        browser.driver().manage().addCookie(new Cookie.Builder(Credentials.COOKIE, expiredAdminToken())
+                .path("/").isHttpOnly(true).sameSite("Strict").build());
+
+        browser.awaitText("#login-error", "Your session expired, please log in again");
+        browser.awaitTitle("Login · device-tunnel");
+        assertThat(browser.find("#console-view").isDisplayed()).isFalse();
+        browser.shot("session-expired");
+
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.awaitTitle("Devices · device-tunnel");
+        awaitOnline("dev-1", true);
+    }
+
+    @Test
+    void devicePresenceIsLiveAndAnOfflineDeviceIsExplained() throws Exception {
+        String deviceToken = relay.addDevice("dev-1", Map.of());
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        awaitOnline("dev-1", false);
+        assertThat(row("dev-1").getText()).contains("never seen");
+        browser.shot("device-never-seen");
+
+        Agent agent = relay.startAgent("dev-1", deviceToken);
+        awaitOnline("dev-1", true);
+        browser.shot("device-came-online");
+        row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+        browser.awaitStatus("connected");
+        browser.typeInTerminal("echo up-$((6*7))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("up-42"));
+
+        agent.close();
+        awaitOnline("dev-1", false);
+        String lost = browser.awaitStatus("The device is offline or unreachable");
+        assertThat(lost).startsWith("closed");
+        assertThat(row("dev-1").getText()).contains("offline", "last seen");
+        browser.shot("device-went-offline");
+
+        // Opening a terminal on the offline device: the relay's 502, in words.
+        row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+        browser.await("a second tab", d -> tabCount() == 2);
+        String refused = browser.awaitStatus("The device is offline or unreachable");
+        assertThat(refused).startsWith("closed");
+        browser.shot("offline-device-refused");
+    }
+
+    @Test
+    void refusedSessionsShowTheRelaysReason() throws Exception {
+        relay.onlineDevice("dev-1");
+        relay.addUser(VIEWER, VIEWER_PASSWORD, User.Role.VIEWER, Map.of());
+        browser.open(relay.baseUrl() + "/");
+        login(VIEWER, VIEWER_PASSWORD);
+        awaitOnline("dev-1", true);
+
+        // 403: a viewer may list devices but not open a shell.
+        row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+        String forbidden = browser.awaitStatus("You are not allowed to open a session on this device");
+        assertThat(forbidden).contains("viewer").doesNotContainIgnoringCase("forbidden");
+        browser.shot("viewer-refused");
+
+        // 404: a link to a device that does not exist.
+        browser.open(relay.baseUrl() + "/#device=no-such-device");
+        browser.await("a tab for the linked device", d -> tabCount() == 2);
+        browser.awaitStatus("closed — No such device");
+        browser.shot("unknown-device-refused");
+    }
+
+    private void login(String user, String password) {
+        WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
+        name.clear();
+        name.sendKeys(user);
+        WebElement pass = browser.find("#password");
+        pass.clear();
+        pass.sendKeys(password, Keys.ENTER);
+    }
+
+    private int tabCount() {
+        return browser.driver().findElements(By.cssSelector("#tabs .tab[data-session-tab]")).size();
+    }
+
+    private WebElement row(String deviceId) {
+        return browser.find("#devices [data-device-id='" + deviceId + "']");
+    }
+
+    private void awaitOnline(String deviceId, boolean online) {
+        browser.await(deviceId + " shown " + (online ? "online" : "offline"), d -> browser
+                .findOptional("#devices [data-device-id='" + deviceId + "'][data-online='" + online + "']").orElse(null));
+    }
+
+    /** Asks the shell for its PTY size and waits for the answer the browser's size implies. */
+    private void awaitStty(Browser.TerminalSize size) {
+        browser.typeInTerminal("echo size-$(stty size | tr ' ' x)", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("size-" + size.rows() + "x" + size.cols()));
+    }
+
+    /** A token signed with the relay's own key whose lifetime ended well beyond the clock skew allowed. */
+    private String expiredAdminToken() throws Exception {
+        byte[] secret = Files.readString(relay.dir().resolve("relay").resolve("jwt.secret")).strip().getBytes(StandardCharsets.UTF_8);
+        Clock longAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
+        User admin = relay.server().users().find(TestRelay.ADMIN).orElseThrow();
+        return new TokenService(secret, Duration.ofHours(1), longAgo).issue(admin).token();
+    }
+}
