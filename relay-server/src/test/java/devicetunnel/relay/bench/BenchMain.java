@@ -34,6 +34,7 @@ public final class BenchMain {
         report.limit("open files (soft/hard)", ProcStats.openFilesLimit());
         report.limit("bench JVM max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         report.limit("java", System.getProperty("java.vm.version"));
+        report.limit("load average at start", ProcStats.loadAverage());
         System.out.println("device-tunnel bench (" + (options.quick() ? "quick" : "full") + "), limits " + ProcStats.openFilesLimit()
                 + " open files, " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB heap");
         Path work = Files.createTempDirectory("dt-bench");
@@ -55,6 +56,7 @@ public final class BenchMain {
             }
             failed |= figure(options, "idle", report, () -> IdleDevices.run(options, work.resolve("idle"), report));
         } finally {
+            report.limit("load average at end", ProcStats.loadAverage());
             report.limit("elapsed seconds", Math.round((System.nanoTime() - start) / 1e9));
             report.print(System.out);
             Path json = report.write(options.out(), options.quick());

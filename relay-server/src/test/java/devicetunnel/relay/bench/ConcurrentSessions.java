@@ -55,7 +55,7 @@ final class ConcurrentSessions {
     static void run(BenchRig rig, BenchOptions options, double idleP99Millis, Report report) throws Exception {
         int interactive = options.sessions();
         int flooding = options.flooders();
-        int windowSeconds = options.pick(8, 20);
+        int windowSeconds = options.pick(5, 20);
         List<HttpClient> clients = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             clients.add(HttpClient.newHttpClient());

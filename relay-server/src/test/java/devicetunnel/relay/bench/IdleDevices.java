@@ -16,18 +16,18 @@ import java.util.concurrent.TimeUnit;
  * relay's CPU time over a window of two ping rounds while nothing else happens.
  */
 final class IdleDevices {
-    private static final int PING_SECONDS = 10;
     private static final String RELAY_HEAP = "-Xmx2g";
 
     static void run(BenchOptions options, Path dir, Report report) throws Exception {
         int devices = options.idleDevices();
+        int pingSeconds = options.pick(3, 10);
         Files.createDirectories(dir);
         Path tokenFile = dir.resolve("device.token");
         KeyFiles.writePrivate(tokenFile, SecretTokens.generate().getBytes(StandardCharsets.UTF_8));
         report.limit("idle relay JVM", RELAY_HEAP + " G1");
         try (ChildJvm relay = new ChildJvm(IdleRelayMain.class, List.of(RELAY_HEAP, "-XX:+UseG1GC"),
                 List.of(dir.resolve("relay").toString(), Integer.toString(devices), tokenFile.toString(),
-                        Integer.toString(PING_SECONDS)), dir.resolve("relay.log"))) {
+                        Integer.toString(pingSeconds)), dir.resolve("relay.log"))) {
             int port = Integer.parseInt(relay.await("READY ", Duration.ofMinutes(3)));
             long heap0 = ProcStats.heapUsedAfterGcKiB(relay.pid());
             long rss0 = ProcStats.rssKiB(relay.pid());
@@ -44,7 +44,7 @@ final class IdleDevices {
 
                 long ticks0 = ProcStats.cpuTicks(relay.pid());
                 long windowStart = System.nanoTime();
-                TimeUnit.SECONDS.sleep(2L * PING_SECONDS); // the measurement window: two ping rounds
+                TimeUnit.SECONDS.sleep(2L * pingSeconds); // the measurement window: two ping rounds
                 double window = (System.nanoTime() - windowStart) / 1e9;
                 double cpu = (ProcStats.cpuTicks(relay.pid()) - ticks0) / (double) ProcStats.clockTicksPerSecond() / window;
                 relay.send("COUNT");
@@ -55,7 +55,7 @@ final class IdleDevices {
                 report.add(new Report.Row("idle devices", "control links held", online, "links", null,
                         "15,000", full ? online >= 15_000 : null, String.format(Locale.ROOT,
                         "asked for %d (%s); connected in %.1f s; %d still online after %d s of pings",
-                        devices, done, connectSeconds, stillOnline, 2 * PING_SECONDS)));
+                        devices, done, connectSeconds, stillOnline, 2 * pingSeconds)));
                 report.add(new Report.Row("idle devices", "relay heap after GC", heapN / 1024.0, "MiB", heap0 / 1024.0,
                         null, null, "baseline = same relay with 0 devices"));
                 report.add(new Report.Row("idle devices", "heap per device", perDevice, "KiB", null,
@@ -67,7 +67,7 @@ final class IdleDevices {
                 report.add(new Report.Row("idle devices", "keepalive CPU", cpu * 100, "% core", null,
                         "<= 25% of a core", cpu <= 0.25, String.format(Locale.ROOT,
                         "ping every %d s over %.0f s; at the default 25 s interval ~%.1f%%",
-                        PING_SECONDS, window, cpu * 100 * PING_SECONDS / 25)));
+                        pingSeconds, window, cpu * 100 * pingSeconds / 25)));
             }
         }
     }

@@ -20,6 +20,7 @@ public final class JfrHotFrames {
         int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
+        Map<String, Integer> threads = new HashMap<>();
         int samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(Path.of(args[0]))) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -30,6 +31,7 @@ public final class JfrHotFrames {
                 continue;
             }
             samples++;
+            threads.merge(threadGroup(event), 1, Integer::sum);
             List<RecordedFrame> frames = stack.getFrames();
             self.merge(name(frames.get(0)), 1, Integer::sum);
             Set<String> seen = new HashSet<>();
@@ -43,6 +45,14 @@ public final class JfrHotFrames {
         System.out.println(samples + " execution samples");
         print("self time (top frame)", self, samples, top);
         print("project methods, inclusive", inclusive, samples, top);
+        print("threads (numbers folded)", threads, samples, top);
+    }
+
+    /** The sampled thread's name with digits folded, so pools read as one line ("sshd-...-nio2-thread-#"). */
+    private static String threadGroup(RecordedEvent event) {
+        var thread = event.getThread("sampledThread");
+        String name = thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName();
+        return name.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<uuid>").replaceAll("\\d+", "#");
     }
 
     private static String name(RecordedFrame frame) {
