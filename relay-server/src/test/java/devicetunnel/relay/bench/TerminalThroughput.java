@@ -18,7 +18,7 @@ final class TerminalThroughput {
     private static final double MB = 1_000_000;
 
     static void run(BenchRig rig, BenchOptions options, Path dir, Report report) throws Exception {
-        long size = (long) options.pick(16, 64) * 1024 * 1024;
+        long size = (long) options.pick(16, 32) * 1024 * 1024;
         int runs = options.pick(1, 3);
         Path file = dir.resolve("terminal.txt");
         writeText(file, size);
