@@ -42,7 +42,7 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
             }
         }
         return new BenchOptions(quick, out, only,
-                idle != null ? idle : quick ? 500 : 15_000,
+                idle != null ? idle : quick ? 300 : 15_000,
                 sessions != null ? sessions : quick ? 30 : 500,
                 flooders != null ? flooders : quick ? 4 : 20);
     }

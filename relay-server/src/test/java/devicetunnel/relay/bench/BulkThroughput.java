@@ -21,8 +21,8 @@ final class BulkThroughput {
     private static final double MIB = 1024 * 1024;
 
     static void run(BenchRig rig, BenchOptions options, Path dir, Report report) throws Exception {
-        long size = (long) options.pick(64, 256) * 1024 * 1024;
-        int runs = options.pick(2, 3);
+        long size = (long) options.pick(32, 256) * 1024 * 1024;
+        int runs = options.pick(1, 3);
         Path file = dir.resolve("bulk.bin");
         writeFile(file, size);
         String command = "cat " + file;

@@ -127,7 +127,7 @@ final class ConcurrentSessions {
             String scale = echoers.size() + " interactive + " + flooders.size() + " flooding";
             report.add(new Report.Row("concurrent sessions", "echo p99, " + scale, p99, "ms",
                     Double.isNaN(idleP99Millis) ? null : idleP99Millis, "<= 10 ms", p99 <= 10,
-                    String.format(Locale.ROOT, "asked for %d + %d, opened %d + %d within the %.0f s setup budget; "
+                    String.format(Locale.ROOT, "asked for %d + %d, opened %d + %d in %.0f s (setup budget 75 s, quick 20 s); "
                             + "%d echoes in %d s, p50 %.2f ms; baseline = p99 on an idle relay",
                             interactive, flooding, echoers.size(), flooders.size(), setupSeconds,
                             echoes.count(), windowSeconds, echoes.percentileMillis(50))));

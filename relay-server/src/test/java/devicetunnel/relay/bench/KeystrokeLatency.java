@@ -13,7 +13,7 @@ final class KeystrokeLatency {
 
     /** Returns the relay's p99 in milliseconds (the "idle relay" baseline of the concurrent figure). */
     static double run(BenchRig rig, BenchOptions options, Report report) throws Exception {
-        int keys = 2_000;
+        int keys = options.pick(500, 2_000);
         int warmup = options.pick(200, 500);
         Stats relayed;
         Stats direct;
