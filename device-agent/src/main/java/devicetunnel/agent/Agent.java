@@ -73,6 +73,11 @@ public final class Agent implements AutoCloseable {
         return PublicKeyEntry.toString(hostKey.getPublic());
     }
 
+    /** The loopback port of the in-process SSH server (benchmarks compare against it directly). */
+    public int sshPort() {
+        return sshServer.port();
+    }
+
     public boolean isOnline() {
         return link != null && link.isOnline();
     }

@@ -22,6 +22,7 @@ public final class StreamPump {
      */
     public static long copy(InputStream in, BinarySink sink, long sendTimeoutMillis) {
         byte[] buffer = new byte[Protocol.COPY_BUFFER_BYTES];
+        ByteBuffer chunk = ByteBuffer.wrap(buffer);
         long total = 0;
         try {
             int n;
@@ -29,9 +30,9 @@ public final class StreamPump {
                 if (n == 0) {
                     continue;
                 }
-                // The sink may keep the buffer until the send completes; we wait, so reuse is safe
-                // only after completion. Copy out to keep sinks free to hold on to the bytes.
-                ByteBuffer chunk = ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n));
+                // One buffer for the whole stream: the next read waits for the send to complete,
+                // and a sink is done with the bytes by then (see BinarySink), so nothing is copied.
+                chunk.clear().limit(n);
                 sink.send(chunk).get(sendTimeoutMillis, TimeUnit.MILLISECONDS);
                 total += n;
             }

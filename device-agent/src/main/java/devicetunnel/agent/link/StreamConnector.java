@@ -2,10 +2,10 @@ package devicetunnel.agent.link;
 
 import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.FrameWriter;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.StreamPump;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -113,19 +113,17 @@ public final class StreamConnector implements StreamOpener {
     /** Relay -> SSHD direction: write each frame to the socket, then ask for the next one. */
     private static final class ToSocket implements WebSocket.Listener {
         private final Socket socket;
-        private final OutputStream out;
+        private final FrameWriter out;
 
         ToSocket(Socket socket) throws IOException {
             this.socket = socket;
-            this.out = socket.getOutputStream();
+            this.out = new FrameWriter(socket.getOutputStream());
         }
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
             try {
-                byte[] bytes = new byte[data.remaining()];
-                data.get(bytes);
-                out.write(bytes);
+                out.write(data);
                 ws.request(1);
             } catch (IOException e) {
                 ws.abort();

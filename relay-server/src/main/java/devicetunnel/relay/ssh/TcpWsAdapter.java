@@ -1,10 +1,10 @@
 package devicetunnel.relay.ssh;
 
 import devicetunnel.protocol.BinarySink;
+import devicetunnel.protocol.FrameWriter;
 import devicetunnel.protocol.StreamPump;
 import devicetunnel.relay.link.StreamPeer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -27,7 +27,7 @@ final class TcpWsAdapter implements StreamPeer, AutoCloseable {
     private final CompletableFuture<Socket> accepted = new CompletableFuture<>();
     private final CompletableFuture<String> closedReason = new CompletableFuture<>();
     private volatile BinarySink toDevice;
-    private volatile OutputStream toClient;
+    private volatile FrameWriter toClient;
 
     TcpWsAdapter() throws IOException {
         listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
@@ -50,7 +50,7 @@ final class TcpWsAdapter implements StreamPeer, AutoCloseable {
             l.setSoTimeout(30_000);
             Socket socket = l.accept();
             socket.setTcpNoDelay(true);
-            toClient = socket.getOutputStream();
+            toClient = new FrameWriter(socket.getOutputStream());
             accepted.complete(socket);
             StreamPump.copy(socket.getInputStream(), toDevice, SEND_TIMEOUT_MILLIS);
         } catch (IOException e) {
@@ -68,9 +68,7 @@ final class TcpWsAdapter implements StreamPeer, AutoCloseable {
     public void fromDevice(ByteBuffer data) {
         try {
             accepted.get(30, TimeUnit.SECONDS); // the device may speak before our client connected
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            toClient.write(bytes);
+            toClient.write(data);
         } catch (Exception e) {
             close();
         }

@@ -60,8 +60,7 @@ public final class TerminalSessions implements AutoCloseable {
             throw new TunnelException(ErrorCode.INTERNAL, "cannot open a local adapter", e);
         }
         try {
-            await(broker.open(device.id(), adapter, timeout), timeout);
-            ClientSession ssh = sshClient.connect(operator, adapter, pinned, timeout);
+            ClientSession ssh = connectThrough(adapter, operator, device, pinned);
             ChannelShell channel = ssh.createShellChannel();
             channel.setPtyType("xterm-256color");
             channel.setPtyColumns(cols);
@@ -81,6 +80,36 @@ public final class TerminalSessions implements AutoCloseable {
             adapter.close();
             throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not start a shell on the device.", e);
         }
+    }
+
+    /**
+     * An authenticated SSH session to the device over a fresh device stream, for callers that open
+     * their own channels (exec, sftp; the benchmark's bulk copy). Closing the session ends the stream.
+     */
+    public ClientSession connect(String operator, Device device) {
+        PublicKey pinned = parseHostKey(device);
+        TcpWsAdapter adapter;
+        try {
+            adapter = new TcpWsAdapter();
+        } catch (IOException e) {
+            throw new TunnelException(ErrorCode.INTERNAL, "cannot open a local adapter", e);
+        }
+        try {
+            ClientSession ssh = connectThrough(adapter, operator, device, pinned);
+            ssh.addCloseFutureListener(closed -> adapter.close());
+            return ssh;
+        } catch (RuntimeException | IOException e) {
+            adapter.close();
+            throw e instanceof TunnelException te ? te
+                    : new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not reach the device.", e);
+        }
+    }
+
+    private ClientSession connectThrough(TcpWsAdapter adapter, String operator, Device device, PublicKey pinned)
+            throws IOException {
+        Duration timeout = settings.openTimeout();
+        await(broker.open(device.id(), adapter, timeout), timeout);
+        return sshClient.connect(operator, adapter, pinned, timeout);
     }
 
     private static void await(java.util.concurrent.CompletableFuture<Void> future, Duration timeout) {

@@ -1,0 +1,75 @@
+package devicetunnel.relay.bench;
+
+import devicetunnel.agent.Agent;
+import devicetunnel.protocol.KeyFiles;
+import devicetunnel.relay.store.Device;
+import devicetunnel.relay.support.TestRelay;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+
+/**
+ * A relay and one real agent (SSH server, PTY shells) in this JVM on loopback, plus the direct SSH
+ * client that gives every figure its baseline.
+ */
+final class BenchRig implements AutoCloseable {
+    static final String DEVICE = "bench-device";
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** The relay's SSH read window (RelayServer uses 1 MiB); the baseline client gets the same. */
+    private static final long WINDOW_BYTES = 1024 * 1024;
+
+    private final TestRelay relay;
+    private final Agent agent;
+    private final DirectSsh direct;
+    private final String token;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    BenchRig(Path dir) throws Exception {
+        // Production ping interval: the tests' 2 s would add keepalive traffic no deployment sees.
+        relay = new TestRelay(dir, config -> config.withPingInterval(Duration.ofSeconds(25)));
+        agent = relay.onlineDevice(DEVICE);
+        token = relay.adminToken();
+        PublicKey hostKey = AuthorizedKeyEntry.parseAuthorizedKeyEntry(agent.hostPublicKey())
+                .resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
+        direct = new DirectSsh(KeyFiles.loadOrCreate(dir.resolve("relay").resolve("relay_ed25519")), hostKey,
+                agent.sshPort(), WINDOW_BYTES);
+    }
+
+    RelayTerminal relayTerminal(int cols, int rows) throws Exception {
+        return relayTerminal(http, cols, rows);
+    }
+
+    RelayTerminal relayTerminal(HttpClient client, int cols, int rows) throws Exception {
+        URI uri = relay.ws("/api/v1/devices/" + DEVICE + "/terminal?cols=" + cols + "&rows=" + rows);
+        return RelayTerminal.open(client, uri, token);
+    }
+
+    DirectTerminal directTerminal(int cols, int rows) throws Exception {
+        return DirectTerminal.open(direct, cols, rows, TIMEOUT);
+    }
+
+    /** An SSH session to the device through the relay's device stream (what terminals use underneath). */
+    ClientSession relaySsh() {
+        Device device = relay.server().devices().find(DEVICE).orElseThrow();
+        return relay.server().sessions().connect("bench", device);
+    }
+
+    ClientSession directSsh() throws Exception {
+        return direct.connect(TIMEOUT);
+    }
+
+    int liveSessions() {
+        return relay.server().sessions().all().size();
+    }
+
+    @Override
+    public void close() throws Exception {
+        direct.close();
+        relay.close();
+    }
+}
