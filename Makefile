@@ -26,6 +26,12 @@ up: build
 down:
 	@scripts/demo-down.sh
 
+bench:
+	scripts/bench.sh
+
+bench-quick:
+	scripts/bench.sh --quick
+
 compose-secrets:
 	@scripts/compose-secrets.sh
 

@@ -8,9 +8,5 @@ set -eu
 cd "$(dirname "$0")/.."
 mvn -B -q ${MVN_OFFLINE:-} -pl relay-server -am test-compile dependency:build-classpath \
     -Dexec.skip=true -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
-# The relay serves /public from the classpath and refuses to start without it; the bench needs no
-# web assets, so an empty stand-in is used when the web UI was not built.
-ASSETS=relay-server/target/bench-assets
-mkdir -p "$ASSETS/public"
-CP="relay-server/target/test-classes:relay-server/target/classes:$(cat relay-server/target/bench-classpath.txt):$ASSETS"
+CP="relay-server/target/test-classes:relay-server/target/classes:$(cat relay-server/target/bench-classpath.txt)"
 exec java -Xmx2g -XX:+UseG1GC -Dlogback.configurationFile=logback-bench.xml ${BENCH_JAVA_OPTS:-} -cp "$CP" devicetunnel.relay.bench.BenchMain --out=target/bench "$@"

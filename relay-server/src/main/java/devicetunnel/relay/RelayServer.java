@@ -91,7 +91,11 @@ public final class RelayServer implements AutoCloseable {
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new Json());
-            cfg.staticFiles.add("/public", Location.CLASSPATH);
+            if (RelayServer.class.getResource("/public/index.html") != null) {
+                cfg.staticFiles.add("/public", Location.CLASSPATH);
+            } else {
+                log.warn("web UI not bundled (no /public on the classpath): serving the API only");
+            }
             cfg.jetty.modifyWebSocketServletFactory(ws -> {
                 ws.setIdleTimeout(Duration.ofMillis(idleMillis));
                 ws.setMaxBinaryMessageSize(Protocol.MAX_FRAME_BYTES);
