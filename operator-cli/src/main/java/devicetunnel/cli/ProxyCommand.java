@@ -38,8 +38,12 @@ final class ProxyCommand implements Callable<Integer> {
         refreshCertificate(config, session);
         RelayClient relay = new RelayClient(RelayClient.parseRelay(session.relay(), true));
         InputStream sshIn = new FileInputStream(FileDescriptor.in);
-        return new WebSocketPipe(relay.http(), relay.websocket("/api/v1/devices/" + deviceId + "/ssh"), session.token())
-                .run(sshIn, sshOut);
+        try {
+            return new WebSocketPipe(relay.http(), relay.websocket("/api/v1/devices/" + deviceId + "/ssh"), session.token())
+                    .run(sshIn, sshOut);
+        } catch (CliException refused) {
+            throw relay.explain(refused, session.token(), deviceId);
+        }
     }
 
     static String deviceId(String host) {

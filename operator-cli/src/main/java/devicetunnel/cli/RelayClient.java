@@ -106,9 +106,26 @@ final class RelayClient {
         }
     }
 
+    JsonNode device(String token, String deviceId) {
+        return send(request("/api/v1/devices/" + deviceId, token).GET());
+    }
+
+    /**
+     * A refused websocket handshake carries no body, so its status alone is vague: ask the plain API
+     * about the device, whose answer has the relay's own words ("Your account no longer exists.").
+     */
+    CliException explain(CliException refused, String token, String deviceId) {
+        try {
+            device(token, deviceId);
+            return refused;
+        } catch (CliException clearer) {
+            return clearer;
+        }
+    }
+
     /** The relay's error body ({"error","message"}) as a CLI error with a meaningful exit code. */
     static CliException refusal(int status, String body) {
-        String message = "HTTP " + status;
+        String message = defaultMessage(status) + " (HTTP " + status + ")";
         try {
             JsonNode error = MAPPER.readTree(body == null ? "" : body);
             if (error != null && error.hasNonNull("message")) {
@@ -121,6 +138,18 @@ final class RelayClient {
             return new CliException(CliException.NOT_LOGGED_IN, message + "; run devtunnel login again");
         }
         return new CliException(status >= 500 ? CliException.UNREACHABLE : CliException.REFUSED, message);
+    }
+
+    private static String defaultMessage(int status) {
+        switch (status) {
+            case 401: return "the relay did not accept your login";
+            case 403: return "you are not allowed to do this";
+            case 404: return "no such device";
+            case 502: return "the device is offline or unreachable";
+            case 503: return "the relay is not ready";
+            case 504: return "the device did not answer in time";
+            default: return "the relay refused";
+        }
     }
 
     private static String write(Object value) {

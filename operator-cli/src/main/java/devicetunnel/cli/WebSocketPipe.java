@@ -60,7 +60,7 @@ final class WebSocketPipe {
                     .get(CONNECT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
-                throw RelayClient.refusal(refused.getResponse().statusCode(), String.valueOf(refused.getResponse().body()));
+                throw RelayClient.refusal(refused.getResponse().statusCode(), null);
             }
             throw new CliException(CliException.UNREACHABLE, "cannot reach the relay: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
