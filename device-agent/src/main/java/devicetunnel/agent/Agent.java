@@ -6,6 +6,8 @@ import devicetunnel.agent.link.DeviceCredential;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.link.StreamConnector;
 import devicetunnel.agent.ssh.DeviceSshServer;
+import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.KeyFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -63,7 +65,7 @@ public final class Agent implements AutoCloseable {
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
         link = new ControlLink(http, config.relay(), config.credential(), hostPublicKey(), VERSION, streams,
-                this::trustRelayKeys, backoff, scheduler, config.connectTimeout());
+                this::applyRelaySettings, backoff, scheduler, config.connectTimeout());
         link.start();
         log.info("device {} started; SSH server on 127.0.0.1:{}", config.credential().deviceId(), sshServer.port());
         return this;
@@ -82,17 +84,41 @@ public final class Agent implements AutoCloseable {
         return link != null && link.isOnline();
     }
 
-    private void trustRelayKeys(List<String> lines) {
+    /** Welcome and features messages: whom the SSH server trusts and what it offers. */
+    private void applyRelaySettings(ControlMessage message) {
+        if (message instanceof ControlMessage.Welcome welcome) {
+            sshServer.setAuthorizedKeys(parseKeys(welcome.authorizedKeys()));
+            sshServer.setUserCaKeys(parseKeys(welcome.userCaKeys()));
+            applyFeatures(welcome.features());
+        } else if (message instanceof ControlMessage.Features features) {
+            applyFeatures(features.features());
+        }
+    }
+
+    private void applyFeatures(DeviceFeatures features) {
+        if (features != null) {
+            sshServer.setFeatures(features);
+            log.info("device features from the relay: {}{}", features,
+                    features.forwarding() && !config.allowForwarding() ? " (forwarding stays off: agent runs without --allow-forwarding)" : "");
+        }
+    }
+
+    private static List<PublicKey> parseKeys(List<String> lines) {
         List<PublicKey> keys = new ArrayList<>();
-        for (String line : lines) {
+        for (String line : lines == null ? List.<String>of() : lines) {
             try {
                 keys.add(AuthorizedKeyEntry.parseAuthorizedKeyEntry(line)
                         .resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
             } catch (Exception e) {
-                log.warn("ignoring an unusable relay key");
+                log.warn("ignoring an unusable key from the relay");
             }
         }
-        sshServer.setAuthorizedKeys(keys);
+        return keys;
+    }
+
+    /** The SSH server, for tests that check what the relay configured. */
+    public DeviceSshServer sshServer() {
+        return sshServer;
     }
 
     @Override

@@ -7,21 +7,28 @@ import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.http.AuthRoutes;
 import devicetunnel.relay.http.DeviceAccess;
+import devicetunnel.relay.http.DeviceFeatureRoutes;
 import devicetunnel.relay.http.DeviceRoutes;
 import devicetunnel.relay.http.ErrorResponses;
+import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.SshCertificateRoutes;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
+import devicetunnel.relay.ssh.DeviceSshConnector;
 import devicetunnel.relay.ssh.RelaySshClient;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Database;
+import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
 import devicetunnel.relay.store.UserStore;
 import devicetunnel.relay.ws.AgentConnectEndpoint;
 import devicetunnel.relay.ws.AgentStreamEndpoint;
+import devicetunnel.relay.ws.NativeSshEndpoint;
 import devicetunnel.relay.ws.TerminalEndpoint;
 import devicetunnel.relay.ws.WsKeepalive;
 import io.javalin.Javalin;
@@ -57,6 +64,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelaySshClient sshClient;
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
+    private final DeviceSshConnector sshConnector;
     private final WsKeepalive keepalive;
     private final Javalin app;
     private volatile boolean ready;
@@ -72,20 +80,30 @@ public final class RelayServer implements AutoCloseable {
         this.opener = Executors.newCachedThreadPool(daemon("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         this.sshClient = new RelaySshClient(relayKey, 1024 * 1024);
+        UserCertificateAuthority userCa = new UserCertificateAuthority(
+                KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
+        DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
         this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
         StreamBroker broker = new StreamBroker(registry, scheduler);
-        this.sessions = new TerminalSessions(sshClient, broker, scheduler, config.sessions(), this::sessionClosed);
+        DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
+        this.sshConnector = connector;
+        this.sessions = new TerminalSessions(connector, scheduler, config.sessions(), this::sessionClosed);
         this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
         TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC());
         OperatorAuth auth = new OperatorAuth(tokens, users);
         DeviceAccess access = new DeviceAccess(devices, users);
 
         AuthRoutes authRoutes = new AuthRoutes(users, hasher, tokens, audit, config.secureCookies());
-        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access);
+        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, features);
+        DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
+        SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
+        FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout());
         AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit,
-                () -> List.of(sshClient.publicKeyLine()));
+                () -> List.of(sshClient.publicKeyLine()), List.of(userCa.publicKeyLine()), features);
         AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
         TerminalEndpoint terminal = new TerminalEndpoint(auth, access, sessions, audit, opener, keepalive);
+        NativeSshEndpoint nativeSsh = new NativeSshEndpoint(auth, access, registry, broker, audit, keepalive,
+                config.sessions().openTimeout());
         long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
 
         this.app = Javalin.create(cfg -> {
@@ -114,9 +132,13 @@ public final class RelayServer implements AutoCloseable {
             });
             authRoutes.install(cfg.routes);
             deviceRoutes.install(cfg.routes);
+            featureRoutes.install(cfg.routes);
+            certificateRoutes.install(cfg.routes);
+            fileRoutes.install(cfg.routes);
             agentConnect.install(cfg.routes);
             agentStreams.install(cfg.routes);
             terminal.install(cfg.routes);
+            nativeSsh.install(cfg.routes);
         });
     }
 
@@ -150,6 +172,7 @@ public final class RelayServer implements AutoCloseable {
     public PasswordHasher passwordHasher() { return hasher; }
     public DeviceRegistry registry() { return registry; }
     public TerminalSessions sessions() { return sessions; }
+    public DeviceSshConnector sshConnector() { return sshConnector; }
 
     private void sessionClosed(TerminalSession s) {
         audit.record("session.close", s.operator(), s.deviceId(), s.id(), null,

@@ -16,16 +16,25 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ControlMessage.Ping.class, name = "ping"),
     @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
     @JsonSubTypes.Type(value = ControlMessage.Drain.class, name = "drain"),
-    @JsonSubTypes.Type(value = ControlMessage.Error.class, name = "error")
+    @JsonSubTypes.Type(value = ControlMessage.Error.class, name = "error"),
+    @JsonSubTypes.Type(value = ControlMessage.Features.class, name = "features")
 })
 public sealed interface ControlMessage {
 
     /** Agent -> relay, first message: who I am and my SSH host public key (OpenSSH format). */
     record Hello(int protocolVersion, String agentVersion, String hostKey) implements ControlMessage {}
 
-    /** Relay -> agent: accepted; the relay's SSH client key(s) the agent's SSHD must accept. */
-    record Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys)
+    /**
+     * Relay -> agent: accepted; the relay's SSH client key(s) the agent's SSHD must accept, the CA
+     * key(s) whose short-lived user certificates it must accept (operators' own SSH clients), and
+     * what the admin allows on this device. Older relays send neither of the last two (null).
+     */
+    record Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys,
+                   java.util.List<String> userCaKeys, DeviceFeatures features)
             implements ControlMessage {}
+
+    /** Relay -> agent: an admin changed what this device allows; applies to every later request. */
+    record Features(DeviceFeatures features) implements ControlMessage {}
 
     /** Relay -> agent: open {@code /agent/v1/streams/{streamId}} presenting {@code token}. */
     record OpenStream(String streamId, String token) implements ControlMessage {}

@@ -50,7 +50,8 @@ public final class AgentMain implements Callable<Integer> {
     String shell;
 
     @Option(names = "--allow-forwarding", defaultValue = "${env:DT_ALLOW_FORWARDING:-false}",
-            description = "Allow SSH port forwarding through this device. Default: ${DEFAULT-VALUE}.")
+            description = "Allow SSH port forwarding through this device; it happens only when the relay's per-device "
+                    + "switch allows it too (the device owner keeps a veto). Default: ${DEFAULT-VALUE}.")
     boolean allowForwarding;
 
     @Option(names = "--reconnect-max", defaultValue = "${env:DT_RECONNECT_MAX:-60s}", converter = DurationConverter.class,

@@ -9,7 +9,6 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -33,7 +32,7 @@ public final class ControlLink implements AutoCloseable {
     private final String hostKey;
     private final String agentVersion;
     private final StreamOpener streams;
-    private final Consumer<List<String>> onAuthorizedKeys;
+    private final Consumer<ControlMessage> onRelaySettings;
     private final Backoff backoff;
     private final ScheduledExecutorService scheduler;
     private final Duration connectTimeout;
@@ -44,7 +43,7 @@ public final class ControlLink implements AutoCloseable {
     private volatile boolean online;
 
     public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, String hostKey,
-                       String agentVersion, StreamOpener streams, Consumer<List<String>> onAuthorizedKeys,
+                       String agentVersion, StreamOpener streams, Consumer<ControlMessage> onRelaySettings,
                        Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout) {
         this.http = http;
         this.relay = relay;
@@ -52,7 +51,7 @@ public final class ControlLink implements AutoCloseable {
         this.hostKey = hostKey;
         this.agentVersion = agentVersion;
         this.streams = streams;
-        this.onAuthorizedKeys = onAuthorizedKeys;
+        this.onRelaySettings = onRelaySettings;
         this.backoff = backoff;
         this.scheduler = scheduler;
         this.connectTimeout = connectTimeout;
@@ -226,6 +225,8 @@ public final class ControlLink implements AutoCloseable {
             }
             if (message instanceof ControlMessage.Welcome welcome) {
                 welcomed(welcome);
+            } else if (message instanceof ControlMessage.Features) {
+                onRelaySettings.accept(message);
             } else if (message instanceof ControlMessage.OpenStream open) {
                 streams.open(open.streamId(), open.token());
             } else if (message instanceof ControlMessage.Ping ping) {
@@ -240,7 +241,7 @@ public final class ControlLink implements AutoCloseable {
         }
 
         private void welcomed(ControlMessage.Welcome welcome) {
-            onAuthorizedKeys.accept(welcome.authorizedKeys() == null ? List.of() : welcome.authorizedKeys());
+            onRelaySettings.accept(welcome);
             backoff.connected();
             online = true;
             log.info("connected to relay {} as {}", relay.base(), credential.deviceId());

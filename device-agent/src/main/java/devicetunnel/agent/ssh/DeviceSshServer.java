@@ -4,54 +4,60 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
-import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.SshTuning;
 
 /**
  * The device's in-process SSH server. It listens on loopback only (the agent's stream pump is its
- * only intended client) and accepts only public keys the relay vouched for; no passwords.
+ * only intended client) and accepts only keys the relay vouched for: the relay's client key and
+ * short-lived user certificates from the relay's CA; no passwords. What else it offers (SFTP, exec,
+ * forwarding) follows the admin's per-device switches.
  */
 public final class DeviceSshServer implements AutoCloseable {
     private final SshServer server;
-    private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
+    private final OperatorKeys operatorKeys = new OperatorKeys();
+    private final FeatureSwitches features;
 
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding) {
+        features = new FeatureSwitches(allowForwarding);
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        server.setPublickeyAuthenticator((username, key, session) -> isAuthorized(key));
+        server.setPublickeyAuthenticator(operatorKeys);
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setShellFactory(channel -> new PtyShell(shellCommand));
-        server.setCommandFactory((channel, command) -> new ProcessCommand(command));
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-        server.setForwardingFilter(allowForwarding ? AcceptAllForwardingFilter.INSTANCE : RejectAllForwardingFilter.INSTANCE);
+        server.setCommandFactory(features.commands((channel, command) -> new ProcessCommand(command)));
+        server.setSubsystemFactories(List.of(features.sftp(new SftpSubsystemFactory())));
+        server.setForwardingFilter(features);
         SshTuning.apply(server);
         CoreModuleProperties.AUTH_TIMEOUT.set(server, java.time.Duration.ofSeconds(30));
     }
 
-    private boolean isAuthorized(PublicKey key) {
-        for (PublicKey allowed : authorizedKeys) {
-            if (org.apache.sshd.common.config.keys.KeyUtils.compareKeys(allowed, key)) {
-                return true;
-            }
-        }
-        return false;
+    /** Replaces the relay's own client keys (sent in every welcome). */
+    public void setAuthorizedKeys(List<PublicKey> keys) {
+        operatorKeys.setRelayKeys(keys);
     }
 
-    /** Replaces the keys the relay vouches for (sent in every welcome). */
-    public void setAuthorizedKeys(List<PublicKey> keys) {
-        authorizedKeys.clear();
-        authorizedKeys.addAll(keys);
+    /** Replaces the CA keys whose user certificates operators may log in with. */
+    public void setUserCaKeys(List<PublicKey> keys) {
+        operatorKeys.setUserCaKeys(keys);
+    }
+
+    /** Applies the admin's switches (null: keep the current ones). */
+    public void setFeatures(DeviceFeatures switches) {
+        features.set(switches);
+    }
+
+    public DeviceFeatures features() {
+        return features.current();
     }
 
     public void start() throws IOException {

@@ -1,10 +1,12 @@
 package devicetunnel.relay.cli;
 
+import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.KeyFiles;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.Device;
+import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
 import devicetunnel.relay.store.Labels;
 import java.nio.file.Files;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "device", mixinStandardHelpOptions = true, description = "Manage devices.",
-        subcommands = {DeviceCommand.Add.class, DeviceCommand.Remove.class, DeviceCommand.ListDevices.class})
+        subcommands = {DeviceCommand.Add.class, DeviceCommand.Remove.class, DeviceCommand.ListDevices.class,
+                DeviceCommand.Features.class})
 final class DeviceCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -81,6 +84,41 @@ final class DeviceCommand {
                 }
                 return 0;
             }
+        }
+    }
+
+    @Command(name = "features", mixinStandardHelpOptions = true,
+            description = "Show or switch what a device offers besides the shell. A running relay pushes the change "
+                    + "to the device when changed through the API (PATCH /api/v1/devices/{id}/features); "
+                    + "a change made here reaches the device when it next connects.")
+    static final class Features implements Callable<Integer> {
+        @Mixin StoreOptions store;
+        @Parameters(index = "0") String id;
+        @Option(names = "--sftp", negatable = true, description = "File transfer (SFTP, scp).") Boolean sftp;
+        @Option(names = "--exec", negatable = true, description = "Non-interactive commands (ssh DEVICE cmd).") Boolean exec;
+        @Option(names = "--forwarding", negatable = true,
+                description = "SSH port forwarding (-L/-R/-D); the agent must also run with --allow-forwarding.") Boolean forwarding;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Database db = store.open()) {
+                DeviceFeatureStore features = new DeviceFeatureStore(db.dataSource());
+                DeviceFeatures current = features.find(id).orElse(null);
+                if (current == null) {
+                    System.err.println("no such device " + id);
+                    return 3;
+                }
+                DeviceFeatures updated = new DeviceFeatures(sftp != null ? sftp : current.sftp(),
+                        exec != null ? exec : current.exec(), forwarding != null ? forwarding : current.forwarding());
+                features.set(id, updated);
+                System.out.println(id + "\tsftp=" + onOff(updated.sftp()) + "\texec=" + onOff(updated.exec())
+                        + "\tforwarding=" + onOff(updated.forwarding()));
+                return 0;
+            }
+        }
+
+        private static String onOff(boolean on) {
+            return on ? "on" : "off";
         }
     }
 }

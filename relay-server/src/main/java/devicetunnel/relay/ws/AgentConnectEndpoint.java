@@ -2,6 +2,7 @@ package devicetunnel.relay.ws;
 
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.TunnelException;
@@ -12,6 +13,7 @@ import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Device;
+import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -37,15 +39,19 @@ public final class AgentConnectEndpoint {
     private final StreamBroker broker;
     private final AuditLog audit;
     private final Supplier<List<String>> relayKeys;
+    private final List<String> userCaKeys;
+    private final DeviceFeatureStore features;
     private final Map<String, DeviceLink> links = new ConcurrentHashMap<>();
 
     public AgentConnectEndpoint(DeviceStore devices, DeviceRegistry registry, StreamBroker broker, AuditLog audit,
-                                Supplier<List<String>> relayKeys) {
+                                Supplier<List<String>> relayKeys, List<String> userCaKeys, DeviceFeatureStore features) {
         this.devices = devices;
         this.registry = registry;
         this.broker = broker;
         this.audit = audit;
         this.relayKeys = relayKeys;
+        this.userCaKeys = userCaKeys;
+        this.features = features;
     }
 
     public void install(RoutesConfig routes) {
@@ -128,7 +134,8 @@ public final class AgentConnectEndpoint {
             }
         }
         registry.register(link);
-        link.send(new ControlMessage.Welcome(Protocol.VERSION, registry.pingInterval().toMillis(), relayKeys.get()));
+        link.send(new ControlMessage.Welcome(Protocol.VERSION, registry.pingInterval().toMillis(), relayKeys.get(),
+                userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS)));
         log.info("device {} online from {}", deviceId, link.remoteAddress());
     }
 

@@ -56,7 +56,10 @@ final class BenchRig implements AutoCloseable {
     /** An SSH session to the device through the relay's device stream (what terminals use underneath). */
     ClientSession relaySsh() {
         Device device = relay.server().devices().find(DEVICE).orElseThrow();
-        return relay.server().sessions().connect("bench", device);
+        var connection = relay.server().sshConnector().connect("bench", device, TIMEOUT);
+        ClientSession ssh = connection.session();
+        ssh.addCloseFutureListener(closed -> connection.close());
+        return ssh;
     }
 
     ClientSession directSsh() throws Exception {

@@ -74,8 +74,13 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public Agent startAgent(String id, String token, Path stateDir) throws IOException {
+        return startAgent(id, token, stateDir, false);
+    }
+
+    /** An agent whose owner allows port forwarding (the relay's per-device switch must allow it too). */
+    public Agent startAgent(String id, String token, Path stateDir, boolean allowForwarding) throws IOException {
         Agent.AgentConfig config = new Agent.AgentConfig(RelayEndpoint.parse(baseUrl(), false),
-                new DeviceCredential(id, token), stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), false, null,
+                new DeviceCredential(id, token), stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), allowForwarding, null,
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2));
         Agent agent = new Agent(config).start();
         agents.add(agent);
@@ -112,6 +117,17 @@ public final class TestRelay implements AutoCloseable {
 
     public HttpResponse<String> get(String path, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends a JSON body with the given method (PATCH, POST, PUT) and returns the response. */
+    public HttpResponse<String> send(String method, String path, String token, Object body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -1,0 +1,89 @@
+package devicetunnel.agent.ssh;
+
+import devicetunnel.protocol.DeviceFeatures;
+import java.io.IOException;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.command.CommandFactory;
+import org.apache.sshd.server.forward.ForwardingFilter;
+import org.apache.sshd.server.subsystem.SubsystemFactory;
+
+/**
+ * Enforces the admin's per-device switches on every request, so a change sent by the relay takes
+ * effect for the next channel or forward even within an open SSH connection. Forwarding needs both
+ * the relay's switch and the agent's own {@code --allow-forwarding}: the device owner keeps a veto.
+ */
+final class FeatureSwitches implements ForwardingFilter {
+    private final boolean localForwardingAllowed;
+    private volatile DeviceFeatures features;
+
+    FeatureSwitches(boolean localForwardingAllowed) {
+        this.localForwardingAllowed = localForwardingAllowed;
+        // Until the relay says otherwise (or when an older relay says nothing): the agent's own flag.
+        this.features = new DeviceFeatures(true, true, localForwardingAllowed);
+    }
+
+    void set(DeviceFeatures features) {
+        if (features != null) {
+            this.features = features;
+        }
+    }
+
+    DeviceFeatures current() {
+        return features;
+    }
+
+    private boolean forwardingAllowed() {
+        return localForwardingAllowed && features.forwarding();
+    }
+
+    @Override
+    public boolean canListen(SshdSocketAddress address, Session session) {
+        return forwardingAllowed();
+    }
+
+    @Override
+    public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
+        return forwardingAllowed();
+    }
+
+    @Override
+    public boolean canForwardAgent(Session session, String requestType) {
+        return false; // the operator's agent has no business on a fleet device
+    }
+
+    @Override
+    public boolean canForwardX11(Session session, String requestType) {
+        return false;
+    }
+
+    /** Exec requests, refused (the client sees "exec request failed") while switched off. */
+    CommandFactory commands(CommandFactory delegate) {
+        return (channel, command) -> {
+            if (!features.exec()) {
+                throw new IOException("exec is switched off for this device");
+            }
+            return delegate.createCommand(channel, command);
+        };
+    }
+
+    /** The SFTP subsystem (also what modern scp uses), refused while switched off. */
+    SubsystemFactory sftp(SubsystemFactory delegate) {
+        return new SubsystemFactory() {
+            @Override
+            public String getName() {
+                return delegate.getName();
+            }
+
+            @Override
+            public Command createSubsystem(ChannelSession channel) throws IOException {
+                if (!features.sftp()) {
+                    throw new IOException("sftp is switched off for this device");
+                }
+                return delegate.createSubsystem(channel);
+            }
+        };
+    }
+}

@@ -1,0 +1,51 @@
+package devicetunnel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code devtunnel devices}: the devices you may see, as a table or as the relay's JSON. */
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List the devices you may reach.")
+final class DevicesCommand implements Callable<Integer> {
+    @ParentCommand
+    DevtunnelMain main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the relay's JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Session session = main.config().session();
+        JsonNode devices = new RelayClient(RelayClient.parseRelay(session.relay(), true)).devices(session.token());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(devices.toPrettyString());
+            return 0;
+        }
+        out.printf("%-24s %-8s %-24s %s%n", "ID", "STATUS", "NAME", "LABELS");
+        for (JsonNode d : devices) {
+            out.printf("%-24s %-8s %-24s %s%n", d.path("id").asText(), d.path("online").asBoolean() ? "online" : "offline",
+                    d.path("name").asText(), labels(d.path("labels")));
+        }
+        return 0;
+    }
+
+    private static String labels(JsonNode labels) {
+        StringBuilder text = new StringBuilder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = labels.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> label = it.next();
+            text.append(text.length() == 0 ? "" : ",").append(label.getKey()).append('=').append(label.getValue().asText());
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package devicetunnel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.Console;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code devtunnel login}: exchanges a username and password for a relay token, kept 0600 in the config dir. */
+@Command(name = "login", mixinStandardHelpOptions = true, description = "Log in to a relay.")
+final class LoginCommand implements Callable<Integer> {
+    @ParentCommand
+    DevtunnelMain main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--relay", required = true, defaultValue = "${env:DEVTUNNEL_RELAY}",
+            description = "Relay base URL, e.g. https://relay.example.com (env DEVTUNNEL_RELAY).")
+    String relay;
+
+    @Option(names = "--username", required = true, defaultValue = "${env:DEVTUNNEL_USERNAME}",
+            description = "Your relay username (env DEVTUNNEL_USERNAME).")
+    String username;
+
+    @Option(names = "--password-file", defaultValue = "${env:DEVTUNNEL_PASSWORD_FILE}",
+            description = "File holding your password (env DEVTUNNEL_PASSWORD_FILE). Default: ask on the terminal.")
+    Path passwordFile;
+
+    @Option(names = "--allow-plain-http", description = "Allow an http:// URL to a remote relay (behind a TLS proxy only).")
+    boolean allowPlainHttp;
+
+    @Override
+    public Integer call() throws Exception {
+        RelayClient client = new RelayClient(RelayClient.parseRelay(relay, allowPlainHttp));
+        char[] password = password();
+        JsonNode answer;
+        try {
+            answer = client.login(username, password);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        ConfigDir config = main.config();
+        Session session = new Session(relay, username, answer.path("token").asText(), answer.path("expiresAt").asText());
+        config.saveSession(session);
+        new OperatorCertificate(config).key(); // the SSH key the relay will certify, made once
+        spec.commandLine().getOut().println("logged in to " + relay + " as " + username + " until " + session.expiresAt());
+        return 0;
+    }
+
+    private char[] password() throws java.io.IOException {
+        if (passwordFile != null) {
+            return Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new CliException(CliException.USAGE, "no terminal to ask for the password; use --password-file");
+        }
+        char[] typed = console.readPassword("Password for %s at %s: ", username, relay);
+        if (typed == null || typed.length == 0) {
+            throw new CliException(CliException.USAGE, "no password given");
+        }
+        return typed;
+    }
+}

@@ -1,0 +1,162 @@
+package devicetunnel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** The relay's HTTP API as the CLI uses it; refusals become {@link CliException}s with the relay's words. */
+final class RelayClient {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final HttpClient http;
+    private final URI base;
+
+    RelayClient(URI base) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** Checks a relay URL; plain http only to this machine unless explicitly allowed (passwords travel). */
+    static URI parseRelay(String url, boolean allowPlainHttp) {
+        URI uri;
+        try {
+            uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, "not a URL: " + url);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw new CliException(CliException.USAGE, "the relay URL must look like https://relay.example.com");
+        }
+        if (scheme.equals("http") && !allowPlainHttp && !isLoopback(uri.getHost())) {
+            throw new CliException(CliException.USAGE,
+                    "refusing plain http to a remote relay (your password would travel in clear); use https");
+        }
+        return uri;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host.replace("[", "").replace("]", "")).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    JsonNode login(String username, char[] password) {
+        String body = write(Map.of("username", username, "password", new String(password)));
+        return send(request("/api/v1/auth/login", null).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    JsonNode devices(String token) {
+        return send(request("/api/v1/devices", token).GET());
+    }
+
+    JsonNode certificate(String token, String publicKeyLine) {
+        String body = write(Map.of("publicKey", publicKeyLine));
+        return send(request("/api/v1/ssh/certificates", token).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** The websocket URL for an API path (ws:// or wss:// like the relay's own scheme). */
+    URI websocket(String path) {
+        String scheme = base.getScheme().equalsIgnoreCase("https") ? "wss" : "ws";
+        return URI.create(scheme + base.toString().substring(base.getScheme().length()) + path);
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    private JsonNode send(HttpRequest.Builder builder) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new CliException(CliException.UNREACHABLE, "cannot reach the relay at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(CliException.UNREACHABLE, "interrupted");
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw refusal(response.statusCode(), response.body());
+        }
+        try {
+            return MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new CliException(CliException.REFUSED, "the relay answered something that is not JSON");
+        }
+    }
+
+    JsonNode device(String token, String deviceId) {
+        return send(request("/api/v1/devices/" + deviceId, token).GET());
+    }
+
+    /**
+     * A refused websocket handshake carries no body, so its status alone is vague: ask the plain API
+     * about the device, whose answer has the relay's own words ("Your account no longer exists.").
+     */
+    CliException explain(CliException refused, String token, String deviceId) {
+        try {
+            device(token, deviceId);
+            return refused;
+        } catch (CliException clearer) {
+            return clearer;
+        }
+    }
+
+    /** The relay's error body ({"error","message"}) as a CLI error with a meaningful exit code. */
+    static CliException refusal(int status, String body) {
+        String message = defaultMessage(status) + " (HTTP " + status + ")";
+        try {
+            JsonNode error = MAPPER.readTree(body == null ? "" : body);
+            if (error != null && error.hasNonNull("message")) {
+                message = error.get("message").asText() + " (HTTP " + status + ")";
+            }
+        } catch (IOException e) {
+            // not our JSON (a proxy's page): the status says enough
+        }
+        if (status == 401) {
+            return new CliException(CliException.NOT_LOGGED_IN, message + "; run devtunnel login again");
+        }
+        return new CliException(status >= 500 ? CliException.UNREACHABLE : CliException.REFUSED, message);
+    }
+
+    private static String defaultMessage(int status) {
+        switch (status) {
+            case 401: return "the relay did not accept your login";
+            case 403: return "you are not allowed to do this";
+            case 404: return "no such device";
+            case 502: return "the device is offline or unreachable";
+            case 503: return "the relay is not ready";
+            case 504: return "the device did not answer in time";
+            default: return "the relay refused";
+        }
+    }
+
+    private static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package devicetunnel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class OperatorCliTest {
+
+    @Test
+    void configDirPrefersExplicitThenXdgThenHome() {
+        assertThat(ConfigDir.resolve(Path.of("/x/explicit"), "/xdg", "/home/op").path()).isEqualTo(Path.of("/x/explicit"));
+        assertThat(ConfigDir.resolve(null, "/xdg", "/home/op").path()).isEqualTo(Path.of("/xdg/devtunnel"));
+        assertThat(ConfigDir.resolve(null, " ", "/home/op").path()).isEqualTo(Path.of("/home/op/.config/devtunnel"));
+    }
+
+    @Test
+    void proxyTakesDeviceIdsWithOrWithoutTheSshSuffix() {
+        assertThat(ProxyCommand.deviceId("dev-1.devtunnel")).isEqualTo("dev-1");
+        assertThat(ProxyCommand.deviceId("dev-1")).isEqualTo("dev-1");
+        assertThatThrownBy(() -> ProxyCommand.deviceId("../etc.devtunnel")).isInstanceOf(CliException.class);
+    }
+
+    @Test
+    void knownHostsPinEveryDeviceWithAKeyUnderItsSshName() throws Exception {
+        var devices = new ObjectMapper().readTree("[{\"id\":\"a\",\"hostKey\":\"ssh-ed25519 AAAAkey comment\"},"
+                + "{\"id\":\"b\",\"hostKey\":null}]");
+        assertThat(SshConfigCommand.knownHosts(devices)).containsExactly("a.devtunnel ssh-ed25519 AAAAkey");
+    }
+
+    @Test
+    void plainHttpOnlyToThisMachine() {
+        assertThat(RelayClient.parseRelay("http://127.0.0.1:8080/", false).toString()).isEqualTo("http://127.0.0.1:8080");
+        assertThatThrownBy(() -> RelayClient.parseRelay("http://relay.example.com", false)).isInstanceOf(CliException.class);
+        assertThat(RelayClient.parseRelay("https://relay.example.com", false).getHost()).isEqualTo("relay.example.com");
+        assertThat(new RelayClient(RelayClient.parseRelay("https://relay.example.com", false)).websocket("/p").toString())
+                .isEqualTo("wss://relay.example.com/p");
+    }
+
+    @Test
+    void shellQuotingSurvivesQuotes() {
+        assertThat(SshConfigCommand.shellQuote("/it's here")).isEqualTo("'/it'\\''s here'");
+    }
+}
