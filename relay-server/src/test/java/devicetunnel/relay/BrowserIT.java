@@ -304,6 +304,45 @@ class BrowserIT {
         browser.shot("unknown-device-refused");
     }
 
+    @Test
+    void uploadsAndDownloadsFilesThroughTheFilesPanel() throws Exception {
+        relay.onlineDevice("dev-1");
+        Path deviceDir = Files.createDirectories(dir.resolve("device-files"));
+        Path local = dir.resolve("notes-upload.txt");
+        String content = "uploaded from the browser " + Instant.now() + "\n".repeat(3) + "x".repeat(200_000);
+        Files.writeString(local, content);
+
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        awaitOnline("dev-1", true);
+        row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+        browser.awaitStatus("connected");
+
+        browser.find(".terminal-panel.active .files-button").click();
+        WebElement uploadDir = browser.await("the files panel", d -> browser
+                .findOptional(".terminal-panel.active .files-panel .upload-path").filter(WebElement::isDisplayed).orElse(null));
+        uploadDir.clear();
+        uploadDir.sendKeys(deviceDir.toString());
+        browser.find(".terminal-panel.active .upload-input").sendKeys(local.toString());
+        browser.awaitText(".terminal-panel.active .upload-status", "uploaded notes-upload.txt");
+        browser.shot("file-uploaded");
+        assertThat(Files.readString(deviceDir.resolve("notes-upload.txt"))).isEqualTo(content);
+
+        // Download: the link the panel builds, fetched by the browser with its own session cookie.
+        Path remote = Files.writeString(deviceDir.resolve("report.txt"), "report from the device\n");
+        WebElement downloadPath = browser.find(".terminal-panel.active .download-path");
+        downloadPath.sendKeys(remote.toString());
+        WebElement link = browser.await("an active download link", d -> browser
+                .findOptional(".terminal-panel.active .download-link[href]").orElse(null));
+        assertThat(link.getAttribute("download")).isEqualTo("report.txt");
+        Object fetched = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0]).then(r => r.text().then(t => done(r.status + ':' + t)), e => done('error:' + e));",
+                link.getAttribute("href"));
+        assertThat(fetched).isEqualTo("200:report from the device\n");
+        browser.shot("file-download-link");
+    }
+
     private void login(String user, String password) {
         WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
         name.clear();
