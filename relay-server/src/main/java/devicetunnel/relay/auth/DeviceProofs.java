@@ -71,6 +71,9 @@ public final class DeviceProofs {
         if (issued == null || expires == null || jti == null || jti.isBlank() || jti.length() > 128) {
             throw refused("device proof lacks iat, exp or jti");
         }
+        if (issued.toInstant().isAfter(clock.instant().plusSeconds(SKEW_SECONDS))) {
+            throw refused("device proof not valid yet");
+        }
         if (expires.getTime() - issued.getTime() > Protocol.PROOF_MAX_LIFETIME_SECONDS * 1000L) {
             throw refused("device proof lives longer than " + Protocol.PROOF_MAX_LIFETIME_SECONDS + " s");
         }

@@ -13,12 +13,17 @@ public final class RelayMain {
     private RelayMain() {}
 
     public static void main(String[] args) {
+        int code = commandLine().execute(args.length == 0 ? new String[] {"serve"} : args);
+        System.exit(code);
+    }
+
+    /** The command line with its error handling, without exiting (tests run commands in-process). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RelayMain());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("relay-server: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
-        int code = cli.execute(args.length == 0 ? new String[] {"serve"} : args);
-        System.exit(code);
+        return cli;
     }
 }
