@@ -247,8 +247,13 @@ class BadInputIT {
         assertThat(agentHandshake("revoked-1", new DeviceCredential("revoked-1", revokedKey, Clock.systemUTC()).proof()))
                 .isEqualTo(403);
         try (TerminalClient term = relay.terminal("revoked-1", admin, 80, 24)) {
-            assertThat(term.awaitControl("error", WAIT).get("error").asText()).isEqualTo("not_found");
+            JsonNode error = term.awaitControl("error", WAIT);
+            assertThat(error.get("error").asText()).isEqualTo("forbidden");
+            assertThat(error.get("message").asText()).contains("revoked");
+            assertThat(term.awaitClose(WAIT)).isEqualTo(4403);
         }
+        relay.addUser("olga", "operator password", devicetunnel.relay.store.User.Role.OPERATOR, Map.of());
+        assertError(relay.get("/api/v1/devices/revoked-1", relay.login("olga", "operator password")), 404, "not_found");
     }
 
     @Test

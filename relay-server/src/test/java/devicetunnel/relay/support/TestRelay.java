@@ -126,7 +126,11 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public void awaitOnline(String id, boolean online) {
-        await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().isOnline(id) == online);
+        awaitOnline(id, online, Duration.ofSeconds(15));
+    }
+
+    public void awaitOnline(String id, boolean online, Duration atMost) {
+        await().atMost(atMost).until(() -> relay.registry().isOnline(id) == online);
     }
 
     /** Logs in through the public API and returns the JWT. */
