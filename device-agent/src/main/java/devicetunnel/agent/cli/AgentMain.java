@@ -23,7 +23,7 @@ public final class AgentMain implements Callable<Integer> {
     String relay;
 
     @Option(names = "--device-id", required = true, defaultValue = "${env:DT_DEVICE_ID}",
-            description = "This device's id as registered at the relay (env DT_DEVICE_ID).")
+            description = "The id this device enrolls and connects under (env DT_DEVICE_ID).")
     String deviceId;
 
     @Option(names = "--enrollment-token-file", defaultValue = "${env:DT_ENROLLMENT_TOKEN_FILE}",

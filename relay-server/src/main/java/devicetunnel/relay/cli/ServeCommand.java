@@ -107,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
     Duration sessionGrace;
 
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
-            description = "Mark the session cookie Secure (set when users reach the relay over HTTPS, e.g. behind a TLS proxy).")
+            description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself; set it behind a TLS-terminating proxy.")
     boolean secureCookies;
 
     @Override
