@@ -6,6 +6,6 @@ umask 077
 mkdir -p secrets
 gen() { [[ -s "secrets/$1" ]] || head -c "$2" /dev/urandom | base64 | tr -d '/+=\n' > "secrets/$1"; }
 gen admin.password 18
-gen device.token 32
+gen enrollment.token 32
 gen jwt.secret 48
 echo "secrets in ./secrets (admin password: secrets/admin.password)"

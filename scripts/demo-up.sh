@@ -25,8 +25,12 @@ else
   [[ -s "$DEMO/admin.password" ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/admin.password"
   java -jar "$RELAY_JAR" user add admin --role admin --password-file "$DEMO/admin.password" \
        --if-missing --state-dir "$DEMO/relay" >/dev/null
-  java -jar "$RELAY_JAR" device add "$DEVICE_ID" --name "Demo device" --labels env=demo \
-       --token-file "$DEMO/agent/device.token" --if-missing --state-dir "$DEMO/relay" >/dev/null
+  # A one-time, auto-accepting enrollment token: the agent uses it once, then proves itself with its
+  # host key. Once the device is enrolled the token file is no longer needed.
+  if [[ ! -s "$DEMO/agent/enrollment.json" ]]; then
+    java -jar "$RELAY_JAR" enroll create --one-time --auto-accept --expires 1h --labels env=demo \
+         --token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/relay" >/dev/null
+  fi
 
   setsid nohup java -jar "$RELAY_JAR" serve --listen "127.0.0.1:${PORT}" --state-dir "$DEMO/relay" \
        >"$DEMO/relay.log" 2>&1 < /dev/null &
@@ -39,7 +43,7 @@ else
   done
 
   setsid nohup java -jar "$AGENT_JAR" --relay "$URL" --device-id "$DEVICE_ID" \
-       --token-file "$DEMO/agent/device.token" --state-dir "$DEMO/agent" \
+       --enrollment-token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/agent" \
        >"$DEMO/agent.log" 2>&1 < /dev/null &
   echo $! > "$DEMO/agent.pid"
 fi

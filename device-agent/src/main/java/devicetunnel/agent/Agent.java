@@ -3,6 +3,7 @@ package devicetunnel.agent;
 import devicetunnel.agent.link.Backoff;
 import devicetunnel.agent.link.ControlLink;
 import devicetunnel.agent.link.DeviceCredential;
+import devicetunnel.agent.link.Enrollment;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.link.StreamConnector;
 import devicetunnel.agent.ssh.DeviceSshServer;
@@ -15,6 +16,7 @@ import java.net.http.HttpClient;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService streamExecutor;
     private final HttpClient http;
+    private final DeviceCredential credential;
+    private final Enrollment enrollment;
     private ControlLink link;
 
     public Agent(AgentConfig config) throws IOException {
@@ -55,6 +59,10 @@ public final class Agent implements AutoCloseable {
             builder.sslContext(tls);
         }
         this.http = builder.build();
+        this.credential = new DeviceCredential(config.deviceId(), hostKey, Clock.systemUTC());
+        this.enrollment = new Enrollment(http, config.relay(), config.stateDir(), config.deviceId(), hostPublicKey(),
+                config.enrollmentTokenFile(), config.connectTimeout());
+        enrollment.checkConfig();
     }
 
     public Agent start() throws IOException {
@@ -64,10 +72,12 @@ public final class Agent implements AutoCloseable {
                 config.connectTimeout(), message -> link.send(message));
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
-        link = new ControlLink(http, config.relay(), config.credential(), hostPublicKey(), VERSION, streams,
-                this::applyRelaySettings, backoff, scheduler, config.connectTimeout());
+        enrollment.load().ifPresent(record -> sshServer.setAuthorizedKeys(parseKeys(record.relayKeys())));
+        link = new ControlLink(http, config.relay(), credential,
+                () -> sshServer.setAuthorizedKeys(parseKeys(enrollment.ensure().relayKeys())),
+                hostPublicKey(), VERSION, streams, this::applyRelaySettings, backoff, scheduler, config.connectTimeout());
         link.start();
-        log.info("device {} started; SSH server on 127.0.0.1:{}", config.credential().deviceId(), sshServer.port());
+        log.info("device {} started; SSH server on 127.0.0.1:{}", config.deviceId(), sshServer.port());
         return this;
     }
 
@@ -140,8 +150,13 @@ public final class Agent implements AutoCloseable {
         };
     }
 
-    /** Everything an agent needs, validated up front. */
-    public record AgentConfig(RelayEndpoint relay, DeviceCredential credential, java.nio.file.Path stateDir,
+    /**
+     * Everything an agent needs, validated up front.
+     *
+     * @param enrollmentTokenFile read only when the state directory holds no enrollment record yet
+     */
+    public record AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
+                              java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
                               Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
     }

@@ -2,18 +2,27 @@ package devicetunnel.relay;
 
 import devicetunnel.protocol.KeyFiles;
 import devicetunnel.protocol.Protocol;
+import devicetunnel.relay.auth.DeviceProofs;
+import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.http.AuditRoutes;
 import devicetunnel.relay.http.AuthRoutes;
 import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.DeviceFeatureRoutes;
+import devicetunnel.relay.http.DeviceLifecycle;
 import devicetunnel.relay.http.DeviceRoutes;
+import devicetunnel.relay.http.EnrollmentRoutes;
 import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.relay.http.SshCertificateRoutes;
+import devicetunnel.relay.http.OriginPolicy;
+import devicetunnel.relay.http.RateLimiter;
+import devicetunnel.relay.http.SessionGate;
+import devicetunnel.relay.http.SessionLimits;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.ssh.DeviceSshConnector;
@@ -25,8 +34,11 @@ import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
+import devicetunnel.relay.store.EnrollmentStore;
 import devicetunnel.relay.store.UserStore;
+import devicetunnel.relay.tls.Listener;
 import devicetunnel.relay.ws.AgentConnectEndpoint;
+import devicetunnel.relay.ws.IdleSessionReaper;
 import devicetunnel.relay.ws.AgentStreamEndpoint;
 import devicetunnel.relay.ws.NativeSshEndpoint;
 import devicetunnel.relay.ws.TerminalEndpoint;
@@ -41,10 +53,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +67,17 @@ import org.slf4j.LoggerFactory;
 /** The relay: assembles store, auth, device links and SSH client behind one Javalin server. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+    /** Control messages are tiny JSON; bigger text frames are closed by Jetty with 1009 before any parsing. */
+    private static final int MAX_TEXT_MESSAGE_BYTES = 64 * 1024;
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     private final RelayConfig config;
     private final Database database;
     private final UserStore users;
     private final DeviceStore devices;
+    private final EnrollmentStore enrollmentStore;
     private final AuditLog audit;
+    private final Enrollments enrollments;
     private final PasswordHasher hasher = new PasswordHasher();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService opener;
@@ -65,17 +85,24 @@ public final class RelayServer implements AutoCloseable {
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
     private final DeviceSshConnector sshConnector;
+    private final SessionLimits sessionLimits;
     private final WsKeepalive keepalive;
+    private final IdleSessionReaper idleReaper;
+    private final Listener listener;
     private final Javalin app;
     private volatile boolean ready;
 
     public RelayServer(RelayConfig config) throws IOException {
         this.config = config;
+        RelayConfig.Hardening limits = config.hardening();
+        this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
         String url = config.databaseUrl() != null ? config.databaseUrl() : Database.embeddedUrl(config.stateDir());
         this.database = Database.open(url, config.databaseUser(), config.databasePassword());
         this.users = new UserStore(database.dataSource());
         this.devices = new DeviceStore(database.dataSource());
+        this.enrollmentStore = new EnrollmentStore(database.dataSource());
         this.audit = new AuditLog(database.dataSource());
+        this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
         this.scheduler = Executors.newScheduledThreadPool(2, daemon("relay-timer"));
         this.opener = Executors.newCachedThreadPool(daemon("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
@@ -85,24 +112,40 @@ public final class RelayServer implements AutoCloseable {
         DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
         this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
         StreamBroker broker = new StreamBroker(registry, scheduler);
+        this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
         DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
         this.sshConnector = connector;
         this.sessions = new TerminalSessions(connector, scheduler, config.sessions(), this::sessionClosed);
         this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
-        TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC());
-        OperatorAuth auth = new OperatorAuth(tokens, users);
-        DeviceAccess access = new DeviceAccess(devices, users);
+        this.idleReaper = limits.idleTimeout().isZero() ? null
+                : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
+        DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions);
+        long sweep = config.pingInterval().toMillis();
+        scheduler.scheduleAtFixedRate(() -> guarded("revocation sweep", lifecycle::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
 
-        AuthRoutes authRoutes = new AuthRoutes(users, hasher, tokens, audit, config.secureCookies());
-        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, features);
+        TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
+                config.externalIssuer());
+        OperatorAuth auth = new OperatorAuth(tokens, users);
+        OriginPolicy origins = new OriginPolicy(limits.allowedOrigins());
+        RateLimiter loginAttempts = new RateLimiter(limits.loginsPerMinute(), System::nanoTime);
+        RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
+        DeviceAccess access = new DeviceAccess(devices, users);
+        Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
+        SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionLimits, audit);
+
+        AuthRoutes authRoutes = new AuthRoutes(users, hasher, tokens, audit,
+                config.secureCookies() || listener.secure(), loginAttempts);
+        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
         DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
         SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
         FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout());
-        AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit,
-                () -> List.of(sshClient.publicKeyLine()), List.of(userCa.publicKeyLine()), features);
+        EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys);
+        AuditRoutes auditRoutes = new AuditRoutes(audit);
+        AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
+                List.of(userCa.publicKeyLine()), features, new DeviceProofs(Clock.systemUTC()), scheduler, limits.authTimeout());
         AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
-        TerminalEndpoint terminal = new TerminalEndpoint(auth, access, sessions, audit, opener, keepalive);
-        NativeSshEndpoint nativeSsh = new NativeSshEndpoint(auth, access, registry, broker, audit, keepalive,
+        TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
+        NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
                 config.sessions().openTimeout());
         long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
 
@@ -114,13 +157,17 @@ public final class RelayServer implements AutoCloseable {
             } else {
                 log.warn("web UI not bundled (no /public on the classpath): serving the API only");
             }
+            cfg.jetty.addConnector(listener::create);
             cfg.jetty.modifyWebSocketServletFactory(ws -> {
                 ws.setIdleTimeout(Duration.ofMillis(idleMillis));
                 ws.setMaxBinaryMessageSize(Protocol.MAX_FRAME_BYTES);
-                ws.setMaxTextMessageSize(64 * 1024);
+                ws.setMaxTextMessageSize(MAX_TEXT_MESSAGE_BYTES);
             });
             ErrorResponses.install(cfg.routes);
             cfg.routes.before("/api/*", ctx -> {
+                if (!SAFE_METHODS.contains(ctx.method().name())) {
+                    origins.check(ctx); // cookies ride along on cross-site requests; tokens in headers do not
+                }
                 if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")) {
                     auth.authenticate(ctx);
                 }
@@ -135,6 +182,8 @@ public final class RelayServer implements AutoCloseable {
             featureRoutes.install(cfg.routes);
             certificateRoutes.install(cfg.routes);
             fileRoutes.install(cfg.routes);
+            enrollmentRoutes.install(cfg.routes);
+            auditRoutes.install(cfg.routes);
             agentConnect.install(cfg.routes);
             agentStreams.install(cfg.routes);
             terminal.install(cfg.routes);
@@ -152,7 +201,7 @@ public final class RelayServer implements AutoCloseable {
     }
 
     public RelayServer start() {
-        app.start(config.host(), config.port());
+        app.start();
         ready = true;
         log.info("relay listening on {}", baseUrl());
         return this;
@@ -163,11 +212,12 @@ public final class RelayServer implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port();
+        return (listener.secure() ? "https://" : "http://") + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port();
     }
 
     public UserStore users() { return users; }
     public DeviceStore devices() { return devices; }
+    public Enrollments enrollments() { return enrollments; }
     public AuditLog audit() { return audit; }
     public PasswordHasher passwordHasher() { return hasher; }
     public DeviceRegistry registry() { return registry; }
@@ -175,6 +225,7 @@ public final class RelayServer implements AutoCloseable {
     public DeviceSshConnector sshConnector() { return sshConnector; }
 
     private void sessionClosed(TerminalSession s) {
+        sessionLimits.release(s.operator(), s.deviceId());
         audit.record("session.close", s.operator(), s.deviceId(), s.id(), null,
                 "bytesOut=" + s.bytesOut() + " bytesIn=" + s.bytesIn()
                         + " seconds=" + Duration.between(s.startedAt(), Instant.now()).toSeconds());
@@ -183,6 +234,9 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        if (idleReaper != null) {
+            idleReaper.close();
+        }
         sessions.close();
         app.stop();
         keepalive.close();
@@ -195,6 +249,14 @@ public final class RelayServer implements AutoCloseable {
         scheduler.shutdownNow();
         opener.shutdownNow();
         database.close();
+    }
+
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed: {}", what, e.toString());
+        }
     }
 
     private static ThreadFactory daemon(String prefix) {

@@ -25,9 +25,9 @@ class AgentLossIT {
     @Test
     void killedAgentEndsTheSessionWithAClearMessageAndGoesOffline() throws Exception {
         try (TestRelay relay = new TestRelay(dir, c -> c.withPingInterval(PING))) {
-            String deviceToken = relay.addDevice("dev-1", Map.of());
-            try (AgentProcess agent = AgentProcess.start(relay.baseUrl(), "dev-1", deviceToken, dir.resolve("agent"))) {
-                relay.awaitOnline("dev-1", true);
+            String enrollment = relay.enrollmentToken(false, true, Map.of());
+            try (AgentProcess agent = AgentProcess.start(relay.baseUrl(), "dev-1", enrollment, dir.resolve("agent"))) {
+                relay.awaitOnline("dev-1", true, Duration.ofSeconds(60)); // a fresh JVM on a busy machine
                 String token = relay.adminToken();
                 try (TerminalClient term = relay.terminal("dev-1", token, 80, 24)) {
                     term.awaitControl("session", Duration.ofSeconds(15));

@@ -90,7 +90,7 @@ class BrowserIT {
     @Test
     void operatorLogsInOpensTerminalsResizesAndLogsOut() throws Exception {
         relay.onlineDevice("dev-1");
-        relay.addDevice("lab-2", Map.of("site", "lab"));
+        relay.enrollDevice("lab-2", Map.of("site", "lab"));
 
         browser.open(relay.baseUrl() + "/");
         browser.awaitTitle("Login · device-tunnel");
@@ -103,8 +103,8 @@ class BrowserIT {
         awaitOnline("dev-1", true);
         awaitOnline("lab-2", false);
         WebElement lab = row("lab-2");
-        assertThat(lab.getText()).contains("Device lab-2", "lab-2", "offline", "site=lab");
-        assertThat(row("dev-1").getText()).contains("Device dev-1", "online");
+        assertThat(lab.getText()).contains("lab-2", "offline", "never seen", "site=lab");
+        assertThat(row("dev-1").getText()).contains("dev-1", "online");
         browser.shot("device-list");
 
         // Filter by label, then by id; Enter in the filter opens the one device left (no mouse).
@@ -119,7 +119,7 @@ class BrowserIT {
 
         browser.await("one terminal tab", d -> tabCount() == 1);
         browser.awaitStatus("connected");
-        browser.awaitTitle("Device dev-1 · device-tunnel");
+        browser.awaitTitle("dev-1 · device-tunnel");
         browser.typeInTerminal("echo hello-$((1+1))", Keys.ENTER);
         browser.awaitTerminalLine(Pattern.compile("hello-2"));
         browser.shot("terminal-hello");
@@ -161,7 +161,7 @@ class BrowserIT {
         browser.shot("second-tab");
         browser.typeInTerminal(Keys.chord(Keys.CONTROL, Keys.SHIFT, Keys.ARROW_LEFT));
         browser.await("the first tab back", d -> browser.terminalHasLine("after-9"));
-        browser.awaitTitle("Device dev-1 · device-tunnel");
+        browser.awaitTitle("dev-1 · device-tunnel");
 
         browser.find("#logout").click();
         browser.awaitTitle("Login · device-tunnel");
@@ -253,14 +253,14 @@ class BrowserIT {
 
     @Test
     void devicePresenceIsLiveAndAnOfflineDeviceIsExplained() throws Exception {
-        String deviceToken = relay.addDevice("dev-1", Map.of());
+        Path agentState = relay.enrollAgentState("dev-1", dir.resolve("agent-dev-1"), Map.of());
         browser.open(relay.baseUrl() + "/");
         login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", false);
         assertThat(row("dev-1").getText()).contains("never seen");
         browser.shot("device-never-seen");
 
-        Agent agent = relay.startAgent("dev-1", deviceToken);
+        Agent agent = relay.startAgent("dev-1", agentState, relay.tokenFile(relay.enrollmentToken(false, true, Map.of())));
         awaitOnline("dev-1", true);
         browser.shot("device-came-online");
         row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
@@ -376,6 +376,6 @@ class BrowserIT {
         byte[] secret = Files.readString(relay.dir().resolve("relay").resolve("jwt.secret")).strip().getBytes(StandardCharsets.UTF_8);
         Clock longAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
         User admin = relay.server().users().find(TestRelay.ADMIN).orElseThrow();
-        return new TokenService(secret, Duration.ofHours(1), longAgo).issue(admin).token();
+        return new TokenService(secret, Duration.ofHours(1), longAgo, null).issue(admin).token();
     }
 }

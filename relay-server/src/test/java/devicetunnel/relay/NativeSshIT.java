@@ -59,8 +59,8 @@ class NativeSshIT {
     void start() throws Exception {
         relay = new TestRelay(dir);
         relay.addUser(OPERATOR, PASSWORD, User.Role.OPERATOR, Map.of());
-        String deviceToken = relay.addDevice("dev-1", Map.of());
-        agent = relay.startAgent("dev-1", deviceToken, dir.resolve("agent-dev-1"), true);
+        agent = relay.startAgent("dev-1", dir.resolve("agent-dev-1"),
+                relay.tokenFile(relay.enrollmentToken(false, true, Map.of())), null, relay.baseUrl(), true);
         relay.awaitOnline("dev-1", true);
         operator = new OperatorCli(dir.resolve("operator"));
         operator.login(relay.baseUrl(), OPERATOR, PASSWORD);

@@ -10,6 +10,8 @@ public enum ErrorCode {
     UNAUTHORIZED(401, "Authentication required or credentials invalid."),
     FORBIDDEN(403, "You are not allowed to do this."),
     NOT_FOUND(404, "No such resource."),
+    AUTH_TIMEOUT(408, "Authentication took too long."),
+    IDLE_TIMEOUT(408, "The session was idle too long."),
     CONFLICT(409, "Too many sessions are open."),
     PAYLOAD_TOO_LARGE(413, "The message is too large."),
     TOO_MANY_REQUESTS(429, "Too many requests; slow down."),

@@ -5,8 +5,13 @@ public final class Protocol {
     public static final int VERSION = 1;
     public static final String CONNECT_PATH = "/agent/v1/connect";
     public static final String STREAMS_PATH = "/agent/v1/streams/";
+    public static final String ENROLL_PATH = "/agent/v1/enroll";
     /** Header naming the device on the control link; the credential comes as a Bearer token. */
     public static final String DEVICE_ID_HEADER = "X-Device-Id";
+    /** Audience of a device's proof-of-possession JWT (signed with its SSH host key). */
+    public static final String PROOF_AUDIENCE = "device-tunnel-relay";
+    /** Longest lifetime (exp - iat) a relay accepts for a device proof. */
+    public static final int PROOF_MAX_LIFETIME_SECONDS = 60;
     /** Copy buffer for every pump: 8 KiB steps cost a third of the throughput. */
     public static final int COPY_BUFFER_BYTES = 64 * 1024;
     /** Largest binary websocket frame either side sends or accepts on a stream. */

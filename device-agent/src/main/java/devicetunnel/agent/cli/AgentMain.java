@@ -1,11 +1,8 @@
 package devicetunnel.agent.cli;
 
 import devicetunnel.agent.Agent;
-import devicetunnel.agent.link.DeviceCredential;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.ssh.LoginShell;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -15,7 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar device-agent.jar --relay URL --device-id ID --token-file F}. */
+/** {@code java -jar device-agent.jar --relay URL --device-id ID [--enrollment-token-file F]}. */
 @Command(name = "device-agent", mixinStandardHelpOptions = true, version = Agent.VERSION,
         description = "Keeps an outbound link to a device-tunnel relay and serves SSH sessions through it.",
         footer = "Every option can also be set by the environment variable shown as its default.")
@@ -26,15 +23,16 @@ public final class AgentMain implements Callable<Integer> {
     String relay;
 
     @Option(names = "--device-id", required = true, defaultValue = "${env:DT_DEVICE_ID}",
-            description = "This device's id as registered at the relay (env DT_DEVICE_ID).")
+            description = "The id this device enrolls and connects under (env DT_DEVICE_ID).")
     String deviceId;
 
-    @Option(names = "--token-file", required = true, defaultValue = "${env:DT_TOKEN_FILE}",
-            description = "File holding the device token (env DT_TOKEN_FILE). Never pass the token itself.")
-    Path tokenFile;
+    @Option(names = "--enrollment-token-file", defaultValue = "${env:DT_ENROLLMENT_TOKEN_FILE}",
+            description = "File holding an enrollment token from the relay's admin (env DT_ENROLLMENT_TOKEN_FILE). "
+                    + "Read only until the device is enrolled; afterwards the device proves itself with its host key.")
+    Path enrollmentTokenFile;
 
     @Option(names = "--state-dir", defaultValue = "${env:DT_STATE_DIR:-agent-state}",
-            description = "Directory for the host key (created 0700; key file 0600). Default: ${DEFAULT-VALUE}.")
+            description = "Directory for the host key and the enrollment record (created 0700; files 0600). Default: ${DEFAULT-VALUE}.")
     Path stateDir;
 
     @Option(names = "--ca-file", defaultValue = "${env:DT_CA_FILE}",
@@ -64,11 +62,11 @@ public final class AgentMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
         Agent.AgentConfig config = new Agent.AgentConfig(
                 RelayEndpoint.parse(relay, allowPlainHttp),
-                new DeviceCredential(deviceId, token),
+                deviceId,
+                enrollmentTokenFile,
                 stateDir,
                 LoginShell.command(shell),
                 allowForwarding,

@@ -12,10 +12,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** An SSL context that trusts exactly the CA certificates in a PEM file (for private relays). */
-final class TrustedCa {
+public final class TrustedCa {
     private TrustedCa() {}
 
-    static SSLContext sslContext(Path pemFile) throws IOException, GeneralSecurityException {
+    public static SSLContext sslContext(Path pemFile) throws IOException, GeneralSecurityException {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(pemFile)) {

@@ -29,6 +29,7 @@ public final class ControlLink implements AutoCloseable {
     private final HttpClient http;
     private final RelayEndpoint relay;
     private final DeviceCredential credential;
+    private final Enroller enroller;
     private final String hostKey;
     private final String agentVersion;
     private final StreamOpener streams;
@@ -42,12 +43,19 @@ public final class ControlLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean online;
 
-    public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, String hostKey,
+    /** Runs before every connection attempt: enrolls the device the first time; a failure means retry later. */
+    @FunctionalInterface
+    public interface Enroller {
+        void ensureEnrolled() throws Exception;
+    }
+
+    public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, Enroller enroller, String hostKey,
                        String agentVersion, StreamOpener streams, Consumer<ControlMessage> onRelaySettings,
                        Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout) {
         this.http = http;
         this.relay = relay;
         this.credential = credential;
+        this.enroller = enroller;
         this.hostKey = hostKey;
         this.agentVersion = agentVersion;
         this.streams = streams;
@@ -79,6 +87,16 @@ public final class ControlLink implements AutoCloseable {
             return;
         }
         int gen = generation.incrementAndGet();
+        try {
+            enroller.ensureEnrolled();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            log.warn("cannot enroll at relay {}: {}", relay.base(), e.getMessage());
+            lost(gen, null);
+            return;
+        }
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(connectTimeout);
         credential.addTo(builder);
         builder.buildAsync(relay.websocket(Protocol.CONNECT_PATH), new Listener(gen))
@@ -95,8 +113,8 @@ public final class ControlLink implements AutoCloseable {
         if (cause instanceof WebSocketHandshakeException handshake) {
             int status = handshake.getResponse().statusCode();
             return switch (status) {
-                case 401 -> "relay refused the device credential (401)";
-                case 403 -> "relay refused this device (403)";
+                case 401 -> "relay refused the device's proof (401): is the state directory the one that enrolled?";
+                case 403 -> "relay refused this device (403): it is pending acceptance or revoked";
                 case 503 -> "relay is not ready (503)";
                 default -> "relay answered HTTP " + status;
             };

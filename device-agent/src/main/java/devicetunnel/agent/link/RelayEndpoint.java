@@ -25,6 +25,11 @@ public record RelayEndpoint(URI base) {
         return URI.create(scheme + "://" + base.getRawAuthority() + nullToEmpty(base.getRawPath()) + path);
     }
 
+    /** An HTTP(S) URL under the relay's base. */
+    public URI http(String path) {
+        return URI.create(base.getScheme() + "://" + base.getRawAuthority() + nullToEmpty(base.getRawPath()) + path);
+    }
+
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
     }

@@ -8,7 +8,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Random bearer secrets (device tokens, stream tokens). They carry 256 bits of entropy, so a plain
+ * Random bearer secrets (enrollment tokens, stream tokens). They carry 256 bits of entropy, so a plain
  * SHA-256 is enough to store them: no KDF needed, unlike passwords.
  */
 public final class SecretTokens {

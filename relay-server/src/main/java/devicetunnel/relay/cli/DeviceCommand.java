@@ -1,62 +1,96 @@
 package devicetunnel.relay.cli;
 
 import devicetunnel.protocol.DeviceFeatures;
-import devicetunnel.protocol.KeyFiles;
-import devicetunnel.protocol.Protocol;
-import devicetunnel.relay.auth.SecretTokens;
+import devicetunnel.relay.auth.Enrollments;
+import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
+import devicetunnel.relay.store.EnrollmentStore;
 import devicetunnel.relay.store.Labels;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "device", mixinStandardHelpOptions = true, description = "Manage devices.",
-        subcommands = {DeviceCommand.Add.class, DeviceCommand.Remove.class, DeviceCommand.ListDevices.class,
-                DeviceCommand.Features.class})
+/**
+ * {@code relay-server device list|accept|revoke|remove}. Devices come in by enrollment (see
+ * {@code enroll create}). A running relay notices revocations made here within one ping interval.
+ */
+@Command(name = "device", mixinStandardHelpOptions = true, description = "Manage enrolled devices.",
+        subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Accept.class, DeviceCommand.Revoke.class,
+                DeviceCommand.Remove.class, DeviceCommand.Features.class})
 final class DeviceCommand {
+    static final String ACTOR = "cli";
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Register a device. Its token is written to --token-file (mode 0600) for the agent to read.")
-    static final class Add implements Callable<Integer> {
+    static Enrollments enrollments(Database db) {
+        return new Enrollments(new EnrollmentStore(db.dataSource()), new DeviceStore(db.dataSource()),
+                new AuditLog(db.dataSource()), Clock.systemUTC());
+    }
+
+    static int change(StoreOptions store, String id, BiFunction<Enrollments, String, Device> action) throws Exception {
+        try (Database db = store.open()) {
+            Device device = action.apply(enrollments(db), id);
+            System.out.println(device.id() + " is " + Enrollments.status(device));
+            return 0;
+        } catch (devicetunnel.protocol.TunnelException e) {
+            System.err.println("no such device " + id);
+            return 3;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List devices: id, name, status, labels, host key.")
+    static final class ListDevices implements Callable<Integer> {
         @Mixin StoreOptions store;
-        @Parameters(index = "0", description = "Device id: letters, digits, '.', '_' and '-'.") String id;
-        @Option(names = "--name", description = "Display name. Default: the id.") String name;
-        @Option(names = "--labels", defaultValue = "", description = "Labels, e.g. env=lab,site=paris.") String labels;
-        @Option(names = "--token-file", required = true, description = "Where to write the new device token (an existing file is reused).") Path tokenFile;
-        @Option(names = "--if-missing", description = "Succeed without changes when the device exists.") boolean ifMissing;
+        @Option(names = "--status", description = "Only devices with this status: pending, accepted or revoked.") String status;
 
         @Override
         public Integer call() throws Exception {
-            if (!Protocol.isValidDeviceId(id)) {
-                throw new IllegalArgumentException("invalid device id '" + id + "'");
-            }
             try (Database db = store.open()) {
                 DeviceStore devices = new DeviceStore(db.dataSource());
-                if (devices.find(id).isPresent()) {
-                    if (ifMissing) {
-                        return 0;
-                    }
-                    System.err.println("device " + id + " exists");
-                    return 3;
+                List<Device> list = status == null ? devices.list()
+                        : devices.list(Device.Status.valueOf(status.toUpperCase(Locale.ROOT)));
+                for (Device d : list) {
+                    System.out.println(d.id() + "\t" + d.name() + "\t" + Enrollments.status(d)
+                            + "\t" + Labels.format(d.labels()) + "\t" + (d.hostKey() == null ? "-" : d.hostKey()));
                 }
-                String token = KeyFiles.readOrCreateSecret(tokenFile, SecretTokens::generate);
-                devices.add(new Device(id, name == null ? id : name, Labels.parse(labels), SecretTokens.hash(token),
-                        null, Device.Status.ACCEPTED, null));
-                System.out.println("added device " + id + "; token in " + tokenFile);
                 return 0;
             }
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a device.")
+    @Command(name = "accept", mixinStandardHelpOptions = true, description = "Accept a pending (or revoked) device.")
+    static final class Accept implements Callable<Integer> {
+        @Mixin StoreOptions store;
+        @Parameters(index = "0") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return change(store, id, (e, d) -> e.accept(d, ACTOR));
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a device: it can no longer connect; a running relay cuts its link within a ping interval "
+                    + "(POST /api/v1/devices/{id}/revoke cuts it at once).")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin StoreOptions store;
+        @Parameters(index = "0") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return change(store, id, (e, d) -> e.revoke(d, ACTOR));
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Forget a device (it must enroll again, e.g. after a re-install with a new host key).")
     static final class Remove implements Callable<Integer> {
         @Mixin StoreOptions store;
         @Parameters(index = "0") String id;
@@ -64,25 +98,9 @@ final class DeviceCommand {
         @Override
         public Integer call() throws Exception {
             try (Database db = store.open()) {
-                boolean ok = new DeviceStore(db.dataSource()).remove(id);
+                boolean ok = enrollments(db).remove(id, ACTOR);
                 System.err.println(ok ? "removed " + id : "no such device " + id);
                 return ok ? 0 : 3;
-            }
-        }
-    }
-
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List devices.")
-    static final class ListDevices implements Callable<Integer> {
-        @Mixin StoreOptions store;
-
-        @Override
-        public Integer call() throws Exception {
-            try (Database db = store.open()) {
-                for (Device d : new DeviceStore(db.dataSource()).list()) {
-                    System.out.println(d.id() + "\t" + d.name() + "\t" + d.status().name().toLowerCase(Locale.ROOT)
-                            + "\t" + Labels.format(d.labels()) + "\t" + (d.hostKey() == null ? "-" : d.hostKey()));
-                }
-                return 0;
             }
         }
     }

@@ -3,7 +3,7 @@ package devicetunnel.relay.cli;
 import java.time.Duration;
 import picocli.CommandLine;
 
-/** Reads durations the way operators write them: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}. */
+/** Reads durations the way operators write them: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 7d}. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
@@ -17,10 +17,11 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
                 case 's': return Duration.ofSeconds(n);
                 case 'm': return Duration.ofMinutes(n);
                 case 'h': return Duration.ofHours(n);
+                case 'd': return Duration.ofDays(n);
                 default: return Duration.parse(value);
             }
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("not a duration: '" + value + "' (try 30s, 5m, 500ms)");
+            throw new CommandLine.TypeConversionException("not a duration: '" + value + "' (try 30s, 5m, 1h, 7d, 500ms)");
         }
     }
 }

@@ -2,11 +2,15 @@ package devicetunnel.relay.cli;
 
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.RelayServer;
+import devicetunnel.relay.auth.ExternalIssuer;
+import devicetunnel.relay.tls.TlsFiles;
+import java.io.IOException;
 import devicetunnel.relay.ssh.TerminalSessions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -24,9 +28,71 @@ final class ServeCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--jwt-secret-file", defaultValue = "${env:DT_JWT_SECRET_FILE}",
-            description = "File with the HS256 secret for operator tokens, >= 32 bytes (env DT_JWT_SECRET_FILE). "
+            description = "File with the HMAC secret (>= 32 bytes) for operator tokens (env DT_JWT_SECRET_FILE). "
+                    + "With --jwt-issuer, tokens of that external issuer signed with it (HS256/384/512) are accepted too. "
                     + "Default: generated into the state dir on first start.")
     Path jwtSecretFile;
+
+    @Option(names = "--jwt-public-key-file", defaultValue = "${env:DT_JWT_PUBLIC_KEY_FILE}",
+            description = "PEM public key (RSA or EC) of an external token issuer; its RS*/PS*/ES* tokens are accepted "
+                    + "(env DT_JWT_PUBLIC_KEY_FILE). Needs --jwt-issuer.")
+    Path jwtPublicKeyFile;
+
+    @Option(names = "--jwt-issuer", defaultValue = "${env:DT_JWT_ISSUER}",
+            description = "'iss' an external issuer's tokens must carry (env DT_JWT_ISSUER). Their 'sub' must name an existing user.")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", defaultValue = "${env:DT_JWT_AUDIENCE:-device-tunnel}",
+            description = "'aud' an external issuer's tokens must carry. Default: ${DEFAULT-VALUE}.")
+    String jwtAudience;
+
+    @Option(names = "--tls-cert-file", defaultValue = "${env:DT_TLS_CERT_FILE}",
+            description = "PEM certificate chain to serve HTTPS/WSS with (env DT_TLS_CERT_FILE); needs --tls-key-file.")
+    Path tlsCertFile;
+
+    @Option(names = "--tls-key-file", defaultValue = "${env:DT_TLS_KEY_FILE}",
+            description = "PEM PKCS#8 private key ('BEGIN PRIVATE KEY') of --tls-cert-file (env DT_TLS_KEY_FILE).")
+    Path tlsKeyFile;
+
+    @Option(names = "--tls-pkcs12-file", defaultValue = "${env:DT_TLS_PKCS12_FILE}",
+            description = "PKCS#12 key store with the certificate and key, instead of PEM files (env DT_TLS_PKCS12_FILE).")
+    Path tlsPkcs12File;
+
+    @Option(names = "--tls-pkcs12-password-file", defaultValue = "${env:DT_TLS_PKCS12_PASSWORD_FILE}",
+            description = "File holding the PKCS#12 password (env DT_TLS_PKCS12_PASSWORD_FILE).")
+    Path tlsPkcs12PasswordFile;
+
+    @Option(names = "--allow-plain-http", defaultValue = "${env:DT_ALLOW_PLAIN_HTTP:-false}",
+            description = "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy).")
+    boolean allowPlainHttp;
+
+    @Option(names = "--allowed-origins", split = ",", defaultValue = "${env:DT_ALLOWED_ORIGINS}",
+            description = "Browser origins allowed besides the relay's own, e.g. https://ops.example.com (env DT_ALLOWED_ORIGINS).")
+    List<String> allowedOrigins;
+
+    @Option(names = "--login-rate", defaultValue = "${env:DT_LOGIN_RATE:-10}",
+            description = "Login and enrollment attempts per minute per client IP, 0 = unlimited. Default: ${DEFAULT-VALUE}.")
+    int loginRate;
+
+    @Option(names = "--session-rate", defaultValue = "${env:DT_SESSION_RATE:-30}",
+            description = "Terminal session opens per minute per client IP, 0 = unlimited. Default: ${DEFAULT-VALUE}.")
+    int sessionRate;
+
+    @Option(names = "--max-sessions-per-device", defaultValue = "${env:DT_MAX_SESSIONS_PER_DEVICE:-8}",
+            description = "Concurrent terminal sessions per device. Default: ${DEFAULT-VALUE}.")
+    int maxSessionsPerDevice;
+
+    @Option(names = "--max-sessions-per-operator", defaultValue = "${env:DT_MAX_SESSIONS_PER_OPERATOR:-16}",
+            description = "Concurrent terminal sessions per operator. Default: ${DEFAULT-VALUE}.")
+    int maxSessionsPerOperator;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:DT_IDLE_TIMEOUT:-30m}", converter = DurationConverter.class,
+            description = "Close a terminal session after this long without input; 0s = never. Default: ${DEFAULT-VALUE}.")
+    Duration idleTimeout;
+
+    @Option(names = "--auth-timeout", defaultValue = "${env:DT_AUTH_TIMEOUT:-10s}", converter = DurationConverter.class,
+            description = "A connection that has not sent its request (or an agent its hello) by then is closed. Default: ${DEFAULT-VALUE}.")
+    Duration authTimeout;
 
     @Option(names = "--token-lifetime", defaultValue = "${env:DT_TOKEN_LIFETIME:-8h}", converter = DurationConverter.class,
             description = "How long an operator login lasts. Default: ${DEFAULT-VALUE}.")
@@ -41,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
     Duration sessionGrace;
 
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
-            description = "Mark the session cookie Secure (set when users reach the relay over HTTPS, e.g. behind a TLS proxy).")
+            description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself; set it behind a TLS-terminating proxy.")
     boolean secureCookies;
 
     @Override
@@ -55,8 +121,11 @@ final class ServeCommand implements Callable<Integer> {
         byte[] secret = jwtSecretFile == null ? null : Files.readString(jwtSecretFile, StandardCharsets.UTF_8).strip()
                 .getBytes(StandardCharsets.UTF_8);
         TerminalSessions.Settings defaults = TerminalSessions.Settings.defaults();
+        RelayConfig.Hardening hardening = new RelayConfig.Hardening(allowedOrigins == null ? List.of() : allowedOrigins,
+                loginRate, sessionRate, maxSessionsPerDevice, maxSessionsPerOperator, idleTimeout, authTimeout);
         RelayConfig config = new RelayConfig(host, port, store.stateDir, store.databaseUrl, store.databaseUser,
-                store.databasePassword(), secret, tokenLifetime, pingInterval, secureCookies,
+                store.databasePassword(), secret, externalIssuer(secret), tokenLifetime, pingInterval, secureCookies,
+                tls(), allowPlainHttp, hardening,
                 new TerminalSessions.Settings(defaults.openTimeout(), sessionGrace, defaults.replayBytes(), defaults.highWatermark()));
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -66,5 +135,34 @@ final class ServeCommand implements Callable<Integer> {
         }, "relay-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private ExternalIssuer externalIssuer(byte[] sharedSecret) throws IOException {
+        if (jwtIssuer == null) {
+            if (jwtPublicKeyFile != null) {
+                throw new IllegalArgumentException("--jwt-public-key-file needs --jwt-issuer");
+            }
+            return null;
+        }
+        if (jwtPublicKeyFile != null) {
+            return ExternalIssuer.withPublicKey(jwtIssuer, jwtAudience, ExternalIssuer.readPublicKey(jwtPublicKeyFile));
+        }
+        if (sharedSecret == null) {
+            throw new IllegalArgumentException("--jwt-issuer needs --jwt-secret-file or --jwt-public-key-file");
+        }
+        return ExternalIssuer.withSecret(jwtIssuer, jwtAudience, sharedSecret);
+    }
+
+    private TlsFiles tls() throws IOException {
+        if (tlsPkcs12File != null) {
+            if (tlsPkcs12PasswordFile == null) {
+                throw new IllegalArgumentException("--tls-pkcs12-file needs --tls-pkcs12-password-file");
+            }
+            return TlsFiles.pkcs12(tlsPkcs12File, Files.readString(tlsPkcs12PasswordFile).strip().toCharArray());
+        }
+        if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+            throw new IllegalArgumentException("--tls-cert-file and --tls-key-file go together");
+        }
+        return tlsCertFile == null ? null : TlsFiles.pem(tlsCertFile, tlsKeyFile);
     }
 }

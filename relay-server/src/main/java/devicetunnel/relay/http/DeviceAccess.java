@@ -19,12 +19,15 @@ public final class DeviceAccess {
         this.users = users;
     }
 
-    /** The device if the operator may see it; 404 for unknown ids (and ids the operator may not see). */
+    /**
+     * The device if the operator may see it: 404 for unknown ids (and revoked devices, except for
+     * admins), 403 when the operator's labels do not cover it.
+     */
     public Device visible(Operator operator, String deviceId) {
         if (!Protocol.isValidDeviceId(deviceId)) {
             throw new TunnelException(ErrorCode.NOT_FOUND, "No such device.");
         }
-        Device device = devices.find(deviceId).filter(d -> d.status() != Device.Status.REVOKED)
+        Device device = devices.find(deviceId).filter(d -> d.status() != Device.Status.REVOKED || operator.isAdmin())
                 .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such device."));
         if (!user(operator).mayAccess(device.labels())) {
             throw new TunnelException(ErrorCode.FORBIDDEN, "You are not allowed to reach this device.");
@@ -38,8 +41,11 @@ public final class DeviceAccess {
         if (!operator.role().mayOpenSessions()) {
             throw new TunnelException(ErrorCode.FORBIDDEN, "Your role (viewer) may list devices but not open sessions.");
         }
-        if (device.status() != Device.Status.ACCEPTED) {
-            throw new TunnelException(ErrorCode.FORBIDDEN, "The device is not accepted yet.");
+        if (device.status() == Device.Status.PENDING) {
+            throw new TunnelException(ErrorCode.FORBIDDEN, "The device is waiting for an admin to accept it.");
+        }
+        if (device.status() == Device.Status.REVOKED) {
+            throw new TunnelException(ErrorCode.FORBIDDEN, "The device is revoked.");
         }
         return device;
     }

@@ -1,22 +1,31 @@
 package devicetunnel.relay.http;
 
 import devicetunnel.protocol.DeviceFeatures;
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** {@code GET /api/v1/devices} and {@code GET /api/v1/devices/{id}}. */
+/**
+ * {@code GET /api/v1/devices[?status=pending|accepted|revoked]}, {@code GET /api/v1/devices/{id}},
+ * and for admins {@code POST .../{id}/accept}, {@code POST .../{id}/revoke}, {@code DELETE .../{id}}.
+ */
 public final class DeviceRoutes {
     private final DeviceStore devices;
     private final DeviceRegistry registry;
     private final DeviceAccess access;
     private final DeviceFeatureStore features;
+    private final DeviceLifecycle lifecycle;
 
     /**
      * The public shape of a device. {@code hostKey} is its pinned SSH host key (OpenSSH line, null
@@ -25,31 +34,62 @@ public final class DeviceRoutes {
     public record DeviceView(String id, String name, boolean online, Instant lastSeen, Map<String, String> labels,
                              String status, String hostKey, DeviceFeatures features) {}
 
-    public DeviceRoutes(DeviceStore devices, DeviceRegistry registry, DeviceAccess access, DeviceFeatureStore features) {
+    public DeviceRoutes(DeviceStore devices, DeviceRegistry registry, DeviceAccess access, DeviceLifecycle lifecycle,
+                        DeviceFeatureStore features) {
         this.devices = devices;
         this.registry = registry;
         this.access = access;
+        this.lifecycle = lifecycle;
         this.features = features;
     }
 
     public void install(RoutesConfig routes) {
-        routes.get("/api/v1/devices", ctx -> {
-            Operator op = OperatorAuth.current(ctx);
-            List<DeviceView> views = devices.list().stream()
-                    .filter(d -> d.status() != Device.Status.REVOKED || op.isAdmin())
-                    .filter(d -> access.mayView(op, d))
-                    .map(this::view)
-                    .toList();
-            ctx.json(views);
-        });
+        routes.get("/api/v1/devices", this::list);
         routes.get("/api/v1/devices/{id}", ctx ->
                 ctx.json(view(access.visible(OperatorAuth.current(ctx), ctx.pathParam("id")))));
+        routes.post("/api/v1/devices/{id}/accept", ctx -> {
+            OperatorAuth.requireAdmin(ctx);
+            ctx.json(view(lifecycle.accept(ctx.pathParam("id"), OperatorAuth.current(ctx).username())));
+        });
+        routes.post("/api/v1/devices/{id}/revoke", ctx -> {
+            OperatorAuth.requireAdmin(ctx);
+            ctx.json(view(lifecycle.revoke(ctx.pathParam("id"), OperatorAuth.current(ctx).username())));
+        });
+        routes.delete("/api/v1/devices/{id}", ctx -> {
+            OperatorAuth.requireAdmin(ctx);
+            if (!lifecycle.remove(ctx.pathParam("id"), OperatorAuth.current(ctx).username())) {
+                throw new TunnelException(ErrorCode.NOT_FOUND, "No such device.");
+            }
+            ctx.status(204);
+        });
+    }
+
+    private void list(Context ctx) {
+        Operator op = OperatorAuth.current(ctx);
+        Device.Status status = status(ctx.queryParam("status"));
+        List<Device> candidates = status == null ? devices.list() : devices.list(status);
+        ctx.json(candidates.stream()
+                .filter(d -> d.status() != Device.Status.REVOKED || op.isAdmin())
+                .filter(d -> access.mayView(op, d))
+                .map(this::view)
+                .toList());
+    }
+
+    private static Device.Status status(String value) {
+        if (value == null) {
+            return null;
+        }
+        for (Device.Status s : Device.Status.values()) {
+            if (s.name().toLowerCase(Locale.ROOT).equals(value)) {
+                return s;
+            }
+        }
+        throw new TunnelException(ErrorCode.BAD_REQUEST, "'status' must be pending, accepted or revoked.");
     }
 
     private DeviceView view(Device d) {
         boolean online = registry.isOnline(d.id());
         return new DeviceView(d.id(), d.name(), online, online ? Instant.now() : d.lastSeen(), d.labels(),
-                d.status().name().toLowerCase(java.util.Locale.ROOT), d.hostKey(),
-                features.find(d.id()).orElse(DeviceFeatures.DEFAULTS));
+                Enrollments.status(d), d.hostKey(), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS));
     }
 }

@@ -16,7 +16,12 @@ public final class ErrorResponses {
     private ErrorResponses() {}
 
     public static void install(RoutesConfig routes) {
-        routes.exception(TunnelException.class, (e, ctx) -> send(ctx, e.code(), e.getMessage()));
+        routes.exception(TunnelException.class, (e, ctx) -> {
+            if (e instanceof RateLimited limited) {
+                ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
+            }
+            send(ctx, e.code(), e.getMessage());
+        });
         routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) ->
                 send(ctx, fromStatus(e.getStatus()), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {

@@ -5,6 +5,7 @@ import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Credentials;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.store.User;
 import devicetunnel.relay.store.UserStore;
 import io.javalin.http.Context;
 
@@ -26,10 +27,12 @@ public final class OperatorAuth {
         if (token == null) {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Log in first.");
         }
-        Operator operator = tokens.verify(token);
-        if (users.find(operator.username()).isEmpty()) {
-            throw new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists.");
-        }
+        TokenService.Verified verified = tokens.verify(token);
+        // The role comes from the database, not the token: demotions and removals apply at once, and
+        // an external issuer's tokens need not know the relay's roles.
+        User user = users.find(verified.username()).orElseThrow(() ->
+                new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+        Operator operator = new Operator(user.username(), user.role(), verified.expiresAt());
         ctx.attribute(ATTRIBUTE, operator);
         return operator;
     }

@@ -63,6 +63,10 @@ public final class DeviceRegistry implements AutoCloseable {
         return link(deviceId).isPresent();
     }
 
+    public java.util.Set<String> onlineIds() {
+        return java.util.Set.copyOf(links.keySet());
+    }
+
     public int onlineCount() {
         return links.size();
     }

@@ -194,6 +194,20 @@ public final class TerminalSession {
         return closed;
     }
 
+    /** Ends the session for a policy reason (idle, revoked): the browser gets the error, then the close. */
+    public void terminate(ErrorCode code, String message) {
+        TerminalViewer v;
+        synchronized (this) {
+            v = viewer;
+            viewer = null;
+        }
+        if (v != null) {
+            v.sendControl(Json.error(code, message));
+            v.close(code.closeCode(), code.code());
+        }
+        close();
+    }
+
     /** Ends the session: closes the SSH channel and connection, and the device stream with them. */
     public void close() {
         TerminalViewer v;

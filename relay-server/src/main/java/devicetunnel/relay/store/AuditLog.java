@@ -1,6 +1,7 @@
 package devicetunnel.relay.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -31,10 +32,26 @@ public final class AuditLog {
     }
 
     public List<Event> recent(int limit) {
-        return jdbc.query("SELECT id, at, event, actor, device_id, session_id, remote_ip, detail FROM audit_events "
-                        + "ORDER BY id DESC LIMIT " + Math.max(1, Math.min(limit, 1000)),
+        return recent(limit, null, null);
+    }
+
+    /** Newest first, at most {@code limit} (1..1000); {@code event} and {@code deviceId} filter when not null. */
+    public List<Event> recent(int limit, String event, String deviceId) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder(
+                "SELECT id, at, event, actor, device_id, session_id, remote_ip, detail FROM audit_events WHERE 1 = 1");
+        if (event != null) {
+            sql.append(" AND event = ?");
+            params.add(event);
+        }
+        if (deviceId != null) {
+            sql.append(" AND device_id = ?");
+            params.add(deviceId);
+        }
+        sql.append(" ORDER BY id DESC LIMIT ").append(Math.max(1, Math.min(limit, 1000)));
+        return jdbc.query(sql.toString(),
                 rs -> new Event(rs.getLong(1), Jdbc.instant(rs, "at"), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)), params.toArray());
     }
 
     private static String truncate(String s) {

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Registered devices, their credential hashes and pinned host keys. */
+/** Enrolled devices, their status and pinned host keys. */
 public final class DeviceStore {
-    private static final String COLUMNS = "id, name, labels, token_hash, host_key, status, last_seen";
+    private static final String COLUMNS = "id, name, labels, host_key, status, last_seen";
     private final Jdbc jdbc;
 
     public DeviceStore(DataSource dataSource) {
@@ -24,32 +24,37 @@ public final class DeviceStore {
         return jdbc.query("SELECT " + COLUMNS + " FROM devices ORDER BY name, id", DeviceStore::map);
     }
 
-    /** Adds a device; false when the id is taken. */
-    public boolean add(Device device) {
+    public List<Device> list(Device.Status status) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM devices WHERE status = ? ORDER BY name, id", DeviceStore::map,
+                status.name());
+    }
+
+    /** Adds a device enrolled with the given enrollment token id; false when the id is taken (even in a race). */
+    public boolean add(Device device, String enrolledWith) {
         if (find(device.id()).isPresent()) {
             return false;
         }
-        jdbc.update("INSERT INTO devices (id, name, labels, token_hash, host_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                device.id(), device.name(), Labels.format(device.labels()), device.tokenHash(), device.hostKey(),
-                device.status().name(), Instant.now());
-        return true;
-    }
-
-    /** Pins the host key if none is on record yet (trust on first use); returns whether it pinned. */
-    public boolean pinHostKeyIfAbsent(String id, String hostKey) {
-        return jdbc.update("UPDATE devices SET host_key = ? WHERE id = ? AND host_key IS NULL", hostKey, id) == 1;
+        try {
+            jdbc.update("INSERT INTO devices (id, name, labels, host_key, status, enrolled_with, created_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    device.id(), device.name(), Labels.format(device.labels()), device.hostKey(),
+                    device.status().name(), enrolledWith, Instant.now());
+            return true;
+        } catch (Jdbc.StoreException e) {
+            if (find(device.id()).isPresent()) {
+                return false; // lost a race for the same id: the primary key said no
+            }
+            throw e;
+        }
     }
 
     public void setHostKey(String id, String hostKey) {
         jdbc.update("UPDATE devices SET host_key = ? WHERE id = ?", hostKey, id);
     }
 
-    public void setStatus(String id, Device.Status status) {
-        jdbc.update("UPDATE devices SET status = ? WHERE id = ?", status.name(), id);
-    }
-
-    public void setTokenHash(String id, String tokenHash) {
-        jdbc.update("UPDATE devices SET token_hash = ? WHERE id = ?", tokenHash, id);
+    /** Returns whether the device exists. */
+    public boolean setStatus(String id, Device.Status status) {
+        return jdbc.update("UPDATE devices SET status = ? WHERE id = ?", status.name(), id) == 1;
     }
 
     public void touch(String id, Instant seen) {
@@ -62,7 +67,7 @@ public final class DeviceStore {
 
     private static Device map(ResultSet rs) throws SQLException {
         return new Device(rs.getString("id"), rs.getString("name"), Labels.parse(rs.getString("labels")),
-                rs.getString("token_hash"), rs.getString("host_key"), Device.Status.valueOf(rs.getString("status")),
+                rs.getString("host_key"), Device.Status.valueOf(rs.getString("status")),
                 Jdbc.instant(rs, "last_seen"));
     }
 }

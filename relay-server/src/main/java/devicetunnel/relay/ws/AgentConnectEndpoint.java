@@ -7,7 +7,9 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Credentials;
-import devicetunnel.relay.auth.SecretTokens;
+import devicetunnel.protocol.JdkKeys;
+import devicetunnel.relay.auth.DeviceProofs;
+import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
@@ -19,16 +21,22 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /agent/v1/connect}: a device's control link. The device credential is checked before the
- * upgrade; the device counts as online once it has said hello and been welcomed.
+ * {@code /agent/v1/connect}: a device's control link. Before the upgrade the device proves possession
+ * of the host key pinned at enrollment (401 otherwise) and must be accepted (403 while pending or
+ * revoked). It counts as online once it has said hello and been welcomed; a link that does not say
+ * hello within the auth timeout is closed.
  */
 public final class AgentConnectEndpoint {
     private static final Logger log = LoggerFactory.getLogger(AgentConnectEndpoint.class);
@@ -41,10 +49,15 @@ public final class AgentConnectEndpoint {
     private final Supplier<List<String>> relayKeys;
     private final List<String> userCaKeys;
     private final DeviceFeatureStore features;
+    private final DeviceProofs proofs;
+    private final ScheduledExecutorService scheduler;
+    private final Duration helloTimeout;
     private final Map<String, DeviceLink> links = new ConcurrentHashMap<>();
+    private final Set<DeviceLink> welcomed = ConcurrentHashMap.newKeySet();
 
     public AgentConnectEndpoint(DeviceStore devices, DeviceRegistry registry, StreamBroker broker, AuditLog audit,
-                                Supplier<List<String>> relayKeys, List<String> userCaKeys, DeviceFeatureStore features) {
+                                Supplier<List<String>> relayKeys, List<String> userCaKeys, DeviceFeatureStore features,
+                                DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout) {
         this.devices = devices;
         this.registry = registry;
         this.broker = broker;
@@ -52,6 +65,9 @@ public final class AgentConnectEndpoint {
         this.relayKeys = relayKeys;
         this.userCaKeys = userCaKeys;
         this.features = features;
+        this.proofs = proofs;
+        this.scheduler = scheduler;
+        this.helloTimeout = helloTimeout;
     }
 
     public void install(RoutesConfig routes) {
@@ -61,15 +77,21 @@ public final class AgentConnectEndpoint {
 
     private void authenticate(Context ctx) {
         String deviceId = ctx.header(Protocol.DEVICE_ID_HEADER);
-        String token = Credentials.bearer(ctx.header("Authorization"));
-        Device device = Protocol.isValidDeviceId(deviceId) ? devices.find(deviceId).orElse(null) : null;
-        if (device == null || token == null || !SecretTokens.matches(token, device.tokenHash())) {
-            audit.record("device.auth.failed", null, Protocol.isValidDeviceId(deviceId) ? deviceId : null, null, ctx.ip(),
-                    device == null ? "unknown device" : "wrong device credential");
+        boolean validId = Protocol.isValidDeviceId(deviceId);
+        Device device = validId ? devices.find(deviceId).orElse(null) : null;
+        try {
+            if (device == null || device.hostKey() == null) {
+                throw new TunnelException(ErrorCode.UNAUTHORIZED, "unknown device");
+            }
+            proofs.verify(deviceId, Credentials.bearer(ctx.header("Authorization")), device.hostKey());
+        } catch (TunnelException e) {
+            // The reason goes to the audit log only: the device learns no more than "refused".
+            audit.record("device.auth.failed", null, validId ? deviceId : null, null, ctx.ip(), e.getMessage());
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Device credential refused.");
         }
         if (device.status() != Device.Status.ACCEPTED) {
-            throw new TunnelException(ErrorCode.FORBIDDEN, "Device is " + device.status().name().toLowerCase(java.util.Locale.ROOT) + ".");
+            audit.record("device.connect.refused", null, deviceId, null, ctx.ip(), "device is " + Enrollments.status(device));
+            throw new TunnelException(ErrorCode.FORBIDDEN, "Device is " + Enrollments.status(device) + ".");
         }
         ctx.attribute(DEVICE_ATTRIBUTE, deviceId);
     }
@@ -77,7 +99,15 @@ public final class AgentConnectEndpoint {
     private void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
             String deviceId = ctx.attribute(DEVICE_ATTRIBUTE);
-            links.put(ctx.sessionId(), new DeviceLink(deviceId, ctx.session, String.valueOf(ctx.session.getRemoteSocketAddress())));
+            DeviceLink link = new DeviceLink(deviceId, ctx.session, String.valueOf(ctx.session.getRemoteSocketAddress()));
+            links.put(ctx.sessionId(), link);
+            scheduler.schedule(() -> {
+                if (!welcomed.contains(link) && link.isOpen()) {
+                    log.warn("device {} did not say hello within {} s; closing", deviceId, helloTimeout.toSeconds());
+                    link.send(new ControlMessage.Error(ErrorCode.AUTH_TIMEOUT.code(), "No hello in time."));
+                    link.close(ErrorCode.AUTH_TIMEOUT.closeCode(), "no hello in time");
+                }
+            }, helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
         });
         ws.onMessage(ctx -> {
             DeviceLink link = links.get(ctx.sessionId());
@@ -122,28 +152,20 @@ public final class AgentConnectEndpoint {
             return;
         }
         String deviceId = link.deviceId();
-        if (hello.hostKey() != null && !hello.hostKey().isBlank()) {
-            if (devices.pinHostKeyIfAbsent(deviceId, hello.hostKey().strip())) {
-                audit.record("device.hostkey.pinned", null, deviceId, null, link.remoteAddress(), null);
-            } else {
-                String onRecord = devices.find(deviceId).map(Device::hostKey).orElse(null);
-                if (onRecord != null && !sameKey(onRecord, hello.hostKey())) {
-                    audit.record("device.hostkey.changed", null, deviceId, null, link.remoteAddress(),
-                            "agent presented a host key different from the one on record; sessions will be refused");
-                }
-            }
+        String onRecord = devices.find(deviceId).map(Device::hostKey).orElse(null);
+        if (hello.hostKey() != null && !hello.hostKey().isBlank() && !JdkKeys.sameOpenSshKey(onRecord, hello.hostKey())) {
+            // It signed its proof with the enrolled key yet announces another: something is wrong on the device.
+            audit.record("device.hostkey.changed", null, deviceId, null, link.remoteAddress(),
+                    "hello announced a host key different from the enrolled one; link refused");
+            link.send(new ControlMessage.Error(ErrorCode.HOST_KEY_MISMATCH.code(), "Host key differs from the enrolled one."));
+            link.close(ErrorCode.HOST_KEY_MISMATCH.closeCode(), "host key differs from the enrolled one");
+            return;
         }
+        welcomed.add(link);
         registry.register(link);
         link.send(new ControlMessage.Welcome(Protocol.VERSION, registry.pingInterval().toMillis(), relayKeys.get(),
                 userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS)));
         log.info("device {} online from {}", deviceId, link.remoteAddress());
-    }
-
-    /** Compares the key type and base64 fields, ignoring comments. */
-    private static boolean sameKey(String a, String b) {
-        String[] x = a.trim().split("\\s+");
-        String[] y = b.trim().split("\\s+");
-        return x.length >= 2 && y.length >= 2 && x[0].equals(y[0]) && x[1].equals(y[1]);
     }
 
     private void refuse(WsContext ctx, ErrorCode code, String message) {
@@ -154,6 +176,7 @@ public final class AgentConnectEndpoint {
     private void closed(WsContext ctx) {
         DeviceLink link = links.remove(ctx.sessionId());
         if (link != null) {
+            welcomed.remove(link);
             registry.unregister(link);
         }
     }

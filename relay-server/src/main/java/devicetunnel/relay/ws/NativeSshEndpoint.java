@@ -6,6 +6,7 @@ import devicetunnel.relay.auth.Credentials;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.AuditLog;
@@ -29,7 +30,7 @@ public final class NativeSshEndpoint {
     private static final String PATH = "/api/v1/devices/{id}/ssh";
     private static final String DEVICE_ATTRIBUTE = "nativeDeviceId";
 
-    private final OperatorAuth auth;
+    private final SessionGate gate;
     private final DeviceAccess access;
     private final DeviceRegistry registry;
     private final StreamBroker broker;
@@ -40,9 +41,9 @@ public final class NativeSshEndpoint {
 
     private record Stream(OperatorStreamPeer peer, String operator, String deviceId, String ip, Instant startedAt) {}
 
-    public NativeSshEndpoint(OperatorAuth auth, DeviceAccess access, DeviceRegistry registry, StreamBroker broker,
+    public NativeSshEndpoint(SessionGate gate, DeviceAccess access, DeviceRegistry registry, StreamBroker broker,
                              AuditLog audit, WsKeepalive keepalive, Duration openTimeout) {
-        this.auth = auth;
+        this.gate = gate;
         this.access = access;
         this.registry = registry;
         this.broker = broker;
@@ -57,7 +58,7 @@ public final class NativeSshEndpoint {
     }
 
     private void beforeUpgrade(Context ctx) {
-        Operator operator = auth.authenticate(ctx);
+        Operator operator = gate.beforeUpgrade(ctx, true);
         String deviceId = ctx.pathParam("id");
         try {
             access.forSession(operator, deviceId);
@@ -96,6 +97,13 @@ public final class NativeSshEndpoint {
         Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
         String deviceId = ctx.attribute(DEVICE_ATTRIBUTE);
         String ip = String.valueOf(ctx.session.getRemoteSocketAddress());
+        try {
+            gate.acquire(operator.username(), deviceId); // released in closed()
+        } catch (TunnelException e) {
+            audit.record("ssh.refused", operator.username(), deviceId, null, ip, e.code().code() + ": " + e.getMessage());
+            ctx.closeSession(e.code().closeCode(), e.getMessage());
+            return;
+        }
         OperatorStreamPeer peer = new OperatorStreamPeer(ctx.session);
         streams.put(ctx.sessionId(), new Stream(peer, operator.username(), deviceId, ip, Instant.now()));
         keepalive.watch(ctx.session);
@@ -124,6 +132,7 @@ public final class NativeSshEndpoint {
         keepalive.forget(ctx.session);
         Stream stream = streams.remove(ctx.sessionId());
         if (stream != null) {
+            gate.release(stream.operator(), stream.deviceId());
             stream.peer().closeBoth();
             audit.record("ssh.close", stream.operator(), stream.deviceId(), ctx.sessionId(), stream.ip(),
                     "bytesToDevice=" + stream.peer().bytesToDevice() + " bytesFromDevice=" + stream.peer().bytesFromDevice()

@@ -8,6 +8,7 @@ import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.AuditLog;
@@ -38,7 +39,7 @@ public final class TerminalEndpoint {
     private static final int MAX_CONTROL_CHARS = 4096;
     private static final int MAX_PENDING_INPUT = 64 * 1024;
 
-    private final OperatorAuth auth;
+    private final SessionGate gate;
     private final DeviceAccess access;
     private final TerminalSessions sessions;
     private final AuditLog audit;
@@ -57,9 +58,9 @@ public final class TerminalEndpoint {
         }
     }
 
-    public TerminalEndpoint(OperatorAuth auth, DeviceAccess access, TerminalSessions sessions, AuditLog audit,
+    public TerminalEndpoint(SessionGate gate, DeviceAccess access, TerminalSessions sessions, AuditLog audit,
                             ExecutorService opener, WsKeepalive keepalive) {
-        this.auth = auth;
+        this.gate = gate;
         this.access = access;
         this.sessions = sessions;
         this.audit = audit;
@@ -68,14 +69,14 @@ public final class TerminalEndpoint {
     }
 
     public void install(RoutesConfig routes) {
-        routes.wsBeforeUpgrade(OPEN_PATH, this::beforeUpgrade);
-        routes.wsBeforeUpgrade(RESUME_PATH, this::beforeUpgrade);
+        routes.wsBeforeUpgrade(OPEN_PATH, ctx -> beforeUpgrade(ctx, true));
+        routes.wsBeforeUpgrade(RESUME_PATH, ctx -> beforeUpgrade(ctx, false));
         routes.ws(OPEN_PATH, ws -> configure(ws, this::open));
         routes.ws(RESUME_PATH, ws -> configure(ws, this::resume));
     }
 
-    private void beforeUpgrade(Context ctx) {
-        auth.authenticate(ctx);
+    private void beforeUpgrade(Context ctx, boolean opening) {
+        gate.beforeUpgrade(ctx, opening);
         if (Credentials.offeredSubprotocols(ctx).contains(Credentials.SUBPROTOCOL)) {
             ctx.header("Sec-WebSocket-Protocol", Credentials.SUBPROTOCOL);
         }
@@ -105,9 +106,13 @@ public final class TerminalEndpoint {
         int rows = dimension(ctx.queryParam("rows"), 24);
         String ip = String.valueOf(ctx.session.getRemoteSocketAddress());
         opener.execute(() -> {
+            boolean slot = false;
             try {
                 Device device = access.forSession(operator, deviceId);
+                gate.acquire(operator.username(), deviceId);
+                slot = true;
                 TerminalSession session = sessions.open(operator.username(), device, cols, rows);
+                slot = false; // released when the session closes
                 MDC.put("sessionId", session.id());
                 audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
                 MDC.remove("sessionId");
@@ -117,6 +122,10 @@ public final class TerminalEndpoint {
             } catch (RuntimeException e) {
                 log.error("opening a terminal on {} failed", deviceId, e);
                 refuse(ctx, operator, deviceId, new TunnelException(ErrorCode.INTERNAL, null));
+            } finally {
+                if (slot) {
+                    gate.release(operator.username(), deviceId);
+                }
             }
         });
     }
@@ -153,6 +162,10 @@ public final class TerminalEndpoint {
     }
 
     private void refuse(WsContext ctx, Operator operator, String deviceId, TunnelException e) {
+        if (e.code() == ErrorCode.HOST_KEY_MISMATCH) {
+            audit.record("device.hostkey.mismatch", operator == null ? null : operator.username(), deviceId, null,
+                    String.valueOf(ctx.session.getRemoteSocketAddress()), "the device presented a host key other than the pinned one");
+        }
         audit.record("session.refused", operator == null ? null : operator.username(), deviceId, null,
                 String.valueOf(ctx.session.getRemoteSocketAddress()), e.code().code() + ": " + e.getMessage());
         if (ctx.session.isOpen()) {

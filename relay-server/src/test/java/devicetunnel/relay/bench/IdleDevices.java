@@ -1,7 +1,6 @@
 package devicetunnel.relay.bench;
 
 import devicetunnel.protocol.KeyFiles;
-import devicetunnel.relay.auth.SecretTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,18 +21,18 @@ final class IdleDevices {
         int devices = options.idleDevices();
         int pingSeconds = options.pick(3, 10);
         Files.createDirectories(dir);
-        Path tokenFile = dir.resolve("device.token");
-        KeyFiles.writePrivate(tokenFile, SecretTokens.generate().getBytes(StandardCharsets.UTF_8));
+        Path hostKeyFile = dir.resolve("device_ed25519");
+        KeyFiles.loadOrCreate(hostKeyFile);
         report.limit("idle relay JVM", RELAY_HEAP + " G1");
         try (ChildJvm relay = new ChildJvm(IdleRelayMain.class, List.of(RELAY_HEAP, "-XX:+UseG1GC"),
-                List.of(dir.resolve("relay").toString(), Integer.toString(devices), tokenFile.toString(),
+                List.of(dir.resolve("relay").toString(), Integer.toString(devices), hostKeyFile.toString(),
                         Integer.toString(pingSeconds)), dir.resolve("relay.log"))) {
             int port = Integer.parseInt(relay.await("READY ", Duration.ofMinutes(3)));
             long heap0 = ProcStats.heapUsedAfterGcKiB(relay.pid());
             long rss0 = ProcStats.rssKiB(relay.pid());
             long start = System.nanoTime();
             try (ChildJvm agents = new ChildJvm(SimulatedAgentsMain.class, List.of("-Xmx3g", "-Xss256k"),
-                    List.of("http://127.0.0.1:" + port, Integer.toString(devices), tokenFile.toString()),
+                    List.of("http://127.0.0.1:" + port, Integer.toString(devices), hostKeyFile.toString()),
                     dir.resolve("agents.log"))) {
                 String done = agents.await("WELCOMED ", Duration.ofMinutes(4));
                 double connectSeconds = (System.nanoTime() - start) / 1e9;

@@ -2,7 +2,8 @@ package devicetunnel.relay.bench;
 
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.RelayServer;
-import devicetunnel.relay.auth.SecretTokens;
+import devicetunnel.protocol.KeyFiles;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import devicetunnel.relay.store.Device;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,24 +18,25 @@ import java.util.Map;
  * Registers {@code sim-N} devices sharing one token (read from a file), prints {@code READY port},
  * answers {@code COUNT} with {@code ONLINE n}, and stops when stdin closes.
  *
- * <p>Arguments: stateDir devices tokenFile pingSeconds
+ * <p>Arguments: stateDir devices hostKeyFile pingSeconds
  */
 public final class IdleRelayMain {
     public static void main(String[] args) throws Exception {
         Path stateDir = Path.of(args[0]);
         int devices = Integer.parseInt(args[1]);
-        String tokenHash = SecretTokens.hash(Files.readString(Path.of(args[2])).strip());
+        // Every simulated device shares one host key: what is measured is the links, not key storage.
+        String hostKey = PublicKeyEntry.toString(KeyFiles.load(Path.of(args[2])).getPublic());
         Duration ping = Duration.ofSeconds(Long.parseLong(args[3]));
         // An in-memory H2 database: registering 15,000 devices in the file database takes longer than
         // the whole figure may, and the store is not what this figure measures (its rows are in the
         // zero-device baseline either way).
-        RelayConfig base = RelayConfig.forTests(stateDir).withPingInterval(ping);
-        RelayConfig config = new RelayConfig(base.host(), base.port(), stateDir, "jdbc:h2:mem:idle;DB_CLOSE_DELAY=-1",
-                null, null, null, base.tokenLifetime(), ping, false, base.sessions());
+        RelayConfig config = RelayConfig.forTests(stateDir).withPingInterval(ping)
+                .withDatabaseUrl("jdbc:h2:mem:idle;DB_CLOSE_DELAY=-1")
+                .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000));
         try (RelayServer relay = new RelayServer(config).start()) {
             for (int i = 0; i < devices; i++) {
                 String id = SimulatedAgentsMain.deviceId(i);
-                relay.devices().add(new Device(id, id, Map.of(), tokenHash, null, Device.Status.ACCEPTED, null));
+                relay.devices().add(new Device(id, id, Map.of(), hostKey, Device.Status.ACCEPTED, null), null);
             }
             System.out.println("READY " + relay.port());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hello and answers pings, no SSH server. Prints {@code WELCOMED n FAILED f} once every link was
  * tried, answers {@code COUNT} with {@code LIVE n}, and stops when stdin closes.
  *
- * <p>Arguments: relayBaseUrl links tokenFile
+ * <p>Arguments: relayBaseUrl links hostKeyFile
  */
 public final class SimulatedAgentsMain {
     private static final int HANDSHAKES_IN_FLIGHT = 64;
@@ -101,7 +101,7 @@ public final class SimulatedAgentsMain {
     public static void main(String[] args) throws Exception {
         URI connect = URI.create(args[0].replace("http://", "ws://") + Protocol.CONNECT_PATH);
         int links = Integer.parseInt(args[1]);
-        String token = Files.readString(Path.of(args[2])).strip();
+        java.security.KeyPair hostKey = devicetunnel.protocol.KeyFiles.load(Path.of(args[2]));
         settled = new CountDownLatch(links);
         List<HttpClient> clients = new ArrayList<>();
         List<WebSocket> sockets = new ArrayList<>();
@@ -113,7 +113,8 @@ public final class SimulatedAgentsMain {
             inFlight.acquire();
             clients.get(clients.size() - 1).newWebSocketBuilder()
                     .header(Protocol.DEVICE_ID_HEADER, deviceId(i))
-                    .header("Authorization", "Bearer " + token)
+                    .header("Authorization", "Bearer "
+                            + new devicetunnel.agent.link.DeviceCredential(deviceId(i), hostKey, java.time.Clock.systemUTC()).proof())
                     .buildAsync(connect, new Link())
                     .whenComplete((ws, error) -> {
                         inFlight.release();

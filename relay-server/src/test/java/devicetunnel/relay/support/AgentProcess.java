@@ -16,13 +16,14 @@ public final class AgentProcess implements AutoCloseable {
         this.process = process;
     }
 
-    public static AgentProcess start(String relayUrl, String deviceId, String token, Path stateDir) throws IOException {
-        Path tokenFile = stateDir.resolve("device.token");
-        KeyFiles.writePrivate(tokenFile, token.getBytes(StandardCharsets.UTF_8));
+    /** Starts an agent that enrolls with {@code enrollmentToken} (written to a 0600 file) the first time. */
+    public static AgentProcess start(String relayUrl, String deviceId, String enrollmentToken, Path stateDir) throws IOException {
+        Path tokenFile = stateDir.resolve("enrollment.token");
+        KeyFiles.writePrivate(tokenFile, enrollmentToken.getBytes(StandardCharsets.UTF_8));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
                 "devicetunnel.agent.cli.AgentMain",
-                "--relay", relayUrl, "--device-id", deviceId, "--token-file", tokenFile.toString(),
+                "--relay", relayUrl, "--device-id", deviceId, "--enrollment-token-file", tokenFile.toString(),
                 "--state-dir", stateDir.toString(), "--shell", "/bin/bash", "--reconnect-max", "2s");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

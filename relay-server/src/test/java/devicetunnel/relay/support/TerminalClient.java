@@ -34,13 +34,35 @@ public final class TerminalClient implements AutoCloseable {
     private long received;
 
     public static TerminalClient connect(URI uri, String token) throws Exception {
-        TerminalClient client = new TerminalClient();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        return connect(HttpClient.newHttpClient(), uri, token);
+    }
+
+    public static TerminalClient connect(HttpClient http, URI uri, String token) throws Exception {
+        WebSocket.Builder builder = http.newWebSocketBuilder();
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
         }
+        return connect(builder, uri);
+    }
+
+    /** Connects with a builder the caller prepared (extra headers, subprotocols). */
+    public static TerminalClient connect(WebSocket.Builder builder, URI uri) throws Exception {
+        TerminalClient client = new TerminalClient();
         client.socket = builder.buildAsync(uri, client.listener()).get(10, TimeUnit.SECONDS);
         return client;
+    }
+
+    /** The HTTP status the upgrade was refused with, or -1 when it was accepted. */
+    public static int refusedStatus(WebSocket.Builder builder, URI uri) throws Exception {
+        try {
+            connect(builder, uri).close();
+            return -1;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
     }
 
     /** The HTTP status the upgrade was refused with, or -1 when it was accepted. */
@@ -128,6 +150,11 @@ public final class TerminalClient implements AutoCloseable {
         CompletableFuture<WebSocket> next = sendChain.handle((w, e) -> null).thenCompose(v -> op.apply(socket));
         sendChain = next;
         return next;
+    }
+
+    /** Sends one binary frame of {@code size} bytes (for size-limit tests). */
+    public void sendBinary(int size) {
+        send(w -> w.sendBinary(ByteBuffer.allocate(size), true)).exceptionally(e -> null).join();
     }
 
     public void type(String keys) {

@@ -1,13 +1,16 @@
 package devicetunnel.relay.support;
 
 import devicetunnel.agent.Agent;
-import devicetunnel.agent.link.DeviceCredential;
 import devicetunnel.agent.link.RelayEndpoint;
+import devicetunnel.protocol.KeyFiles;
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.RelayServer;
-import devicetunnel.relay.auth.SecretTokens;
-import devicetunnel.relay.store.Device;
+import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.store.User;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import javax.net.ssl.SSLContext;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,14 +36,20 @@ public final class TestRelay implements AutoCloseable {
     private final Path dir;
     private final RelayServer relay;
     private final List<Agent> agents = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
 
     public TestRelay(Path dir) throws IOException {
         this(dir, UnaryOperator.identity());
     }
 
     public TestRelay(Path dir, UnaryOperator<RelayConfig> customize) throws IOException {
+        this(dir, customize, HttpClient.newHttpClient());
+    }
+
+    /** {@code http} is the client the helpers use (one trusting the test CA for a TLS relay). */
+    public TestRelay(Path dir, UnaryOperator<RelayConfig> customize, HttpClient http) throws IOException {
         this.dir = dir;
+        this.http = http;
         this.relay = new RelayServer(customize.apply(RelayConfig.forTests(dir.resolve("relay")))).start();
         addUser(ADMIN, PASSWORD, User.Role.ADMIN, Map.of());
     }
@@ -54,48 +63,91 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public URI ws(String path) {
-        return URI.create(baseUrl().replace("http://", "ws://") + path);
+        return URI.create(baseUrl().replaceFirst("^http", "ws") + path);
+    }
+
+    public HttpClient http() {
+        return http;
     }
 
     public void addUser(String name, String password, User.Role role, Map<String, String> labels) {
         relay.users().add(new User(name, relay.passwordHasher().hash(password.toCharArray()), role, labels));
     }
 
-    /** Registers a device and returns its token. */
-    public String addDevice(String id, Map<String, String> labels) {
-        String token = SecretTokens.generate();
-        relay.devices().add(new Device(id, "Device " + id, labels, SecretTokens.hash(token), null, Device.Status.ACCEPTED, null));
-        return token;
+    /** Creates an enrollment token and returns its secret. */
+    public String enrollmentToken(boolean reusable, boolean autoAccept, Map<String, String> labels) {
+        return relay.enrollments().create("test", new Enrollments.Request(reusable, autoAccept, Duration.ofHours(1), labels))
+                .secret();
     }
 
-    /** Starts a real agent (own SSH server, PTY shell) for a registered device. */
-    public Agent startAgent(String id, String token) throws IOException {
-        return startAgent(id, token, dir.resolve("agent-" + id));
+    /** Writes an enrollment token where an agent's {@code --enrollment-token-file} would point. */
+    public Path tokenFile(String token) throws IOException {
+        Path file = Files.createTempFile(dir, "enroll", ".token");
+        KeyFiles.writePrivate(file, token.getBytes(StandardCharsets.UTF_8));
+        return file;
     }
 
-    public Agent startAgent(String id, String token, Path stateDir) throws IOException {
-        return startAgent(id, token, stateDir, false);
+    /** Enrolls (and accepts) a device with a fresh host key but no agent; returns the key, e.g. to forge proofs. */
+    public KeyPair enrollDevice(String id, Map<String, String> labels) {
+        KeyPair hostKey = KeyFiles.generate();
+        relay.enrollments().enroll(enrollmentToken(false, true, labels), id, PublicKeyEntry.toString(hostKey.getPublic()),
+                "127.0.0.1");
+        return hostKey;
     }
 
-    /** An agent whose owner allows port forwarding (the relay's per-device switch must allow it too). */
-    public Agent startAgent(String id, String token, Path stateDir, boolean allowForwarding) throws IOException {
-        Agent.AgentConfig config = new Agent.AgentConfig(RelayEndpoint.parse(baseUrl(), false),
-                new DeviceCredential(id, token), stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), allowForwarding, null,
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2));
+    /**
+     * Enrolls a device with the host key an agent using {@code stateDir} will have, without starting
+     * it: the device is known (accepted, never seen) before its agent first connects.
+     */
+    public Path enrollAgentState(String id, Path stateDir, Map<String, String> labels) throws IOException {
+        KeyPair hostKey = KeyFiles.loadOrCreate(stateDir.resolve("host_ed25519"));
+        relay.enrollments().enroll(enrollmentToken(false, true, labels), id, PublicKeyEntry.toString(hostKey.getPublic()),
+                "127.0.0.1");
+        return stateDir;
+    }
+
+    /** Starts a real agent (own SSH server, PTY shell) that enrolls with an auto-accept token the first time. */
+    public Agent startAgent(String id, Map<String, String> labels) throws IOException {
+        return startAgent(id, dir.resolve("agent-" + id), tokenFile(enrollmentToken(false, true, labels)));
+    }
+
+    /** Starts a real agent with the given state directory; {@code enrollmentTokenFile} may be null once enrolled. */
+    public Agent startAgent(String id, Path stateDir, Path enrollmentTokenFile) throws IOException {
+        return startAgent(id, stateDir, enrollmentTokenFile, null, baseUrl());
+    }
+
+    public Agent startAgent(String id, Path stateDir, Path enrollmentTokenFile, SSLContext tls, String relayUrl) throws IOException {
+        return startAgent(id, stateDir, enrollmentTokenFile, tls, relayUrl, false);
+    }
+
+    /** {@code allowForwarding}: the device owner allows port forwarding (the relay's per-device switch must too). */
+    public Agent startAgent(String id, Path stateDir, Path enrollmentTokenFile, SSLContext tls, String relayUrl,
+                            boolean allowForwarding) throws IOException {
+        Agent.AgentConfig config = new Agent.AgentConfig(RelayEndpoint.parse(relayUrl, false), id, enrollmentTokenFile,
+                stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), allowForwarding, tls,
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));
         Agent agent = new Agent(config).start();
         agents.add(agent);
         return agent;
     }
 
-    /** Registers a device, starts its agent and waits until the relay shows it online. */
+    /** Enrolls a device through a real agent and waits until the relay shows it online. */
     public Agent onlineDevice(String id) throws IOException {
-        Agent agent = startAgent(id, addDevice(id, Map.of()));
+        return onlineDevice(id, Map.of());
+    }
+
+    public Agent onlineDevice(String id, Map<String, String> labels) throws IOException {
+        Agent agent = startAgent(id, labels);
         awaitOnline(id, true);
         return agent;
     }
 
     public void awaitOnline(String id, boolean online) {
-        await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().isOnline(id) == online);
+        awaitOnline(id, online, Duration.ofSeconds(15));
+    }
+
+    public void awaitOnline(String id, boolean online, Duration atMost) {
+        await().atMost(atMost).until(() -> relay.registry().isOnline(id) == online);
     }
 
     /** Logs in through the public API and returns the JWT. */
@@ -134,8 +186,22 @@ public final class TestRelay implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public HttpResponse<String> post(String path, String token, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     public TerminalClient terminal(String deviceId, String token, int cols, int rows) throws Exception {
-        return TerminalClient.connect(ws("/api/v1/devices/" + deviceId + "/terminal?cols=" + cols + "&rows=" + rows), token);
+        return TerminalClient.connect(http, ws("/api/v1/devices/" + deviceId + "/terminal?cols=" + cols + "&rows=" + rows), token);
     }
 
     public Path dir() {

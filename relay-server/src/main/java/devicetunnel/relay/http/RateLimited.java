@@ -1,0 +1,18 @@
+package devicetunnel.relay.http;
+
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
+
+/** A 429 that also says when to come back ({@code Retry-After}). */
+public final class RateLimited extends TunnelException {
+    private final long retryAfterSeconds;
+
+    public RateLimited(long retryAfterSeconds) {
+        super(ErrorCode.TOO_MANY_REQUESTS, "Too many attempts from your address; retry in " + retryAfterSeconds + " s.");
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,78 @@
+package devicetunnel.relay.http;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket per client IP: {@code perMinute} attempts refill evenly over a minute, with a burst
+ * of the same size. Enough to stop password guessing and session-open floods without a library.
+ * Full buckets are forgotten when the table grows, so a scan from many addresses cannot fill memory.
+ */
+public final class RateLimiter {
+    private static final int SWEEP_THRESHOLD = 10_000;
+
+    private final double capacity;
+    private final double refillPerNano;
+    private final LongSupplier nanoTime;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    private static final class Bucket {
+        double tokens;
+        long updatedNanos;
+        boolean refusing;
+
+        Bucket(double tokens, long now) {
+            this.tokens = tokens;
+            this.updatedNanos = now;
+        }
+    }
+
+    /** {@code perMinute} of 0 turns the limit off. */
+    public RateLimiter(int perMinute, LongSupplier nanoTime) {
+        this.capacity = perMinute;
+        this.refillPerNano = perMinute / 60e9;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Takes one attempt for {@code ip} or throws {@link RateLimited} with the wait until the next one. */
+    public void acquire(String ip) {
+        acquire(ip, () -> { });
+    }
+
+    /**
+     * Like {@link #acquire(String)}; {@code onFirstRefusal} runs once per run of refusals, so a flood
+     * leaves one audit record, not one per request.
+     */
+    public void acquire(String ip, Runnable onFirstRefusal) {
+        if (capacity <= 0) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        if (buckets.size() > SWEEP_THRESHOLD) {
+            buckets.values().removeIf(b -> refilled(b, now) >= capacity);
+        }
+        Bucket bucket = buckets.computeIfAbsent(ip == null ? "?" : ip, k -> new Bucket(capacity, now));
+        synchronized (bucket) {
+            bucket.tokens = refilled(bucket, now);
+            bucket.updatedNanos = now;
+            if (bucket.tokens >= 1) {
+                bucket.tokens -= 1;
+                bucket.refusing = false;
+                return;
+            }
+            if (!bucket.refusing) {
+                bucket.refusing = true;
+                onFirstRefusal.run();
+            }
+            double waitNanos = (1 - bucket.tokens) / refillPerNano;
+            throw new RateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
+        }
+    }
+
+    private double refilled(Bucket b, long now) {
+        synchronized (b) {
+            return Math.min(capacity, b.tokens + (now - b.updatedNanos) * refillPerNano);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package devicetunnel.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import devicetunnel.agent.link.DeviceCredential;
+import devicetunnel.protocol.Protocol;
+import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.support.TerminalClient;
+import devicetunnel.relay.support.TestRelay;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Caps and timeouts: concurrent sessions, idle sessions, connections that never authenticate. */
+@Timeout(120)
+class LimitsIT {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sessionsAreCappedPerDeviceAndPerOperator() throws Exception {
+        try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening().withSessionCaps(2, 3)))) {
+            relay.onlineDevice("dev-1");
+            relay.onlineDevice("dev-2");
+            String admin = relay.adminToken();
+            try (TerminalClient a = open(relay, "dev-1", admin); TerminalClient b = open(relay, "dev-1", admin)) {
+                try (TerminalClient third = relay.terminal("dev-1", admin, 80, 24)) {
+                    assertThat(third.awaitControl("error", WAIT).get("error").asText()).isEqualTo("conflict");
+                    assertThat(third.awaitClose(WAIT)).isEqualTo(4409);
+                }
+                try (TerminalClient c = open(relay, "dev-2", admin);
+                     TerminalClient fourth = relay.terminal("dev-2", admin, 80, 24)) {
+                    assertThat(fourth.awaitControl("error", WAIT).get("message").asText()).contains("You already have 3");
+                    assertThat(fourth.awaitClose(WAIT)).isEqualTo(4409);
+                }
+                b.type("exit\r");
+                b.awaitControl("exit", WAIT);
+                try (TerminalClient again = open(relay, "dev-1", admin)) {
+                    again.type("echo slot-$((1+1))\r");
+                    again.awaitOutput(TerminalClient.hasLine("slot-2"), WAIT);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSessionWithoutInputIsClosedAfterTheIdleTimeout() throws Exception {
+        try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening()
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10))))) {
+            relay.onlineDevice("dev-1");
+            try (TerminalClient idle = open(relay, "dev-1", relay.adminToken())) {
+                assertThat(idle.awaitControl("error", WAIT).get("error").asText()).isEqualTo("idle_timeout");
+                assertThat(idle.awaitClose(WAIT)).isEqualTo(4408);
+            }
+            assertThat(relay.server().audit().recent(20)).extracting(AuditLog.Event::event).contains("session.idle_timeout");
+        }
+    }
+
+    @Test
+    void connectionsThatNeverAuthenticateAreClosed() throws Exception {
+        try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening()
+                .withTimeouts(Duration.ofMinutes(30), Duration.ofSeconds(1))))) {
+            // A TCP connection that never sends a request.
+            try (Socket silent = new Socket("127.0.0.1", relay.server().port())) {
+                silent.setSoTimeout(10_000);
+                InputStream in = silent.getInputStream();
+                assertThat(in.read()).isEqualTo(-1);
+            }
+            // An agent that authenticates but never says hello.
+            KeyPair key = relay.enrollDevice("mute-1", Map.of());
+            CompletableFuture<Integer> closed = new CompletableFuture<>();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header(Protocol.DEVICE_ID_HEADER, "mute-1")
+                    .header("Authorization", "Bearer " + new DeviceCredential("mute-1", key, Clock.systemUTC()).proof())
+                    .buildAsync(relay.ws(Protocol.CONNECT_PATH), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+                            closed.complete(status);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(4408);
+            ws.abort();
+            assertThat(relay.server().registry().isOnline("mute-1")).isFalse();
+        }
+    }
+
+    private static TerminalClient open(TestRelay relay, String device, String token) throws Exception {
+        TerminalClient client = relay.terminal(device, token, 80, 24);
+        client.awaitControl("session", WAIT);
+        return client;
+    }
+}

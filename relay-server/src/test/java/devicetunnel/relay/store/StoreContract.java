@@ -1,0 +1,132 @@
+package devicetunnel.relay.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import devicetunnel.relay.auth.SecretTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The store's behaviour, run against every database the relay supports (see the subclasses). */
+abstract class StoreContract {
+    Database db;
+    UserStore users;
+    DeviceStore devices;
+    EnrollmentStore enrollments;
+    AuditLog audit;
+
+    /** A freshly migrated, empty database. */
+    abstract Database open() throws Exception;
+
+    void dispose() throws Exception {}
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = open();
+        users = new UserStore(db.dataSource());
+        devices = new DeviceStore(db.dataSource());
+        enrollments = new EnrollmentStore(db.dataSource());
+        audit = new AuditLog(db.dataSource());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        db.close();
+        dispose();
+    }
+
+    @Test
+    void usersRoundTripWithRolesAndLabels() {
+        assertThat(users.add(new User("alice", "$argon2id$x", User.Role.OPERATOR, Map.of("env", "lab")))).isTrue();
+        assertThat(users.add(new User("alice", "other", User.Role.ADMIN, Map.of()))).isFalse();
+        assertThat(users.find("alice")).contains(new User("alice", "$argon2id$x", User.Role.OPERATOR, Map.of("env", "lab")));
+        assertThat(users.setPasswordHash("alice", "$argon2id$y")).isTrue();
+        assertThat(users.find("alice").orElseThrow().passwordHash()).isEqualTo("$argon2id$y");
+        assertThat(users.remove("alice")).isTrue();
+        assertThat(users.find("alice")).isEmpty();
+        assertThat(users.setPasswordHash("nobody", "x")).isFalse();
+    }
+
+    @Test
+    void devicesKeepStatusLabelsAndHostKey() {
+        Device pending = new Device("dev-1", "Device 1", Map.of("env", "lab"), "ssh-ed25519 AAAA", Device.Status.PENDING, null);
+        assertThat(devices.add(pending, "enr-1")).isTrue();
+        assertThat(devices.add(pending, "enr-1")).isFalse();
+        assertThat(devices.find("dev-1")).contains(pending);
+        assertThat(devices.list(Device.Status.PENDING)).containsExactly(pending);
+        assertThat(devices.list(Device.Status.ACCEPTED)).isEmpty();
+        assertThat(devices.setStatus("dev-1", Device.Status.ACCEPTED)).isTrue();
+        assertThat(devices.setStatus("nope", Device.Status.ACCEPTED)).isFalse();
+        Instant seen = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        devices.touch("dev-1", seen);
+        assertThat(devices.find("dev-1").orElseThrow().lastSeen()).isEqualTo(seen);
+        assertThat(devices.remove("dev-1")).isTrue();
+        assertThat(devices.list()).isEmpty();
+    }
+
+    @Test
+    void oneTimeEnrollmentTokensAreUsedExactlyOnceEvenUnderRaces() throws Exception {
+        EnrollmentToken token = token(false, Duration.ofHours(1));
+        String hash = SecretTokens.hash("secret-1");
+        enrollments.add(token, hash);
+        assertThat(enrollments.findByHash(hash)).hasValueSatisfying(t -> assertThat(t.usableAt(Instant.now())).isTrue());
+
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> results = pool.invokeAll(java.util.Collections.nCopies(8,
+                    (Callable<Boolean>) () -> enrollments.consume(token.id(), Instant.now())));
+            long winners = 0;
+            for (Future<Boolean> r : results) {
+                winners += r.get() ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        EnrollmentToken used = enrollments.find(token.id()).orElseThrow();
+        assertThat(used.uses()).isEqualTo(1);
+        assertThat(used.usableAt(Instant.now())).isFalse();
+    }
+
+    @Test
+    void reusableTokensExpireAndCanBeRevoked() {
+        EnrollmentToken reusable = token(true, Duration.ofHours(1));
+        enrollments.add(reusable, SecretTokens.hash("secret-2"));
+        assertThat(enrollments.consume(reusable.id(), Instant.now())).isTrue();
+        assertThat(enrollments.consume(reusable.id(), Instant.now())).isTrue();
+        assertThat(enrollments.consume(reusable.id(), Instant.now().plus(Duration.ofHours(2)))).isFalse();
+        assertThat(enrollments.revoke(reusable.id())).isTrue();
+        assertThat(enrollments.consume(reusable.id(), Instant.now())).isFalse();
+        assertThat(enrollments.list()).extracting(EnrollmentToken::revoked).containsExactly(true);
+        assertThat(enrollments.findByHash(SecretTokens.hash("unknown"))).isEmpty();
+    }
+
+    @Test
+    void auditEventsAreNewestFirstAndFilterable() {
+        audit.record("login.ok", "alice", null, null, "10.0.0.1", null);
+        audit.record("session.open", "alice", "dev-1", "s-1", "10.0.0.1", "80x24");
+        audit.record("session.close", "alice", "dev-1", "s-1", null, "bytesOut=10");
+        assertThat(audit.recent(10)).extracting(AuditLog.Event::event)
+                .containsExactly("session.close", "session.open", "login.ok");
+        assertThat(audit.recent(10, "session.open", null)).singleElement()
+                .satisfies(e -> assertThat(e.detail()).isEqualTo("80x24"));
+        assertThat(audit.recent(10, null, "dev-1")).hasSize(2);
+        assertThat(audit.recent(1)).hasSize(1);
+    }
+
+    private static EnrollmentToken token(boolean reusable, Duration validFor) {
+        Instant now = Instant.now();
+        return new EnrollmentToken(UUID.randomUUID().toString(), reusable, true, Map.of("env", "lab"),
+                now.plus(validFor), "admin", now, 0, false);
+    }
+}
