@@ -38,6 +38,12 @@ public record RelayConfig(
                 tokenLifetime, pingInterval, secureCookies, settings);
     }
 
+    /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
+    public RelayConfig withPort(int fixedPort) {
+        return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                tokenLifetime, pingInterval, secureCookies, sessions);
+    }
+
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 lifetime, pingInterval, secureCookies, sessions);

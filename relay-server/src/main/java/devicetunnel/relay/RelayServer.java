@@ -1,7 +1,9 @@
 package devicetunnel.relay;
 
+import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.KeyFiles;
 import devicetunnel.protocol.Protocol;
+import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
@@ -45,6 +47,10 @@ import org.slf4j.LoggerFactory;
 /** The relay: assembles store, auth, device links and SSH client behind one Javalin server. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+    /** SSH channel window of the relay's client: bounds what a session buffers before the device waits. */
+    public static final long SSH_WINDOW_BYTES = 1024 * 1024;
+    public static final String SHUTDOWN_MESSAGE = "relay shutting down";
+    private static final int GOING_AWAY = 1001;
 
     private final RelayConfig config;
     private final Database database;
@@ -60,6 +66,7 @@ public final class RelayServer implements AutoCloseable {
     private final WsKeepalive keepalive;
     private final Javalin app;
     private volatile boolean ready;
+    private volatile boolean draining;
 
     public RelayServer(RelayConfig config) throws IOException {
         this.config = config;
@@ -71,7 +78,7 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(2, daemon("relay-timer"));
         this.opener = Executors.newCachedThreadPool(daemon("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
-        this.sshClient = new RelaySshClient(relayKey, 1024 * 1024);
+        this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
         this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
         StreamBroker broker = new StreamBroker(registry, scheduler);
         this.sessions = new TerminalSessions(sshClient, broker, scheduler, config.sessions(), this::sessionClosed);
@@ -103,6 +110,9 @@ public final class RelayServer implements AutoCloseable {
                     auth.authenticate(ctx);
                 }
             });
+            // While draining, agents are turned away too: they would only be shown online on a relay
+            // that refuses sessions. They retry with backoff and find the next relay.
+            cfg.routes.wsBeforeUpgrade(Protocol.CONNECT_PATH, ctx -> refuseWhileDraining());
             cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
                 ctx.status(ready ? 200 : 503);
@@ -147,6 +157,35 @@ public final class RelayServer implements AutoCloseable {
     public DeviceRegistry registry() { return registry; }
     public TerminalSessions sessions() { return sessions; }
 
+    private void refuseWhileDraining() {
+        if (draining) {
+            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down.");
+        }
+    }
+
+    /**
+     * Graceful shutdown: refuse new sessions (and /readyz turns 503), tell every agent to reconnect
+     * after {@code agentReconnectAfter} (plus jitter), let sessions finish for up to {@code timeout},
+     * then end the rest with a clear message and close code 1001. Call {@link #close()} afterwards.
+     *
+     * @return true when every session ended by itself
+     */
+    public boolean drain(Duration timeout, Duration agentReconnectAfter) throws InterruptedException {
+        ready = false;
+        draining = true;
+        sessions.stopAccepting();
+        int open = sessions.all().size();
+        log.info("draining: {} session(s) open, waiting up to {} s; agents reconnect in {} ms",
+                open, timeout.toSeconds(), agentReconnectAfter.toMillis());
+        registry.drainAll(agentReconnectAfter, SHUTDOWN_MESSAGE);
+        boolean clean = sessions.awaitAllClosed(timeout);
+        if (!clean) {
+            log.info("drain timeout reached; closing {} session(s)", sessions.all().size());
+            sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
+        }
+        return clean;
+    }
+
     private void sessionClosed(TerminalSession s) {
         audit.record("session.close", s.operator(), s.deviceId(), s.id(), null,
                 "bytesOut=" + s.bytesOut() + " bytesIn=" + s.bytesIn()
@@ -156,6 +195,8 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        draining = true;
+        sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
         sessions.close();
         app.stop();
         keepalive.close();

@@ -11,6 +11,7 @@ public enum ErrorCode {
     FORBIDDEN(403, "You are not allowed to do this."),
     NOT_FOUND(404, "No such resource."),
     CONFLICT(409, "Too many sessions are open."),
+    SESSION_EXPIRED(408, "The session ended: it was idle or open for too long."),
     PAYLOAD_TOO_LARGE(413, "The message is too large."),
     TOO_MANY_REQUESTS(429, "Too many requests; slow down."),
     INTERNAL(500, "Internal error."),

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLink.class);
+    /** Until a relay says otherwise in its welcome. */
+    static final long DEFAULT_PING_INTERVAL_MILLIS = 25_000;
 
     private final HttpClient http;
     private final RelayEndpoint relay;
@@ -42,6 +44,7 @@ public final class ControlLink implements AutoCloseable {
     private volatile Connection current;
     private volatile boolean closed;
     private volatile boolean online;
+    private volatile long pingIntervalMillis = DEFAULT_PING_INTERVAL_MILLIS;
 
     public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, String hostKey,
                        String agentVersion, StreamOpener streams, Consumer<List<String>> onAuthorizedKeys,
@@ -60,6 +63,11 @@ public final class ControlLink implements AutoCloseable {
 
     public void start() {
         scheduler.execute(this::connect);
+    }
+
+    /** The relay's ping interval, as its last welcome said. */
+    public long pingIntervalMillis() {
+        return pingIntervalMillis;
     }
 
     /** True while a welcomed link is up. */
@@ -156,7 +164,7 @@ public final class ControlLink implements AutoCloseable {
         }
 
         void watch(long pingIntervalMillis) {
-            long period = Math.max(100, pingIntervalMillis / 2);
+            long period = Math.max(50, pingIntervalMillis / 4);
             long silentLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
             watchdog = scheduler.scheduleAtFixedRate(() -> {
                 if (System.nanoTime() - lastHeard > silentLimitNanos) {
@@ -244,7 +252,10 @@ public final class ControlLink implements AutoCloseable {
             backoff.connected();
             online = true;
             log.info("connected to relay {} as {}", relay.base(), credential.deviceId());
-            connection.watch(welcome.pingIntervalMillis() > 0 ? welcome.pingIntervalMillis() : 25_000);
+            if (welcome.pingIntervalMillis() > 0) {
+                pingIntervalMillis = welcome.pingIntervalMillis();
+            }
+            connection.watch(pingIntervalMillis);
         }
 
         @Override

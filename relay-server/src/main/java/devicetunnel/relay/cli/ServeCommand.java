@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the relay: web UI, API, and the endpoints devices connect to.")
 final class ServeCommand implements Callable<Integer> {
+    /** Agents told to go away wait this long (plus up to as much jitter) before dialling the next relay. */
+    private static final Duration AGENT_RECONNECT_AFTER = Duration.ofSeconds(2);
+
     @Mixin
     StoreOptions store;
 
@@ -40,6 +43,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a terminal session waits for its browser to reconnect. Default: ${DEFAULT-VALUE}.")
     Duration sessionGrace;
 
+    @Option(names = "--idle-timeout", defaultValue = "${env:DT_IDLE_TIMEOUT:-1h}", converter = DurationConverter.class,
+            description = "End a terminal session with no input and no output for this long; 0s: never. Default: ${DEFAULT-VALUE}.")
+    Duration idleTimeout;
+
+    @Option(names = "--max-session-duration", defaultValue = "${env:DT_MAX_SESSION_DURATION:-0s}", converter = DurationConverter.class,
+            description = "End a terminal session this long after it opened; 0s: no limit. Default: ${DEFAULT-VALUE}.")
+    Duration maxSessionDuration;
+
+    @Option(names = "--max-sessions-per-device", defaultValue = "${env:DT_MAX_SESSIONS_PER_DEVICE:-16}",
+            description = "Terminal sessions a device may have open at once. Default: ${DEFAULT-VALUE}.")
+    int maxSessionsPerDevice;
+
+    @Option(names = "--drain-timeout", defaultValue = "${env:DT_DRAIN_TIMEOUT:-30s}", converter = DurationConverter.class,
+            description = "On SIGTERM: refuse new sessions, ask agents to reconnect, let open sessions run this long, "
+                    + "then close them. Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
             description = "Mark the session cookie Secure (set when users reach the relay over HTTPS, e.g. behind a TLS proxy).")
     boolean secureCookies;
@@ -54,15 +74,24 @@ final class ServeCommand implements Callable<Integer> {
         int port = Integer.parseInt(listen.substring(colon + 1));
         byte[] secret = jwtSecretFile == null ? null : Files.readString(jwtSecretFile, StandardCharsets.UTF_8).strip()
                 .getBytes(StandardCharsets.UTF_8);
-        TerminalSessions.Settings defaults = TerminalSessions.Settings.defaults();
+        if (maxSessionsPerDevice < 1) {
+            throw new IllegalArgumentException("--max-sessions-per-device must be at least 1");
+        }
+        TerminalSessions.Settings sessions = TerminalSessions.Settings.defaults().withResumeGrace(sessionGrace)
+                .withLimits(idleTimeout, maxSessionDuration, maxSessionsPerDevice);
         RelayConfig config = new RelayConfig(host, port, store.stateDir, store.databaseUrl, store.databaseUser,
-                store.databasePassword(), secret, tokenLifetime, pingInterval, secureCookies,
-                new TerminalSessions.Settings(defaults.openTimeout(), sessionGrace, defaults.replayBytes(), defaults.highWatermark()));
+                store.databasePassword(), secret, tokenLifetime, pingInterval, secureCookies, sessions);
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            stopped.countDown();
+            try {
+                relay.drain(drainTimeout, AGENT_RECONNECT_AFTER);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                relay.close();
+                stopped.countDown();
+            }
         }, "relay-shutdown"));
         stopped.await();
         return 0;

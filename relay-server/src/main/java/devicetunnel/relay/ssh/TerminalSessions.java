@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,10 +28,29 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 /** Opens terminal sessions (device stream + SSH + shell channel) and keeps the live ones. */
 public final class TerminalSessions implements AutoCloseable {
 
-    /** Tunables; the defaults bound a session's memory on the relay to about 3 MiB. */
-    public record Settings(Duration openTimeout, Duration resumeGrace, int replayBytes, int highWatermark) {
+    /**
+     * Tunables. With the defaults and the relay's 1 MiB SSH window, a session holds at most about
+     * 2.3 MiB of output on the relay (ring 1 MiB + SSH window 1 MiB + send queue 256 KiB + one read),
+     * 3 MiB for a moment while a resume replays the ring: under 4 MiB whatever the device prints.
+     *
+     * @param sendQueueBytes output queued on the browser websocket before the relay stops reading
+     * @param idleTimeout    end a session with no input and no output for this long; zero: never
+     * @param maxDuration    end a session this long after it opened; zero: no limit
+     * @param maxPerDevice   open sessions a device may have at once (detached ones included)
+     */
+    public record Settings(Duration openTimeout, Duration resumeGrace, int replayBytes, int highWatermark,
+                           int sendQueueBytes, Duration idleTimeout, Duration maxDuration, int maxPerDevice) {
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60), 1024 * 1024, 512 * 1024);
+            return new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60), 1024 * 1024, 512 * 1024,
+                    256 * 1024, Duration.ofHours(1), Duration.ZERO, 16);
+        }
+
+        public Settings withResumeGrace(Duration grace) {
+            return new Settings(openTimeout, grace, replayBytes, highWatermark, sendQueueBytes, idleTimeout, maxDuration, maxPerDevice);
+        }
+
+        public Settings withLimits(Duration idle, Duration max, int perDevice) {
+            return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, idle, max, perDevice);
         }
     }
 
@@ -39,6 +60,9 @@ public final class TerminalSessions implements AutoCloseable {
     private final Settings settings;
     private final Consumer<TerminalSession> onClosed;
     private final ConcurrentMap<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Integer> opening = new HashMap<>();
+    private final SessionLimits limits;
+    private volatile boolean accepting = true;
 
     public TerminalSessions(RelaySshClient sshClient, StreamBroker broker, ScheduledExecutorService scheduler,
                             Settings settings, Consumer<TerminalSession> onClosed) {
@@ -47,10 +71,37 @@ public final class TerminalSessions implements AutoCloseable {
         this.scheduler = scheduler;
         this.settings = settings;
         this.onClosed = onClosed;
+        this.limits = new SessionLimits(settings.idleTimeout(), settings.maxDuration(), this::all, scheduler);
     }
 
     /** Blocking: call it off the websocket thread. Failures are {@link TunnelException}s with a user-facing reason. */
     public TerminalSession open(String operator, Device device, int cols, int rows) {
+        reserve(device.id());
+        try {
+            return connect(operator, device, cols, rows);
+        } finally {
+            release(device.id());
+        }
+    }
+
+    /** Counts a session being opened against the device's cap, so concurrent opens cannot overshoot it. */
+    private synchronized void reserve(String deviceId) {
+        if (!accepting) {
+            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down; try again in a moment.");
+        }
+        int inFlight = opening.getOrDefault(deviceId, 0);
+        if (countForDevice(deviceId) + inFlight >= settings.maxPerDevice()) {
+            throw new TunnelException(ErrorCode.CONFLICT, "This device already has " + settings.maxPerDevice()
+                    + " sessions open, the most it may have; close one first.");
+        }
+        opening.put(deviceId, inFlight + 1);
+    }
+
+    private synchronized void release(String deviceId) {
+        opening.computeIfPresent(deviceId, (id, n) -> n > 1 ? n - 1 : null);
+    }
+
+    private TerminalSession connect(String operator, Device device, int cols, int rows) {
         PublicKey pinned = parseHostKey(device);
         Duration timeout = settings.openTimeout();
         TcpWsAdapter adapter;
@@ -69,7 +120,7 @@ public final class TerminalSessions implements AutoCloseable {
             channel.open().verify(timeout);
             String id = UUID.randomUUID().toString();
             TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, adapter,
-                    new OutputBuffer(settings.replayBytes(), settings.highWatermark()), scheduler,
+                    new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
                     settings.resumeGrace(), this::closed);
             sessions.put(id, session);
             session.startPump();
@@ -115,6 +166,40 @@ public final class TerminalSessions implements AutoCloseable {
         if (sessions.remove(session.id(), session)) {
             onClosed.accept(session);
         }
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** Graceful shutdown, first step: new sessions are refused from now on (503). */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Waits until every session has ended by itself, or the timeout passed; true when none is left. */
+    public boolean awaitAllClosed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!sessions.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    /** Ends every session, telling each attached browser why. */
+    public void terminateAll(ErrorCode error, String message, int closeCode) {
+        for (TerminalSession s : all()) {
+            s.terminate(error, message, closeCode);
+        }
     }
 
     public Optional<TerminalSession> find(String id) {
@@ -135,6 +220,7 @@ public final class TerminalSessions implements AutoCloseable {
 
     @Override
     public void close() {
+        limits.close();
         for (TerminalSession s : all()) {
             s.close();
         }
