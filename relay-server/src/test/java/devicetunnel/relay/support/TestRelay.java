@@ -31,7 +31,8 @@ public final class TestRelay implements AutoCloseable {
     public static final String PASSWORD = "correct horse battery";
 
     private final Path dir;
-    private final RelayServer relay;
+    private final RelayConfig config;
+    private RelayServer relay;
     private final List<Agent> agents = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -41,8 +42,21 @@ public final class TestRelay implements AutoCloseable {
 
     public TestRelay(Path dir, UnaryOperator<RelayConfig> customize) throws IOException {
         this.dir = dir;
-        this.relay = new RelayServer(customize.apply(RelayConfig.forTests(dir.resolve("relay")))).start();
+        this.config = customize.apply(RelayConfig.forTests(dir.resolve("relay")));
+        this.relay = new RelayServer(config).start();
         addUser(ADMIN, PASSWORD, User.Role.ADMIN, Map.of());
+    }
+
+    /** Stops the relay and starts a new one on the same port and state (a restart or an upgrade). */
+    /** Stops the relay; {@link #startAgain()} brings a new one up on the same port and state. */
+    public int stop() {
+        int port = relay.port();
+        relay.close();
+        return port;
+    }
+
+    public void startAgain(int port) throws IOException {
+        relay = new RelayServer(config.withPort(port)).start();
     }
 
     public RelayServer server() {
@@ -74,13 +88,24 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public Agent startAgent(String id, String token, Path stateDir) throws IOException {
-        Agent.AgentConfig config = new Agent.AgentConfig(RelayEndpoint.parse(baseUrl(), false),
-                new DeviceCredential(id, token), stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), false, null,
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2));
-        Agent agent = new Agent(config).start();
+        return startAgentVia(baseUrl(), id, token, stateDir);
+    }
+
+    /** An agent that dials {@code relayUrl} (e.g. a proxy in front of this relay). */
+    public Agent startAgentVia(String relayUrl, String id, String token, Path stateDir) throws IOException {
+        Agent agent = new Agent(agentConfig(relayUrl, id, token, stateDir)).start();
         agents.add(agent);
         return agent;
     }
+
+    /** Test agents: bash without rc files, reconnect backoff from 100 ms capped at {@link #AGENT_BACKOFF_CAP}. */
+    public static Agent.AgentConfig agentConfig(String relayUrl, String id, String token, Path stateDir) {
+        return new Agent.AgentConfig(RelayEndpoint.parse(relayUrl, false),
+                new DeviceCredential(id, token), stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), false, null,
+                Duration.ofSeconds(5), Duration.ofMillis(100), AGENT_BACKOFF_CAP);
+    }
+
+    public static final Duration AGENT_BACKOFF_CAP = Duration.ofSeconds(2);
 
     /** Registers a device, starts its agent and waits until the relay shows it online. */
     public Agent onlineDevice(String id) throws IOException {
@@ -120,6 +145,11 @@ public final class TestRelay implements AutoCloseable {
 
     public TerminalClient terminal(String deviceId, String token, int cols, int rows) throws Exception {
         return TerminalClient.connect(ws("/api/v1/devices/" + deviceId + "/terminal?cols=" + cols + "&rows=" + rows), token);
+    }
+
+    /** Resumes a session as the web UI does after its websocket dropped, having seen {@code offset} output bytes. */
+    public TerminalClient resume(String sessionId, long offset, String token) throws Exception {
+        return TerminalClient.connect(ws("/api/v1/sessions/" + sessionId + "/terminal?offset=" + offset), token);
     }
 
     public Path dir() {
