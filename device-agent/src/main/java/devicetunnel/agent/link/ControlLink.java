@@ -163,7 +163,20 @@ public final class ControlLink implements AutoCloseable {
             lastHeard = System.nanoTime();
         }
 
+        /** A relay that accepted the socket but never welcomes us (or a path that died meanwhile) is given up on. */
+        void awaitWelcome() {
+            watchdog = scheduler.schedule(() -> {
+                log.warn("relay did not welcome the device within {} ms; reconnecting", connectTimeout.toMillis());
+                socket.abort();
+                lost(generation, null);
+            }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
         void watch(long pingIntervalMillis) {
+            ScheduledFuture<?> handshake = watchdog;
+            if (handshake != null) {
+                handshake.cancel(false);
+            }
             long period = Math.max(50, pingIntervalMillis / 4);
             long silentLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
             watchdog = scheduler.scheduleAtFixedRate(() -> {
@@ -202,6 +215,7 @@ public final class ControlLink implements AutoCloseable {
             current = connection;
             connection.sender.sendText(ControlCodec.encode(
                     new ControlMessage.Hello(Protocol.VERSION, agentVersion, hostKey)));
+            connection.awaitWelcome();
             ws.request(1);
         }
 

@@ -208,6 +208,11 @@ public final class TerminalSession {
         }
     }
 
+    /** Whether a browser is attached right now (false while waiting out the grace period). */
+    public synchronized boolean hasViewer() {
+        return viewer != null;
+    }
+
     public synchronized boolean isAttached(TerminalViewer v) {
         return viewer == v;
     }

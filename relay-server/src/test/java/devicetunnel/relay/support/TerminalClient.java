@@ -37,6 +37,7 @@ public final class TerminalClient implements AutoCloseable {
     private volatile boolean answerPings = true;
     private volatile boolean reading = true;
     private volatile int keepTail;
+    private final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
     private WebSocket socket;
     private CompletableFuture<WebSocket> sendChain = CompletableFuture.completedFuture(null);
     private long received;
@@ -96,6 +97,11 @@ public final class TerminalClient implements AutoCloseable {
         }
     }
 
+    /** JSON pings from the relay answered so far. */
+    public int pongsSent() {
+        return pongs.get();
+    }
+
     /** The id from the relay's first message. */
     public String awaitSessionId(Duration timeout) throws InterruptedException {
         return awaitControl("session", timeout).get("id").asText();
@@ -135,6 +141,7 @@ public final class TerminalClient implements AutoCloseable {
                         JsonNode node = Json.MAPPER.readTree(text.toString());
                         if ("ping".equals(node.path("type").asText())) {
                             if (answerPings) {
+                                pongs.incrementAndGet();
                                 send(w -> w.sendText("{\"type\":\"pong\"}", true));
                             }
                         } else {
