@@ -141,7 +141,20 @@ final class PtyShell implements Command {
             }
         }
         exitCallback.onExit(status);
+        closeStreams();
         onEnd.accept(this);
+    }
+
+    /** pty4j leaves the PTY master and its pipes open until GC unless the streams are closed. */
+    private void closeStreams() {
+        PtyProcess p = process;
+        for (java.io.Closeable c : new java.io.Closeable[] {p.getInputStream(), p.getOutputStream(), p.getErrorStream()}) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
     }
 
     @Override
