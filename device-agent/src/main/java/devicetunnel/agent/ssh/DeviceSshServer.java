@@ -90,12 +90,15 @@ public final class DeviceSshServer implements AutoCloseable {
      * up to {@code timeout}, for the relay to close the SSH sessions, so nothing is cut mid-frame.
      */
     public void hangUpAll(String message, Duration timeout) throws InterruptedException {
+        if (!server.isStarted()) {
+            return;
+        }
         for (PtyShell shell : shells) {
             shell.hangUp(message);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (!server.getActiveSessions().isEmpty()) {
+            while (server.isStarted() && !server.getActiveSessions().isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
