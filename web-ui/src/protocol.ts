@@ -4,7 +4,8 @@ export type ServerMessage =
   | { type: 'session'; id: string; offset: number }
   | { type: 'exit'; status: number }
   | { type: 'gap'; bytes: number }
-  | { type: 'error'; error: string; message?: string };
+  | { type: 'error'; error: string; message?: string }
+  | { type: 'ping' };
 
 /** Parses a server text frame; unknown or malformed frames give null (ignored, never fatal). */
 export function parseServerMessage(text: string): ServerMessage | null {
@@ -24,6 +25,8 @@ export function parseServerMessage(text: string): ServerMessage | null {
       return { type: 'exit', status: num(m.status, -1) };
     case 'gap':
       return { type: 'gap', bytes: num(m.bytes, 0) };
+    case 'ping':
+      return { type: 'ping' };
     case 'error':
       return {
         type: 'error',
@@ -37,6 +40,11 @@ export function parseServerMessage(text: string): ServerMessage | null {
 
 export function resizeMessage(cols: number, rows: number): string {
   return JSON.stringify({ type: 'resize', cols: Math.max(1, Math.floor(cols)), rows: Math.max(1, Math.floor(rows)) });
+}
+
+/** Answer to the relay's liveness ping: a browser that stops answering is treated as gone. */
+export function pongMessage(): string {
+  return JSON.stringify({ type: 'pong' });
 }
 
 export function ackMessage(bytes: number): string {

@@ -16,7 +16,7 @@ import {
   statusFromCloseCode,
 } from './errors.ts';
 import { AckBatcher, DEFAULT_ACK, type AckOptions, type Timers } from './flow.ts';
-import { ackMessage, parseServerMessage, resizeMessage } from './protocol.ts';
+import { ackMessage, pongMessage, parseServerMessage, resizeMessage } from './protocol.ts';
 import { resumeUrl, terminalUrl, type OriginLike } from './urls.ts';
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -206,6 +206,9 @@ export class TerminalSession {
         break;
       case 'error':
         this.serverError = { error: msg.error, message: msg.message };
+        break;
+      case 'ping':
+        this.socket?.send(pongMessage());
         break;
     }
   }

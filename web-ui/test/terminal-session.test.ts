@@ -57,6 +57,14 @@ test('connects with the terminal size and becomes connected on the session messa
   assert.equal(t.session.sessionId, 's1');
 });
 
+test('answers the relay\'s liveness ping with a pong', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().control({ type: 'ping' });
+  assert.deepEqual(t.ws().controls, [{ type: 'pong' }]);
+});
+
 test('keystrokes go out as binary UTF-8, resize as JSON', () => {
   const t = setup();
   t.session.start();

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     public static final String VERSION = "0.1.0";
+    public static final String SHUTDOWN_MESSAGE = "[device agent shutting down; session closed]";
 
     private final AgentConfig config;
     private final KeyPair hostKey;
@@ -69,7 +70,7 @@ public final class Agent implements AutoCloseable {
         sshServer.start();
         InetSocketAddress ssh = new InetSocketAddress("127.0.0.1", sshServer.port());
         StreamConnector streams = new StreamConnector(http, config.relay(), ssh, streamExecutor,
-                config.connectTimeout(), message -> link.send(message));
+                config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis());
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
         enrollment.load().ifPresent(record -> sshServer.setAuthorizedKeys(parseKeys(record.relayKeys())));
@@ -131,10 +132,16 @@ public final class Agent implements AutoCloseable {
         return sshServer;
     }
 
+    /** Shuts down: the relay sees the device go offline, each open shell ends with a message for its operator. */
     @Override
     public void close() throws IOException {
         if (link != null) {
             link.close();
+        }
+        try {
+            sshServer.hangUpAll(SHUTDOWN_MESSAGE, Duration.ofSeconds(3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         sshServer.close();
         scheduler.shutdownNow();

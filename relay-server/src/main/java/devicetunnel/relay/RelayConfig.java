@@ -94,6 +94,12 @@ public record RelayConfig(
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings);
     }
 
+    /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
+    public RelayConfig withPort(int fixedPort) {
+        return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+    }
+
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);

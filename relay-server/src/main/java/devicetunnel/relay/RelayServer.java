@@ -1,9 +1,11 @@
 package devicetunnel.relay;
 
+import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.KeyFiles;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.relay.auth.DeviceProofs;
 import devicetunnel.relay.auth.Enrollments;
+import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
@@ -70,6 +72,10 @@ public final class RelayServer implements AutoCloseable {
     /** Control messages are tiny JSON; bigger text frames are closed by Jetty with 1009 before any parsing. */
     private static final int MAX_TEXT_MESSAGE_BYTES = 64 * 1024;
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    /** SSH channel window of the relay's client: bounds what a session buffers before the device waits. */
+    public static final long SSH_WINDOW_BYTES = 1024 * 1024;
+    public static final String SHUTDOWN_MESSAGE = "relay shutting down";
+    private static final int GOING_AWAY = 1001;
 
     private final RelayConfig config;
     private final Database database;
@@ -91,6 +97,7 @@ public final class RelayServer implements AutoCloseable {
     private final Listener listener;
     private final Javalin app;
     private volatile boolean ready;
+    private volatile boolean draining;
 
     public RelayServer(RelayConfig config) throws IOException {
         this.config = config;
@@ -106,7 +113,7 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(2, daemon("relay-timer"));
         this.opener = Executors.newCachedThreadPool(daemon("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
-        this.sshClient = new RelaySshClient(relayKey, 1024 * 1024);
+        this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
         UserCertificateAuthority userCa = new UserCertificateAuthority(
                 KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
         DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
@@ -172,6 +179,9 @@ public final class RelayServer implements AutoCloseable {
                     auth.authenticate(ctx);
                 }
             });
+            // While draining, agents are turned away too: they would only be shown online on a relay
+            // that refuses sessions. They retry with backoff and find the next relay.
+            cfg.routes.wsBeforeUpgrade(Protocol.CONNECT_PATH, ctx -> refuseWhileDraining());
             cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
                 ctx.status(ready ? 200 : 503);
@@ -224,6 +234,35 @@ public final class RelayServer implements AutoCloseable {
     public TerminalSessions sessions() { return sessions; }
     public DeviceSshConnector sshConnector() { return sshConnector; }
 
+    private void refuseWhileDraining() {
+        if (draining) {
+            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down.");
+        }
+    }
+
+    /**
+     * Graceful shutdown: refuse new sessions (and /readyz turns 503), tell every agent to reconnect
+     * after {@code agentReconnectAfter} (plus jitter), let sessions finish for up to {@code timeout},
+     * then end the rest with a clear message and close code 1001. Call {@link #close()} afterwards.
+     *
+     * @return true when every session ended by itself
+     */
+    public boolean drain(Duration timeout, Duration agentReconnectAfter) throws InterruptedException {
+        ready = false;
+        draining = true;
+        sessions.stopAccepting();
+        int open = sessions.all().size();
+        log.info("draining: {} session(s) open, waiting up to {} s; agents reconnect in {} ms",
+                open, timeout.toSeconds(), agentReconnectAfter.toMillis());
+        registry.drainAll(agentReconnectAfter, SHUTDOWN_MESSAGE);
+        boolean clean = sessions.awaitAllClosed(timeout);
+        if (!clean) {
+            log.info("drain timeout reached; closing {} session(s)", sessions.all().size());
+            sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
+        }
+        return clean;
+    }
+
     private void sessionClosed(TerminalSession s) {
         sessionLimits.release(s.operator(), s.deviceId());
         audit.record("session.close", s.operator(), s.deviceId(), s.id(), null,
@@ -237,6 +276,8 @@ public final class RelayServer implements AutoCloseable {
         if (idleReaper != null) {
             idleReaper.close();
         }
+        draining = true;
+        sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
         sessions.close();
         app.stop();
         keepalive.close();

@@ -13,6 +13,7 @@ public enum ErrorCode {
     AUTH_TIMEOUT(408, "Authentication took too long."),
     IDLE_TIMEOUT(408, "The session was idle too long."),
     CONFLICT(409, "Too many sessions are open."),
+    SESSION_EXPIRED(408, "The session ended: it was idle or open for too long."),
     PAYLOAD_TOO_LARGE(413, "The message is too large."),
     TOO_MANY_REQUESTS(429, "Too many requests; slow down."),
     INTERNAL(500, "Internal error."),

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLink.class);
+    /** Until a relay says otherwise in its welcome. */
+    static final long DEFAULT_PING_INTERVAL_MILLIS = 25_000;
 
     private final HttpClient http;
     private final RelayEndpoint relay;
@@ -42,6 +44,7 @@ public final class ControlLink implements AutoCloseable {
     private volatile Connection current;
     private volatile boolean closed;
     private volatile boolean online;
+    private volatile long pingIntervalMillis = DEFAULT_PING_INTERVAL_MILLIS;
 
     /** Runs before every connection attempt: enrolls the device the first time; a failure means retry later. */
     @FunctionalInterface
@@ -67,6 +70,11 @@ public final class ControlLink implements AutoCloseable {
 
     public void start() {
         scheduler.execute(this::connect);
+    }
+
+    /** The relay's ping interval, as its last welcome said. */
+    public long pingIntervalMillis() {
+        return pingIntervalMillis;
     }
 
     /** True while a welcomed link is up. */
@@ -172,8 +180,21 @@ public final class ControlLink implements AutoCloseable {
             lastHeard = System.nanoTime();
         }
 
+        /** A relay that accepted the socket but never welcomes us (or a path that died meanwhile) is given up on. */
+        void awaitWelcome() {
+            watchdog = scheduler.schedule(() -> {
+                log.warn("relay did not welcome the device within {} ms; reconnecting", connectTimeout.toMillis());
+                socket.abort();
+                lost(generation, null);
+            }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
         void watch(long pingIntervalMillis) {
-            long period = Math.max(100, pingIntervalMillis / 2);
+            ScheduledFuture<?> handshake = watchdog;
+            if (handshake != null) {
+                handshake.cancel(false);
+            }
+            long period = Math.max(50, pingIntervalMillis / 4);
             long silentLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
             watchdog = scheduler.scheduleAtFixedRate(() -> {
                 if (System.nanoTime() - lastHeard > silentLimitNanos) {
@@ -211,6 +232,7 @@ public final class ControlLink implements AutoCloseable {
             current = connection;
             connection.sender.sendText(ControlCodec.encode(
                     new ControlMessage.Hello(Protocol.VERSION, agentVersion, hostKey)));
+            connection.awaitWelcome();
             ws.request(1);
         }
 
@@ -263,7 +285,10 @@ public final class ControlLink implements AutoCloseable {
             backoff.connected();
             online = true;
             log.info("connected to relay {} as {}", relay.base(), credential.deviceId());
-            connection.watch(welcome.pingIntervalMillis() > 0 ? welcome.pingIntervalMillis() : 25_000);
+            if (welcome.pingIntervalMillis() > 0) {
+                pingIntervalMillis = welcome.pingIntervalMillis();
+            }
+            connection.watch(pingIntervalMillis);
         }
 
         @Override

@@ -3,7 +3,13 @@ package devicetunnel.agent.ssh;
 import java.io.IOException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -22,6 +28,7 @@ public final class DeviceSshServer implements AutoCloseable {
     private final SshServer server;
     private final OperatorKeys operatorKeys = new OperatorKeys();
     private final FeatureSwitches features;
+    private final Set<PtyShell> shells = ConcurrentHashMap.newKeySet();
 
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding) {
         features = new FeatureSwitches(allowForwarding);
@@ -33,7 +40,19 @@ public final class DeviceSshServer implements AutoCloseable {
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
-        server.setShellFactory(channel -> new PtyShell(shellCommand));
+        server.setShellFactory(channel -> {
+            PtyShell shell = new PtyShell(shellCommand, shells::remove);
+            shells.add(shell);
+            return shell;
+        });
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionClosed(Session session) {
+                synchronized (DeviceSshServer.this) {
+                    DeviceSshServer.this.notifyAll();
+                }
+            }
+        });
         server.setCommandFactory(features.commands((channel, command) -> new ProcessCommand(command)));
         server.setSubsystemFactories(List.of(features.sftp(new SftpSubsystemFactory())));
         server.setForwardingFilter(features);
@@ -70,6 +89,29 @@ public final class DeviceSshServer implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /**
+     * Ends every shell with {@code message} (the operator sees it, then the exit status) and waits,
+     * up to {@code timeout}, for the relay to close the SSH sessions, so nothing is cut mid-frame.
+     */
+    public void hangUpAll(String message, Duration timeout) throws InterruptedException {
+        if (!server.isStarted()) {
+            return;
+        }
+        for (PtyShell shell : shells) {
+            shell.hangUp(message);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (server.isStarted() && !server.getActiveSessions().isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
     }
 
     @Override

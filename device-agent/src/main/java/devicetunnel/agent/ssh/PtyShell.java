@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.nio.charset.StandardCharsets;
 import org.apache.sshd.common.channel.PtyMode;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
@@ -27,13 +29,28 @@ final class PtyShell implements Command {
     private static final Logger log = LoggerFactory.getLogger(PtyShell.class);
 
     private final List<String> command;
+    private final Consumer<PtyShell> onEnd;
+    private volatile String hangUpMessage;
     private InputStream in;
     private OutputStream out;
     private ExitCallback exitCallback;
     private volatile PtyProcess process;
 
-    PtyShell(List<String> command) {
+    PtyShell(List<String> command, Consumer<PtyShell> onEnd) {
         this.command = command;
+        this.onEnd = onEnd;
+    }
+
+    /**
+     * Ends the shell because the agent is going away: the process is killed, then the operator
+     * reads {@code message} before the channel reports the exit status.
+     */
+    void hangUp(String message) {
+        hangUpMessage = message;
+        PtyProcess p = process;
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+        }
     }
 
     @Override public void setInputStream(InputStream in) { this.in = in; }
@@ -114,7 +131,30 @@ final class PtyShell implements Command {
             Thread.currentThread().interrupt();
             status = 130;
         }
+        String message = hangUpMessage;
+        if (message != null && !output.isAlive()) {
+            try {
+                out.write(("\r\n" + message + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                // channel already gone: the exit status below is all the relay gets
+            }
+        }
         exitCallback.onExit(status);
+        closeStreams();
+        onEnd.accept(this);
+    }
+
+    /** pty4j leaves the PTY master and its pipes open until GC unless the streams are closed. */
+    private void closeStreams() {
+        PtyProcess p = process;
+        for (java.io.Closeable c : new java.io.Closeable[] {p.getInputStream(), p.getOutputStream(), p.getErrorStream()}) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
     }
 
     @Override

@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the relay: web UI, API, and the endpoints devices connect to.")
 final class ServeCommand implements Callable<Integer> {
+    /** Agents told to go away wait this long (plus up to as much jitter) before dialling the next relay. */
+    private static final Duration AGENT_RECONNECT_AFTER = Duration.ofSeconds(2);
+
     @Mixin
     StoreOptions store;
 
@@ -106,6 +109,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a terminal session waits for its browser to reconnect. Default: ${DEFAULT-VALUE}.")
     Duration sessionGrace;
 
+    @Option(names = "--max-session-duration", defaultValue = "${env:DT_MAX_SESSION_DURATION:-0s}", converter = DurationConverter.class,
+            description = "End a terminal session this long after it opened; 0s: no limit. Default: ${DEFAULT-VALUE}.")
+    Duration maxSessionDuration;
+
+    @Option(names = "--drain-timeout", defaultValue = "${env:DT_DRAIN_TIMEOUT:-30s}", converter = DurationConverter.class,
+            description = "On SIGTERM: refuse new sessions, ask agents to reconnect, let open sessions run this long, "
+                    + "then close them. Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
             description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself; set it behind a TLS-terminating proxy.")
     boolean secureCookies;
@@ -126,12 +138,18 @@ final class ServeCommand implements Callable<Integer> {
         RelayConfig config = new RelayConfig(host, port, store.stateDir, store.databaseUrl, store.databaseUser,
                 store.databasePassword(), secret, externalIssuer(secret), tokenLifetime, pingInterval, secureCookies,
                 tls(), allowPlainHttp, hardening,
-                new TerminalSessions.Settings(defaults.openTimeout(), sessionGrace, defaults.replayBytes(), defaults.highWatermark()));
+                defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration));
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            stopped.countDown();
+            try {
+                relay.drain(drainTimeout, AGENT_RECONNECT_AFTER);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                relay.close();
+                stopped.countDown();
+            }
         }, "relay-shutdown"));
         stopped.await();
         return 0;

@@ -24,13 +24,17 @@ public final class DeviceRegistry implements AutoCloseable {
     private final ConcurrentMap<String, DeviceLink> links = new ConcurrentHashMap<>();
     private final DeviceStore devices;
     private final Duration pingInterval;
-    private final java.util.concurrent.ScheduledFuture<?> keepalive;
+    private final java.util.concurrent.ScheduledFuture<?> pinger;
+    private final java.util.concurrent.ScheduledFuture<?> reaper;
 
     public DeviceRegistry(DeviceStore devices, Duration pingInterval, ScheduledExecutorService scheduler) {
         this.devices = devices;
         this.pingInterval = pingInterval;
         long period = pingInterval.toMillis();
-        this.keepalive = scheduler.scheduleAtFixedRate(this::pingAndReap, period, period, TimeUnit.MILLISECONDS);
+        this.pinger = scheduler.scheduleAtFixedRate(this::pingAll, period, period, TimeUnit.MILLISECONDS);
+        // Checked four times per interval, so a dead link goes offline soon after two silent intervals.
+        long check = Math.max(10, period / 4);
+        this.reaper = scheduler.scheduleAtFixedRate(this::reapSilent, check, check, TimeUnit.MILLISECONDS);
     }
 
     public Duration pingInterval() {
@@ -86,26 +90,38 @@ public final class DeviceRegistry implements AutoCloseable {
         }
     }
 
-    private void pingAndReap() {
-        long limit = 2 * pingInterval.toNanos();
+    private void pingAll() {
         long now = System.currentTimeMillis();
         for (DeviceLink link : links.values()) {
             try {
-                if (link.silentNanos() > limit || !link.isOpen()) {
-                    log.warn("device {} silent for two ping intervals; dropping its link", link.deviceId());
-                    unregister(link);
-                    link.abort();
-                } else {
-                    link.send(new ControlMessage.Ping(now));
-                }
+                link.send(new ControlMessage.Ping(now));
             } catch (RuntimeException e) {
                 log.warn("keepalive for {} failed: {}", link.deviceId(), e.toString());
             }
         }
     }
 
+    private void reapSilent() {
+        long limit = 2 * pingInterval.toNanos();
+        for (DeviceLink link : links.values()) {
+            boolean silent = link.silentNanos() > limit;
+            if (silent || !link.isOpen()) {
+                if (silent) {
+                    log.warn("device {} silent for two ping intervals; dropping its link", link.deviceId());
+                }
+                unregister(link);
+                try {
+                    link.abort();
+                } catch (RuntimeException e) {
+                    log.debug("aborting the link of {}: {}", link.deviceId(), e.toString());
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
-        keepalive.cancel(false);
+        pinger.cancel(false);
+        reaper.cancel(false);
     }
 }

@@ -2,29 +2,38 @@ package devicetunnel.relay.ssh;
 
 /**
  * A terminal session's output accounting: a ring of the most recent output (for resuming after a
- * dropped browser) and the flow-control window. The producer waits while more than
- * {@code highWatermark} bytes are unacknowledged, so a slow or absent browser stops the relay
- * reading SSH, and SSH windows stop the device's PTY. The ring is larger than the watermark, so
- * every unacknowledged byte can still be replayed.
+ * dropped browser) and two flow-control limits. The producer waits while more than
+ * {@code highWatermark} bytes are unacknowledged by the browser, or while more than
+ * {@code sendQueueLimit} bytes sit in the websocket's send queue (a client that acknowledges but
+ * does not read its socket must not grow the relay's queue). So a slow, stalled or lying browser
+ * stops the relay reading SSH, and SSH windows stop the device's PTY. The ring is larger than the
+ * watermark, so every unacknowledged byte can still be replayed.
  */
 final class OutputBuffer {
     private final byte[] ring;
     private final long highWatermark;
+    private final long sendQueueLimit;
     private long produced;
     private long acked;
+    private long queued;
+    private int transport;
     private boolean closed;
 
-    OutputBuffer(int ringBytes, int highWatermark) {
+    OutputBuffer(int ringBytes, int highWatermark, int sendQueueLimit) {
         if (ringBytes < highWatermark) {
             throw new IllegalArgumentException("replay ring must hold at least the high watermark");
         }
+        if (highWatermark <= 0 || sendQueueLimit <= 0) {
+            throw new IllegalArgumentException("flow-control limits must be positive");
+        }
         this.ring = new byte[ringBytes];
         this.highWatermark = highWatermark;
+        this.sendQueueLimit = sendQueueLimit;
     }
 
-    /** Blocks until the browser has acknowledged enough; false once closed. */
+    /** Blocks until the browser has acknowledged enough and the send queue has drained; false once closed. */
     synchronized boolean awaitRoom() throws InterruptedException {
-        while (!closed && produced - acked >= highWatermark) {
+        while (!closed && (produced - acked >= highWatermark || queued >= sendQueueLimit)) {
             wait();
         }
         return !closed;
@@ -48,12 +57,45 @@ final class OutputBuffer {
         }
     }
 
+    /**
+     * A new viewer (or none) takes over: what the old socket still had queued is its own business.
+     * Returns the token that {@link #written} calls for the new viewer must carry.
+     */
+    synchronized int newTransport() {
+        queued = 0;
+        notifyAll();
+        return ++transport;
+    }
+
+    /** {@code bytes} were handed to the transport of viewer {@code token}. */
+    synchronized void queued(int token, int bytes) {
+        if (token == transport) {
+            queued += bytes;
+        }
+    }
+
+    /** The transport of viewer {@code token} wrote (or dropped) {@code bytes}. */
+    synchronized void written(int token, int bytes) {
+        if (token == transport) {
+            queued = Math.max(0, queued - bytes);
+            notifyAll();
+        }
+    }
+
     synchronized long produced() {
         return produced;
     }
 
     synchronized long unacknowledged() {
         return produced - acked;
+    }
+
+    synchronized long sendQueued() {
+        return queued;
+    }
+
+    int ringBytes() {
+        return ring.length;
     }
 
     /** What a client that has seen {@code offset} bytes is missing; resets the window to it. */

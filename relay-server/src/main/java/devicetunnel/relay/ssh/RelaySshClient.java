@@ -49,7 +49,11 @@ public final class RelaySshClient implements AutoCloseable {
         }
     }
 
-    public RelaySshClient(KeyPair relayKey, long windowBytes) {
+    /**
+     * @param windowBytes SSH channel window: the most output a session buffers before the device must wait
+     * @param heartbeat   SSH keepalive interval; a device that misses two replies is cut (half-open streams)
+     */
+    public RelaySshClient(KeyPair relayKey, long windowBytes, Duration heartbeat) {
         this.relayKey = relayKey;
         client = SshClient.setUpDefaultClient();
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
@@ -63,6 +67,11 @@ public final class RelaySshClient implements AutoCloseable {
         SshTuning.apply(client);
         // The relay's read window bounds what it buffers per session before the device must wait.
         CoreModuleProperties.WINDOW_SIZE.set(client, windowBytes);
+        // End-to-end liveness through the device stream: traffic both ways for idle-cutting
+        // proxies, and a session whose device stopped answering ends instead of hanging.
+        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, heartbeat);
+        CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, heartbeat);
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 2);
         client.start();
     }
 

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TerminalSession {
     private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
+    /** Replayed output goes out in frames no larger than this, each counted against the send queue. */
+    private static final int REPLAY_FRAME_BYTES = 64 * 1024;
 
     private final String id;
     private final String operator;
@@ -42,6 +44,8 @@ public final class TerminalSession {
     private final Consumer<TerminalSession> onClosed;
 
     private TerminalViewer viewer;
+    private int transport;
+    private volatile long lastActivityNanos = System.nanoTime();
     private String endMessage;
     private int endCloseCode;
     private ScheduledFuture<?> graceTimer;
@@ -72,6 +76,32 @@ public final class TerminalSession {
     public synchronized long bytesIn() { return bytesIn; }
     /** Output bytes sent to the browser but not yet acknowledged (the flow-control window in use). */
     public long unacknowledged() { return output.unacknowledged(); }
+    /** How long neither the operator typed nor the shell printed anything. */
+    public Duration idleFor() { return Duration.ofNanos(System.nanoTime() - lastActivityNanos); }
+
+    /** What this session holds in relay memory right now (the flow-control design bounds each part). */
+    public BufferUse bufferUse() {
+        int ssh;
+        try {
+            ssh = channel.getInvertedOut().available();
+        } catch (IOException e) {
+            ssh = 0;
+        }
+        return new BufferUse(output.ringBytes(), output.unacknowledged(), output.sendQueued(), ssh);
+    }
+
+    /**
+     * @param replayRing      bytes of the replay ring (allocated up front)
+     * @param unacknowledged  output the browser has not acknowledged yet (at most the high watermark plus one read)
+     * @param sendQueued      output queued on the browser websocket, not yet written to its socket
+     * @param sshBuffered     output the SSH channel received but the relay did not read (at most the SSH window)
+     */
+    public record BufferUse(long replayRing, long unacknowledged, long sendQueued, long sshBuffered) {
+        /** Heap the session's output path can hold: the ring, the send queue and the SSH channel buffer. */
+        public long total() {
+            return replayRing + sendQueued + sshBuffered;
+        }
+    }
 
     void startPump() {
         Thread pump = new Thread(this::pumpOutput, "terminal-" + id);
@@ -106,10 +136,19 @@ public final class TerminalSession {
     }
 
     private synchronized void deliver(byte[] buffer, int n) {
+        lastActivityNanos = System.nanoTime();
         output.append(buffer, 0, n);
         if (viewer != null) {
-            viewer.sendOutput(ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n)));
+            send(viewer, ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n)));
         }
+    }
+
+    /** Sends output to {@code to}, counted against the send-queue limit until written. */
+    private void send(TerminalViewer to, ByteBuffer data) {
+        int token = transport;
+        int n = data.remaining();
+        output.queued(token, n);
+        to.sendOutput(data, () -> output.written(token, n));
     }
 
     /** The shell ended: tell the browser (now, or when it comes back within the grace period). */
@@ -135,13 +174,15 @@ public final class TerminalSession {
         if (viewer != null && viewer != newViewer) {
             viewer.close(4409, "session resumed elsewhere");
         }
+        transport = output.newTransport();
         OutputBuffer.Replay replay = output.replayFrom(offset);
         newViewer.sendControl(Json.write(Map.of("type", "session", "id", id, "offset", offset)));
         if (replay.gap() > 0) {
             newViewer.sendControl(Json.write(Map.of("type", "gap", "bytes", replay.gap())));
         }
-        if (replay.bytes().length > 0) {
-            newViewer.sendOutput(ByteBuffer.wrap(replay.bytes()));
+        byte[] missed = replay.bytes();
+        for (int from = 0; from < missed.length; from += REPLAY_FRAME_BYTES) {
+            send(newViewer, ByteBuffer.wrap(missed, from, Math.min(REPLAY_FRAME_BYTES, missed.length - from)));
         }
         if (endMessage != null) {
             newViewer.sendControl(endMessage);
@@ -156,6 +197,7 @@ public final class TerminalSession {
     public synchronized void detach(TerminalViewer gone) {
         if (viewer == gone) {
             viewer = null;
+            transport = output.newTransport();
             startGraceTimer();
         }
     }
@@ -166,11 +208,17 @@ public final class TerminalSession {
         }
     }
 
+    /** Whether a browser is attached right now (false while waiting out the grace period). */
+    public synchronized boolean hasViewer() {
+        return viewer != null;
+    }
+
     public synchronized boolean isAttached(TerminalViewer v) {
         return viewer == v;
     }
 
     public void input(ByteBuffer data) throws IOException {
+        lastActivityNanos = System.nanoTime();
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
         synchronized (input) {
@@ -196,14 +244,25 @@ public final class TerminalSession {
 
     /** Ends the session for a policy reason (idle, revoked): the browser gets the error, then the close. */
     public void terminate(ErrorCode code, String message) {
+        terminate(code, message, code.closeCode());
+    }
+
+    /**
+     * Ends the session on the relay's initiative (shutdown, limits): the browser gets {@code error}
+     * and a close with {@code closeCode}; a detached session just ends.
+     */
+    public void terminate(ErrorCode error, String message, int closeCode) {
         TerminalViewer v;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             v = viewer;
             viewer = null;
         }
         if (v != null) {
-            v.sendControl(Json.error(code, message));
-            v.close(code.closeCode(), code.code());
+            v.sendControl(Json.error(error, message));
+            v.close(closeCode, message);
         }
         close();
     }

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.session.ClientSession;
@@ -19,10 +20,29 @@ import org.apache.sshd.client.session.ClientSession;
 /** Opens terminal sessions (an SSH connection to the device + a shell channel) and keeps the live ones. */
 public final class TerminalSessions implements AutoCloseable {
 
-    /** Tunables; the defaults bound a session's memory on the relay to about 3 MiB. */
-    public record Settings(Duration openTimeout, Duration resumeGrace, int replayBytes, int highWatermark) {
+    /**
+     * Tunables. With the defaults and the relay's 1 MiB SSH window, a session holds at most about
+     * 2.3 MiB of output on the relay (ring 1 MiB + SSH window 1 MiB + send queue 256 KiB + one read),
+     * 3 MiB for a moment while a resume replays the ring: under 4 MiB whatever the device prints.
+     *
+     * <p>Session caps and the idle timeout are hardening settings ({@code RelayConfig.Hardening}).
+     *
+     * @param sendQueueBytes output queued on the browser websocket before the relay stops reading
+     * @param maxDuration    end a session this long after it opened; zero: no limit
+     */
+    public record Settings(Duration openTimeout, Duration resumeGrace, int replayBytes, int highWatermark,
+                           int sendQueueBytes, Duration maxDuration) {
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60), 1024 * 1024, 512 * 1024);
+            return new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60), 1024 * 1024, 512 * 1024,
+                    256 * 1024, Duration.ZERO);
+        }
+
+        public Settings withResumeGrace(Duration grace) {
+            return new Settings(openTimeout, grace, replayBytes, highWatermark, sendQueueBytes, maxDuration);
+        }
+
+        public Settings withMaxDuration(Duration max) {
+            return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, max);
         }
     }
 
@@ -31,6 +51,8 @@ public final class TerminalSessions implements AutoCloseable {
     private final Settings settings;
     private final Consumer<TerminalSession> onClosed;
     private final ConcurrentMap<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+    private final SessionExpiry expiry;
+    private volatile boolean accepting = true;
 
     public TerminalSessions(DeviceSshConnector connector, ScheduledExecutorService scheduler,
                             Settings settings, Consumer<TerminalSession> onClosed) {
@@ -38,10 +60,14 @@ public final class TerminalSessions implements AutoCloseable {
         this.scheduler = scheduler;
         this.settings = settings;
         this.onClosed = onClosed;
+        this.expiry = new SessionExpiry(settings.maxDuration(), this::all, scheduler);
     }
 
     /** Blocking: call it off the websocket thread. Failures are {@link TunnelException}s with a user-facing reason. */
     public TerminalSession open(String operator, Device device, int cols, int rows) {
+        if (!accepting) {
+            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down; try again in a moment.");
+        }
         Duration timeout = settings.openTimeout();
         DeviceSshConnector.DeviceConnection connection = connector.connect(operator, device, timeout);
         try {
@@ -53,7 +79,7 @@ public final class TerminalSessions implements AutoCloseable {
             channel.open().verify(timeout);
             String id = UUID.randomUUID().toString();
             TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, connection.adapter(),
-                    new OutputBuffer(settings.replayBytes(), settings.highWatermark()), scheduler,
+                    new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
                     settings.resumeGrace(), this::closed);
             sessions.put(id, session);
             session.startPump();
@@ -67,6 +93,40 @@ public final class TerminalSessions implements AutoCloseable {
     private void closed(TerminalSession session) {
         if (sessions.remove(session.id(), session)) {
             onClosed.accept(session);
+        }
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** Graceful shutdown, first step: new sessions are refused from now on (503). */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Waits until every session has ended by itself, or the timeout passed; true when none is left. */
+    public boolean awaitAllClosed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!sessions.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    /** Ends every session, telling each attached browser why. */
+    public void terminateAll(ErrorCode error, String message, int closeCode) {
+        for (TerminalSession s : all()) {
+            s.terminate(error, message, closeCode);
         }
     }
 
@@ -88,6 +148,7 @@ public final class TerminalSessions implements AutoCloseable {
 
     @Override
     public void close() {
+        expiry.close();
         for (TerminalSession s : all()) {
             s.close();
         }

@@ -6,8 +6,8 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * A browser websocket as a terminal viewer. Sends are asynchronous; the session's flow-control
- * window (acknowledged bytes) is what bounds Jetty's outgoing queue.
+ * A browser websocket as a terminal viewer. Sends are asynchronous; the session counts what is
+ * queued here (through the completion callback) and stops producing while too much is.
  */
 final class JettyViewer implements TerminalViewer {
     private final Session session;
@@ -16,10 +16,16 @@ final class JettyViewer implements TerminalViewer {
         this.session = session;
     }
 
+    Session session() {
+        return session;
+    }
+
     @Override
-    public void sendOutput(ByteBuffer data) {
+    public void sendOutput(ByteBuffer data, Runnable written) {
         if (session.isOpen()) {
-            session.sendBinary(data, Callback.NOOP);
+            session.sendBinary(data, Callback.from(written, failure -> written.run()));
+        } else {
+            written.run();
         }
     }
 

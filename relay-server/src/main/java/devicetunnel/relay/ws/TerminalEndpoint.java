@@ -91,7 +91,7 @@ public final class TerminalEndpoint {
             Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
             Connection connection = new Connection(new JettyViewer(ctx.session));
             connections.put(ctx.sessionId(), connection);
-            keepalive.watch(ctx.session);
+            keepalive.watchTerminal(ctx.session);
             starter.start(ctx, operator, connection);
         });
         ws.onBinaryMessage(ctx -> input(ctx, ctx.data()));
@@ -175,6 +175,7 @@ public final class TerminalEndpoint {
     }
 
     private void input(WsContext ctx, java.nio.ByteBuffer data) {
+        keepalive.heard(ctx.session);
         Connection connection = connections.get(ctx.sessionId());
         if (connection == null) {
             return;
@@ -204,6 +205,7 @@ public final class TerminalEndpoint {
     }
 
     private void control(WsContext ctx, String text) {
+        keepalive.heard(ctx.session);
         Connection connection = connections.get(ctx.sessionId());
         if (connection == null) {
             return;
@@ -229,6 +231,7 @@ public final class TerminalEndpoint {
                         session.ack(bytes.asLong());
                     }
                 }
+                case "pong" -> keepalive.answered(ctx.session);
                 case "close" -> {
                     if (session != null) {
                         session.close();

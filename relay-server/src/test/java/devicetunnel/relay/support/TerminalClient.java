@@ -21,20 +21,29 @@ import java.util.function.Predicate;
 
 /**
  * Talks to the terminal websocket the way the web UI does: binary keystrokes out, binary output in
- * (acknowledged as it arrives, like xterm.js after rendering), JSON control messages both ways.
+ * (acknowledged as it arrives, like xterm.js after rendering), JSON control messages both ways,
+ * relay pings answered with pongs. Tests can stall it (no acks, or no reading at all) and keep only
+ * the tail of a flood.
  */
 public final class TerminalClient implements AutoCloseable {
+    /** One client for all terminals: a JDK HttpClient per connection would leave a selector thread until GC. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
     private final List<JsonNode> controls = new ArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private volatile boolean autoAck = true;
+    private volatile boolean answerPings = true;
+    private volatile boolean reading = true;
+    private volatile int keepTail;
+    private final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
     private WebSocket socket;
     private CompletableFuture<WebSocket> sendChain = CompletableFuture.completedFuture(null);
     private long received;
 
     public static TerminalClient connect(URI uri, String token) throws Exception {
-        return connect(HttpClient.newHttpClient(), uri, token);
+        return connect(HTTP, uri, token);
     }
 
     public static TerminalClient connect(HttpClient http, URI uri, String token) throws Exception {
@@ -67,15 +76,11 @@ public final class TerminalClient implements AutoCloseable {
 
     /** The HTTP status the upgrade was refused with, or -1 when it was accepted. */
     public static int refusedStatus(URI uri, String token) throws Exception {
-        try {
-            connect(uri, token).close();
-            return -1;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof WebSocketHandshakeException h) {
-                return h.getResponse().statusCode();
-            }
-            throw e;
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
         }
+        return refusedStatus(builder, uri);
     }
 
     /** Output has a line that is exactly {@code line} (a command's result, not its echo). */
@@ -88,6 +93,38 @@ public final class TerminalClient implements AutoCloseable {
         autoAck = on;
     }
 
+    /** Whether JSON pings from the relay get a pong (a client that never answered is not liveness-checked). */
+    public void setAnswerPings(boolean on) {
+        answerPings = on;
+    }
+
+    /** Keep only about the last {@code bytes} of output (floods); {@link #received()} still counts everything. */
+    public synchronized void keepTail(int bytes) {
+        keepTail = bytes;
+    }
+
+    /** Stop reading the socket altogether: the relay's writes back up into its send queue. */
+    public void pauseReading() {
+        reading = false;
+    }
+
+    public void resumeReading() {
+        if (!reading) {
+            reading = true;
+            socket.request(1);
+        }
+    }
+
+    /** JSON pings from the relay answered so far. */
+    public int pongsSent() {
+        return pongs.get();
+    }
+
+    /** The id from the relay's first message. */
+    public String awaitSessionId(Duration timeout) throws InterruptedException {
+        return awaitControl("session", timeout).get("id").asText();
+    }
+
     private WebSocket.Listener listener() {
         return new WebSocket.Listener() {
             @Override
@@ -98,12 +135,19 @@ public final class TerminalClient implements AutoCloseable {
                 synchronized (TerminalClient.this) {
                     output.writeBytes(bytes);
                     received += n;
+                    if (keepTail > 0 && output.size() > 2 * keepTail) {
+                        byte[] all = output.toByteArray();
+                        output.reset();
+                        output.write(all, all.length - keepTail, keepTail);
+                    }
                     TerminalClient.this.notifyAll();
                 }
                 if (autoAck) {
                     send(w -> w.sendText("{\"type\":\"ack\",\"bytes\":" + n + "}", true));
                 }
-                ws.request(1);
+                if (reading) {
+                    ws.request(1);
+                }
                 return null;
             }
 
@@ -113,9 +157,16 @@ public final class TerminalClient implements AutoCloseable {
                 if (last) {
                     try {
                         JsonNode node = Json.MAPPER.readTree(text.toString());
-                        synchronized (TerminalClient.this) {
-                            controls.add(node);
-                            TerminalClient.this.notifyAll();
+                        if ("ping".equals(node.path("type").asText())) {
+                            if (answerPings) {
+                                pongs.incrementAndGet();
+                                send(w -> w.sendText("{\"type\":\"pong\"}", true));
+                            }
+                        } else {
+                            synchronized (TerminalClient.this) {
+                                controls.add(node);
+                                TerminalClient.this.notifyAll();
+                            }
                         }
                     } catch (Exception e) {
                         throw new IllegalStateException("server sent bad JSON: " + text, e);

@@ -34,7 +34,8 @@ public final class TestRelay implements AutoCloseable {
     public static final String PASSWORD = "correct horse battery";
 
     private final Path dir;
-    private final RelayServer relay;
+    private final RelayConfig config;
+    private RelayServer relay;
     private final List<Agent> agents = new ArrayList<>();
     private final HttpClient http;
 
@@ -50,8 +51,20 @@ public final class TestRelay implements AutoCloseable {
     public TestRelay(Path dir, UnaryOperator<RelayConfig> customize, HttpClient http) throws IOException {
         this.dir = dir;
         this.http = http;
-        this.relay = new RelayServer(customize.apply(RelayConfig.forTests(dir.resolve("relay")))).start();
+        this.config = customize.apply(RelayConfig.forTests(dir.resolve("relay")));
+        this.relay = new RelayServer(config).start();
         addUser(ADMIN, PASSWORD, User.Role.ADMIN, Map.of());
+    }
+
+    /** Stops the relay; {@link #startAgain(int)} brings a new one up on the same port and state. */
+    public int stop() {
+        int port = relay.port();
+        relay.close();
+        return port;
+    }
+
+    public void startAgain(int port) throws IOException {
+        relay = new RelayServer(config.withPort(port)).start();
     }
 
     public RelayServer server() {
@@ -111,6 +124,11 @@ public final class TestRelay implements AutoCloseable {
         return startAgent(id, dir.resolve("agent-" + id), tokenFile(enrollmentToken(false, true, labels)));
     }
 
+    /** An agent that dials {@code relayUrl} (e.g. a proxy in front of this relay), enrolling the first time. */
+    public Agent startAgentVia(String relayUrl, String id, Path stateDir) throws IOException {
+        return startAgent(id, stateDir, tokenFile(enrollmentToken(false, true, Map.of())), null, relayUrl);
+    }
+
     /** Starts a real agent with the given state directory; {@code enrollmentTokenFile} may be null once enrolled. */
     public Agent startAgent(String id, Path stateDir, Path enrollmentTokenFile) throws IOException {
         return startAgent(id, stateDir, enrollmentTokenFile, null, baseUrl());
@@ -123,13 +141,20 @@ public final class TestRelay implements AutoCloseable {
     /** {@code allowForwarding}: the device owner allows port forwarding (the relay's per-device switch must too). */
     public Agent startAgent(String id, Path stateDir, Path enrollmentTokenFile, SSLContext tls, String relayUrl,
                             boolean allowForwarding) throws IOException {
-        Agent.AgentConfig config = new Agent.AgentConfig(RelayEndpoint.parse(relayUrl, false), id, enrollmentTokenFile,
-                stateDir, List.of("/bin/bash", "--norc", "--noprofile", "-i"), allowForwarding, tls,
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));
-        Agent agent = new Agent(config).start();
+        Agent agent = new Agent(agentConfig(relayUrl, id, enrollmentTokenFile, stateDir, tls, allowForwarding)).start();
         agents.add(agent);
         return agent;
     }
+
+    /** Test agents: bash without rc files, reconnect backoff from 100 ms capped at {@link #AGENT_BACKOFF_CAP}. */
+    public static Agent.AgentConfig agentConfig(String relayUrl, String id, Path enrollmentTokenFile, Path stateDir,
+                                                SSLContext tls, boolean allowForwarding) {
+        return new Agent.AgentConfig(RelayEndpoint.parse(relayUrl, false), id, enrollmentTokenFile, stateDir,
+                List.of("/bin/bash", "--norc", "--noprofile", "-i"), allowForwarding, tls,
+                Duration.ofSeconds(5), Duration.ofMillis(100), AGENT_BACKOFF_CAP);
+    }
+
+    public static final Duration AGENT_BACKOFF_CAP = Duration.ofSeconds(2);
 
     /** Enrolls a device through a real agent and waits until the relay shows it online. */
     public Agent onlineDevice(String id) throws IOException {
@@ -202,6 +227,11 @@ public final class TestRelay implements AutoCloseable {
 
     public TerminalClient terminal(String deviceId, String token, int cols, int rows) throws Exception {
         return TerminalClient.connect(http, ws("/api/v1/devices/" + deviceId + "/terminal?cols=" + cols + "&rows=" + rows), token);
+    }
+
+    /** Resumes a session as the web UI does after its websocket dropped, having seen {@code offset} output bytes. */
+    public TerminalClient resume(String sessionId, long offset, String token) throws Exception {
+        return TerminalClient.connect(ws("/api/v1/sessions/" + sessionId + "/terminal?offset=" + offset), token);
     }
 
     public Path dir() {

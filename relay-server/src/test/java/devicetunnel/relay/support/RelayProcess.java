@@ -1,0 +1,75 @@
+package devicetunnel.relay.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/** {@code relay serve} in its own JVM, so a test can send it a real SIGTERM. Listens on port 0. */
+public final class RelayProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("relay listening on (http://\\S+)");
+
+    private final Process process;
+    private final Path log;
+    private final String baseUrl;
+
+    private RelayProcess(Process process, Path log, String baseUrl) {
+        this.process = process;
+        this.log = log;
+        this.baseUrl = baseUrl;
+    }
+
+    public static RelayProcess start(Path stateDir, String... extraArgs) throws IOException {
+        Path log = stateDir.resolve("relay.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", "127.0.0.1:0", "--state-dir", stateDir.toString()));
+        command.addAll(List.of(extraArgs));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String[] url = new String[1];
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("relay exited: " + Files.readString(log));
+            }
+            Matcher m = LISTENING.matcher(Files.readString(log));
+            if (m.find()) {
+                url[0] = m.group(1);
+                return true;
+            }
+            return false;
+        });
+        return new RelayProcess(process, log, url[0]);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** SIGTERM; the shutdown hook drains. Returns once the process is gone. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
