@@ -1,5 +1,6 @@
 package devicetunnel.agent;
 
+import devicetunnel.protocol.DaemonThreads;
 import devicetunnel.agent.link.Backoff;
 import devicetunnel.agent.link.ControlLink;
 import devicetunnel.agent.link.DeviceCredential;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -52,8 +51,8 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
         this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("agent-link"));
-        this.streamExecutor = Executors.newCachedThreadPool(daemon("agent-stream"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("agent-link"));
+        this.streamExecutor = Executors.newCachedThreadPool(DaemonThreads.named("agent-stream"));
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
         SSLContext tls = config.sslContext();
         if (tls != null) {
@@ -148,14 +147,6 @@ public final class Agent implements AutoCloseable {
         streamExecutor.shutdownNow();
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /**
      * Everything an agent needs, validated up front.

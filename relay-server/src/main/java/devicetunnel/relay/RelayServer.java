@@ -1,5 +1,6 @@
 package devicetunnel.relay;
 
+import devicetunnel.protocol.DaemonThreads;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.KeyFiles;
 import devicetunnel.protocol.Protocol;
@@ -60,9 +61,7 @@ import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,8 +109,8 @@ public final class RelayServer implements AutoCloseable {
         this.enrollmentStore = new EnrollmentStore(database.dataSource());
         this.audit = new AuditLog(database.dataSource());
         this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
-        this.scheduler = Executors.newScheduledThreadPool(2, daemon("relay-timer"));
-        this.opener = Executors.newCachedThreadPool(daemon("relay-open"));
+        this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("relay-timer"));
+        this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
         UserCertificateAuthority userCa = new UserCertificateAuthority(
@@ -300,12 +299,4 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }

@@ -268,10 +268,12 @@ class BrowserIT {
         browser.typeInTerminal("echo up-$((6*7))", Keys.ENTER);
         browser.awaitTerminalLine(Pattern.compile("up-42"));
 
+        // A stopping agent says goodbye: the shell ends with a note and an exit status.
         agent.close();
         awaitOnline("dev-1", false);
-        String lost = browser.awaitStatus("The device is offline or unreachable");
-        assertThat(lost).startsWith("closed");
+        String ended = browser.awaitStatus("exited with status");
+        assertThat(ended).startsWith("closed");
+        browser.awaitTerminalLine(Pattern.compile(".*device agent shutting down.*"));
         assertThat(row("dev-1").getText()).contains("offline", "last seen");
         browser.shot("device-went-offline");
 
