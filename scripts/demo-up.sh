@@ -14,6 +14,7 @@ umask 077
 mkdir -p "$DEMO/relay" "$DEMO/agent"
 
 running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+setup_failed() { echo "demo set-up failed; see $DEMO/setup.log" >&2; tail -20 "$DEMO/setup.log" >&2; exit 1; }
 
 if running "$DEMO/relay.pid" || running "$DEMO/agent.pid"; then
   echo "demo already running (make down to stop it)" >&2
@@ -24,12 +25,12 @@ else
   fi
   [[ -s "$DEMO/admin.password" ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/admin.password"
   java -jar "$RELAY_JAR" user add admin --role admin --password-file "$DEMO/admin.password" \
-       --if-missing --state-dir "$DEMO/relay" >/dev/null
+       --if-missing --state-dir "$DEMO/relay" >>"$DEMO/setup.log" 2>&1 || setup_failed
   # A one-time, auto-accepting enrollment token: the agent uses it once, then proves itself with its
   # host key. Once the device is enrolled the token file is no longer needed.
   if [[ ! -s "$DEMO/agent/enrollment.json" ]]; then
     java -jar "$RELAY_JAR" enroll create --one-time --auto-accept --expires 1h --labels env=demo \
-         --token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/relay" >/dev/null
+         --token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/relay" >>"$DEMO/setup.log" 2>&1 || setup_failed
   fi
 
   setsid nohup java -jar "$RELAY_JAR" serve --listen "127.0.0.1:${PORT}" --state-dir "$DEMO/relay" \
