@@ -10,6 +10,7 @@ import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.http.AccessSweep;
 import devicetunnel.relay.http.AuditRoutes;
 import devicetunnel.relay.http.AuthRoutes;
 import devicetunnel.relay.http.DeviceAccess;
@@ -125,9 +126,6 @@ public final class RelayServer implements AutoCloseable {
         this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
         this.idleReaper = limits.idleTimeout().isZero() ? null
                 : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
-        DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions);
-        long sweep = config.pingInterval().toMillis();
-        scheduler.scheduleAtFixedRate(() -> guarded("revocation sweep", lifecycle::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
 
         TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
                 config.externalIssuer());
@@ -141,7 +139,6 @@ public final class RelayServer implements AutoCloseable {
 
         AuthRoutes authRoutes = new AuthRoutes(users, hasher, tokens, audit,
                 config.secureCookies() || listener.secure(), loginAttempts);
-        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
         DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
         SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
         FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout());
@@ -153,6 +150,14 @@ public final class RelayServer implements AutoCloseable {
         TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
         NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
                 config.sessions().openTimeout());
+        DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
+        AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
+        long sweep = config.pingInterval().toMillis();
+        scheduler.scheduleAtFixedRate(() -> {
+            guarded("revocation sweep", lifecycle::sweep);
+            guarded("access sweep", accessSweep::sweep);
+        }, sweep, sweep, TimeUnit.MILLISECONDS);
+        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
         long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
 
         this.app = Javalin.create(cfg -> {
@@ -181,6 +186,7 @@ public final class RelayServer implements AutoCloseable {
             // While draining, agents are turned away too: they would only be shown online on a relay
             // that refuses sessions. They retry with backoff and find the next relay.
             cfg.routes.wsBeforeUpgrade(Protocol.CONNECT_PATH, ctx -> refuseWhileDraining());
+            cfg.routes.wsBeforeUpgrade(NativeSshEndpoint.PATH, ctx -> refuseWhileDraining());
             cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
                 ctx.status(ready ? 200 : 503);

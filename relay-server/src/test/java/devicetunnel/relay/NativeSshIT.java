@@ -208,6 +208,30 @@ class NativeSshIT {
         assertThat(operator.devtunnel("cert", "--force")).isEqualTo(3);
     }
 
+    @Test
+    void openNativeSessionsEndWhenTheOperatorIsRemovedOrTheDeviceRevoked() throws Exception {
+        Process first = operator.start("ssh", HOST, "sleep 300");
+        await().atMost(RUN).until(() -> openNativeStreams() == 1);
+        relay.server().users().remove(OPERATOR); // by the CLI, straight in the database: the access sweep notices
+        assertThat(first.waitFor(RUN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).as("ssh ended").isTrue();
+        assertThat(first.exitValue()).isNotZero();
+
+        relay.addUser(OPERATOR, PASSWORD, User.Role.OPERATOR, Map.of());
+        operator.login(relay.baseUrl(), OPERATOR, PASSWORD);
+        Process second = operator.start("ssh", HOST, "sleep 300");
+        await().atMost(RUN).until(() -> openNativeStreams() == 1);
+        assertThat(relay.send("POST", "/api/v1/devices/dev-1/revoke", relay.adminToken(), Map.of()).statusCode()).isEqualTo(200);
+        assertThat(second.waitFor(RUN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).as("ssh ended").isTrue();
+        assertThat(second.exitValue()).isNotZero();
+    }
+
+    /** Native streams opened minus closed, from the audit log. */
+    private long openNativeStreams() {
+        var events = relay.server().audit().recent(200);
+        return events.stream().filter(e -> e.event().equals("ssh.open")).count()
+                - events.stream().filter(e -> e.event().equals("ssh.close")).count();
+    }
+
     private void switchForwarding(boolean on) throws Exception {
         assertThat(relay.send("PATCH", "/api/v1/devices/dev-1/features", relay.adminToken(), Map.of("forwarding", on))
                 .statusCode()).isEqualTo(200);

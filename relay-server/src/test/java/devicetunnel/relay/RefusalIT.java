@@ -96,6 +96,20 @@ class RefusalIT {
         }
     }
 
+    @Test
+    void removingAnOperatorEndsTheSessionsAlreadyOpen() throws Exception {
+        relay.onlineDevice("dev-1");
+        relay.addUser("olga", "olga's long password", devicetunnel.relay.store.User.Role.OPERATOR, Map.of());
+        try (TerminalClient term = relay.terminal("dev-1", relay.login("olga", "olga's long password"), 80, 24)) {
+            term.awaitControl("session", WAIT);
+            relay.server().users().remove("olga");
+            JsonNode error = term.awaitControl("error", WAIT);
+            assertThat(error.get("error").asText()).isEqualTo("forbidden");
+            assertThat(error.get("message").asText()).contains("account was removed");
+            assertThat(term.awaitClose(WAIT)).isEqualTo(4403);
+        }
+    }
+
     private int agentHandshakeStatus(String deviceId, String token) throws Exception {
         try {
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 
 /**
  * Accepting and revoking devices. Revoking (or removing) cuts the device's live control link and
- * its open sessions at once. Changes made by the CLI straight in the database are caught by
+ * its open sessions at once, browser terminals and native SSH streams alike. Changes made by the CLI straight in the database are caught by
  * {@link #sweep()}, which runs every ping interval.
  */
 public final class DeviceLifecycle {
@@ -20,12 +20,15 @@ public final class DeviceLifecycle {
     private final DeviceStore devices;
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
+    private final NativeStreams natives;
 
-    public DeviceLifecycle(Enrollments enrollments, DeviceStore devices, DeviceRegistry registry, TerminalSessions sessions) {
+    public DeviceLifecycle(Enrollments enrollments, DeviceStore devices, DeviceRegistry registry, TerminalSessions sessions,
+                           NativeStreams natives) {
         this.enrollments = enrollments;
         this.devices = devices;
         this.registry = registry;
         this.sessions = sessions;
+        this.natives = natives;
     }
 
     public Device accept(String deviceId, String actor) {
@@ -63,5 +66,6 @@ public final class DeviceLifecycle {
                 session.terminate(ErrorCode.FORBIDDEN, reason);
             }
         }
+        natives.closeMatching((operator, device) -> device.equals(deviceId), ErrorCode.FORBIDDEN, reason);
     }
 }

@@ -74,6 +74,9 @@ public final class FileRoutes {
             if (attributes.isDirectory()) {
                 throw new TunnelException(ErrorCode.BAD_REQUEST, "That path is a directory.");
             }
+            if (!attributes.isRegularFile()) { // a FIFO or a device would never end and has no real size
+                throw new TunnelException(ErrorCode.BAD_REQUEST, "Only regular files can be downloaded.");
+            }
             long copied;
             try (InputStream in = sftpCall(() -> sftp.read(path))) {
                 ctx.status(200);

@@ -167,6 +167,12 @@ public final class TerminalSession {
 
     /** Attaches a browser that has already received {@code offset} output bytes. */
     public synchronized void attach(TerminalViewer newViewer, long offset) {
+        if (closed) { // ended between the lookup and now: say so rather than leave a silent terminal
+            newViewer.sendControl(endMessage != null ? endMessage
+                    : Json.error(ErrorCode.NOT_FOUND, "The session has ended."));
+            newViewer.close(endMessage != null ? endCloseCode : ErrorCode.NOT_FOUND.closeCode(), "session ended");
+            return;
+        }
         if (graceTimer != null) {
             graceTimer.cancel(false);
             graceTimer = null;

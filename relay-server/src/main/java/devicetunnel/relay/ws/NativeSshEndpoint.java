@@ -6,6 +6,7 @@ import devicetunnel.relay.auth.Credentials;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.NativeStreams;
 import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
@@ -18,6 +19,7 @@ import io.javalin.websocket.WsContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * websockets and sees ciphertext only. Everything the relay decides (who, which device, online)
  * is decided before the upgrade, so the CLI gets a plain HTTP status for a refusal.
  */
-public final class NativeSshEndpoint {
-    private static final String PATH = "/api/v1/devices/{id}/ssh";
+public final class NativeSshEndpoint implements NativeStreams {
+    public static final String PATH = "/api/v1/devices/{id}/ssh";
     private static final String DEVICE_ATTRIBUTE = "nativeDeviceId";
 
     private final SessionGate gate;
@@ -39,7 +41,8 @@ public final class NativeSshEndpoint {
     private final Duration openTimeout;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
-    private record Stream(OperatorStreamPeer peer, String operator, String deviceId, String ip, Instant startedAt) {}
+    private record Stream(OperatorStreamPeer peer, org.eclipse.jetty.websocket.api.Session session, String operator,
+                          String deviceId, String ip, Instant startedAt) {}
 
     public NativeSshEndpoint(SessionGate gate, DeviceAccess access, DeviceRegistry registry, StreamBroker broker,
                              AuditLog audit, WsKeepalive keepalive, Duration openTimeout) {
@@ -105,7 +108,7 @@ public final class NativeSshEndpoint {
             return;
         }
         OperatorStreamPeer peer = new OperatorStreamPeer(ctx.session);
-        streams.put(ctx.sessionId(), new Stream(peer, operator.username(), deviceId, ip, Instant.now()));
+        streams.put(ctx.sessionId(), new Stream(peer, ctx.session, operator.username(), deviceId, ip, Instant.now()));
         keepalive.watch(ctx.session);
         audit.record("ssh.open", operator.username(), deviceId, ctx.sessionId(), ip, null);
         try {
@@ -137,6 +140,16 @@ public final class NativeSshEndpoint {
             audit.record("ssh.close", stream.operator(), stream.deviceId(), ctx.sessionId(), stream.ip(),
                     "bytesToDevice=" + stream.peer().bytesToDevice() + " bytesFromDevice=" + stream.peer().bytesFromDevice()
                             + " seconds=" + Duration.between(stream.startedAt(), Instant.now()).toSeconds());
+        }
+    }
+
+    @Override
+    public void closeMatching(BiPredicate<String, String> operatorAndDevice, ErrorCode code, String reason) {
+        for (Stream stream : streams.values()) {
+            if (operatorAndDevice.test(stream.operator(), stream.deviceId())) {
+                stream.session().close(code.closeCode(), reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+                stream.peer().closeBoth();
+            }
         }
     }
 }

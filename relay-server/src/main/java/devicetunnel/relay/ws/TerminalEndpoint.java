@@ -51,6 +51,8 @@ public final class TerminalEndpoint {
     private static final class Connection {
         final JettyViewer viewer;
         volatile TerminalSession session;
+        /** The websocket closed; set under the connection's lock so ready() and closed() agree. */
+        boolean gone;
         final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
 
         Connection(JettyViewer viewer) {
@@ -116,7 +118,7 @@ public final class TerminalEndpoint {
                 MDC.put("sessionId", session.id());
                 audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
                 MDC.remove("sessionId");
-                ready(ctx, connection, session, 0);
+                ready(ctx, connection, session, 0, true);
             } catch (TunnelException e) {
                 refuse(ctx, operator, deviceId, e);
             } catch (RuntimeException e) {
@@ -136,8 +138,13 @@ public final class TerminalEndpoint {
             TerminalSession session = sessions.find(sessionId)
                     .filter(s -> s.operator().equals(operator.username()) || operator.isAdmin())
                     .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such session (it may have ended)."));
+            access.forSession(operator, session.deviceId()); // rights may have changed since it opened
             long offset = parseOffset(ctx.queryParam("offset"));
-            ready(ctx, connection, session, offset);
+            if (!session.operator().equals(operator.username())) {
+                audit.record("session.taken_over", operator.username(), session.deviceId(), session.id(),
+                        String.valueOf(ctx.session.getRemoteSocketAddress()), "owner=" + session.operator());
+            }
+            ready(ctx, connection, session, offset, false);
         } catch (TunnelException e) {
             refuse(ctx, operator, null, e);
         } catch (IllegalArgumentException e) {
@@ -145,12 +152,15 @@ public final class TerminalEndpoint {
         }
     }
 
-    private void ready(WsContext ctx, Connection connection, TerminalSession session, long offset) {
-        if (!ctx.session.isOpen()) {
-            session.detach(connection.viewer);
-            return;
-        }
+    /** {@code opened}: the session was just opened for this websocket (not a resume). */
+    private void ready(WsContext ctx, Connection connection, TerminalSession session, long offset, boolean opened) {
         synchronized (connection) {
+            if (connection.gone || !ctx.session.isOpen()) {
+                if (opened) {
+                    session.close(); // the browser left while the shell was starting: nobody will resume it
+                }
+                return;
+            }
             connection.session = session;
             session.attach(connection.viewer, offset);
             byte[] early = connection.early.toByteArray();
@@ -250,8 +260,16 @@ public final class TerminalEndpoint {
     private void closed(WsContext ctx) {
         keepalive.forget(ctx.session);
         Connection connection = connections.remove(ctx.sessionId());
-        if (connection != null && connection.session != null) {
-            connection.session.detach(connection.viewer);
+        if (connection == null) {
+            return;
+        }
+        TerminalSession session;
+        synchronized (connection) {
+            connection.gone = true;
+            session = connection.session;
+        }
+        if (session != null) {
+            session.detach(connection.viewer);
         }
     }
 

@@ -1,0 +1,61 @@
+package devicetunnel.relay.http;
+
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.relay.ssh.TerminalSession;
+import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.store.Device;
+import devicetunnel.relay.store.DeviceStore;
+import devicetunnel.relay.store.User;
+import devicetunnel.relay.store.UserStore;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Re-checks open sessions against the operators' current rights, every ping interval: a removed
+ * operator, one demoted to viewer or whose labels no longer cover the device loses the sessions
+ * already open, terminal and native alike, not only the next ones.
+ */
+public final class AccessSweep {
+    private final UserStore users;
+    private final DeviceStore devices;
+    private final TerminalSessions sessions;
+    private final NativeStreams natives;
+
+    public AccessSweep(UserStore users, DeviceStore devices, TerminalSessions sessions, NativeStreams natives) {
+        this.users = users;
+        this.devices = devices;
+        this.sessions = sessions;
+        this.natives = natives;
+    }
+
+    public void sweep() {
+        Map<String, Optional<User>> userCache = new HashMap<>();
+        Map<String, Optional<Device>> deviceCache = new HashMap<>();
+        for (TerminalSession s : sessions.all()) {
+            String refusal = refusal(s.operator(), s.deviceId(), userCache, deviceCache);
+            if (refusal != null) {
+                s.terminate(ErrorCode.FORBIDDEN, refusal);
+            }
+        }
+        natives.closeMatching((operator, deviceId) -> refusal(operator, deviceId, userCache, deviceCache) != null,
+                ErrorCode.FORBIDDEN, "Your access to this device was withdrawn.");
+    }
+
+    /** Why the operator may no longer use the device, or null when they still may. */
+    private String refusal(String operator, String deviceId, Map<String, Optional<User>> userCache,
+                           Map<String, Optional<Device>> deviceCache) {
+        Optional<User> user = userCache.computeIfAbsent(operator, users::find);
+        if (user.isEmpty()) {
+            return "Your account was removed.";
+        }
+        if (!user.get().role().mayOpenSessions()) {
+            return "Your role no longer allows sessions.";
+        }
+        Optional<Device> device = deviceCache.computeIfAbsent(deviceId, devices::find);
+        if (device.isPresent() && !user.get().mayAccess(device.get().labels())) {
+            return "You are no longer allowed to reach this device.";
+        }
+        return null; // devices that were revoked or removed are DeviceLifecycle's job
+    }
+}
