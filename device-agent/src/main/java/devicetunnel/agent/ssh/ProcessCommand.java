@@ -75,7 +75,9 @@ final class ProcessCommand implements Command {
     @Override
     public void destroy(ChannelSession channel) {
         Process p = process;
-        if (p != null && p.isAlive()) {
+        if (p != null) {
+            // sh -c leaves its children running (and holding our pipes open): end the whole tree.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
     }
