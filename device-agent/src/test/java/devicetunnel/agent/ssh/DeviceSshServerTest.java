@@ -68,6 +68,31 @@ class DeviceSshServerTest {
         }
     }
 
+    @Test
+    void closingAnExecChannelEndsTheCommandsWholeProcessTree() throws Exception {
+        String marker = "sleep 2718" + ProcessHandle.current().pid() % 1000;
+        try (ClientSession session = connect()) {
+            session.addPublicKeyIdentity(relayKey);
+            session.auth().verify(WAIT);
+            // sh -c runs the sleeps as children of a shell: killing only the shell would orphan them.
+            org.apache.sshd.client.channel.ChannelExec exec = session.createExecChannel(marker + " & " + marker + "; wait");
+            exec.open().verify(WAIT);
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> sleeping(marker).size() == 2);
+            List<ProcessHandle> sleeps = sleeping(marker);
+            exec.close(false).await(WAIT);
+            // Orphans are re-parented away from this JVM, so follow the very processes, not the tree.
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> sleeps.stream().noneMatch(ProcessHandle::isAlive));
+        }
+    }
+
+    /** {@code sleep} processes under this JVM whose command line contains {@code marker}. */
+    private static List<ProcessHandle> sleeping(String marker) {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker.substring("sleep ".length()))).orElse(false))
+                .toList();
+    }
+
     private ClientSession connect() throws Exception {
         return client.connect("relay", "127.0.0.1", server.port()).verify(WAIT).getSession();
     }
