@@ -141,7 +141,7 @@ public final class RelayServer implements AutoCloseable {
                 config.secureCookies() || listener.secure(), loginAttempts);
         DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
         SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
-        FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout());
+        FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
         EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys);
         AuditRoutes auditRoutes = new AuditRoutes(audit);
         AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,

@@ -124,6 +124,21 @@ class FileTransferIT {
         assertThat(deviceDir.resolve("new.txt")).doesNotExist();
     }
 
+    @Test
+    void transfersCountAgainstTheSessionCaps() throws Exception {
+        relay.close();
+        relay = new TestRelay(dir.resolve("capped"), c -> c.withHardening(c.hardening().withSessionCaps(1, 1)));
+        relay.onlineDevice("dev-1");
+        token = relay.adminToken();
+        Path existing = Files.writeString(deviceDir.resolve("capped.txt"), "capped");
+        assertThat(http.send(request(existing).GET().build(), HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("capped");
+        try (var term = relay.terminal("dev-1", token, 80, 24)) {
+            term.awaitControl("session", WAIT);
+            HttpResponse<String> refused = http.send(request(existing).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(409);
+        }
+    }
+
     private HttpRequest.Builder request(Path remote) {
         return request(remote.toString());
     }

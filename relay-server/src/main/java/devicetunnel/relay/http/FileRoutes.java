@@ -41,9 +41,11 @@ public final class FileRoutes {
     private final DeviceSshConnector connector;
     private final AuditLog audit;
     private final Duration openTimeout;
+    private final SessionGate gate;
 
     public FileRoutes(DeviceAccess access, DeviceFeatureStore features, DeviceSshConnector connector, AuditLog audit,
-                      Duration openTimeout) {
+                      Duration openTimeout, SessionGate gate) {
+        this.gate = gate;
         this.access = access;
         this.features = features;
         this.connector = connector;
@@ -52,8 +54,24 @@ public final class FileRoutes {
     }
 
     public void install(RoutesConfig routes) {
-        routes.get(PATH, this::download);
-        routes.put(PATH, this::upload);
+        routes.get(PATH, ctx -> withSessionSlot(ctx, this::download));
+        routes.put(PATH, ctx -> withSessionSlot(ctx, this::upload));
+    }
+
+    private interface Transfer {
+        void run(Context ctx, Operator operator, Device device) throws IOException;
+    }
+
+    /** A transfer holds an SSH connection to the device: it counts against the session caps like a shell. */
+    private void withSessionSlot(Context ctx, Transfer transfer) throws IOException {
+        Operator operator = OperatorAuth.current(ctx);
+        Device device = allowedDevice(operator, ctx.pathParam("id"));
+        gate.acquire(operator.username(), device.id());
+        try {
+            transfer.run(ctx, operator, device);
+        } finally {
+            gate.release(operator.username(), device.id());
+        }
     }
 
     private Device allowedDevice(Operator operator, String deviceId) {
@@ -64,9 +82,7 @@ public final class FileRoutes {
         return device;
     }
 
-    private void download(Context ctx) throws IOException {
-        Operator operator = OperatorAuth.current(ctx);
-        Device device = allowedDevice(operator, ctx.pathParam("id"));
+    private void download(Context ctx, Operator operator, Device device) throws IOException {
         String path = remotePath(ctx.queryParam("path"));
         try (DeviceSshConnector.DeviceConnection connection = connector.connect(operator.username(), device, openTimeout);
              SftpClient sftp = openSftp(connection)) {
@@ -90,9 +106,7 @@ public final class FileRoutes {
         }
     }
 
-    private void upload(Context ctx) throws IOException {
-        Operator operator = OperatorAuth.current(ctx);
-        Device device = allowedDevice(operator, ctx.pathParam("id"));
+    private void upload(Context ctx, Operator operator, Device device) throws IOException {
         String path = remotePath(ctx.queryParam("path"));
         try (DeviceSshConnector.DeviceConnection connection = connector.connect(operator.username(), device, openTimeout);
              SftpClient sftp = openSftp(connection)) {
