@@ -97,7 +97,6 @@ public final class RelayServer implements AutoCloseable {
     private final Listener listener;
     private final Javalin app;
     private volatile boolean ready;
-    private volatile boolean draining;
 
     public RelayServer(RelayConfig config) throws IOException {
         this.config = config;
@@ -240,7 +239,7 @@ public final class RelayServer implements AutoCloseable {
     public DeviceSshConnector sshConnector() { return sshConnector; }
 
     private void refuseWhileDraining() {
-        if (draining) {
+        if (!sessions.isAccepting()) {
             throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down.");
         }
     }
@@ -254,7 +253,6 @@ public final class RelayServer implements AutoCloseable {
      */
     public boolean drain(Duration timeout, Duration agentReconnectAfter) throws InterruptedException {
         ready = false;
-        draining = true;
         sessions.stopAccepting();
         int open = sessions.all().size();
         log.info("draining: {} session(s) open, waiting up to {} s; agents reconnect in {} ms",
@@ -281,7 +279,7 @@ public final class RelayServer implements AutoCloseable {
         if (idleReaper != null) {
             idleReaper.close();
         }
-        draining = true;
+        sessions.stopAccepting();
         sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
         sessions.close();
         app.stop();
