@@ -193,32 +193,31 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return send(authorized(path, token).GET().build());
     }
 
     /** Sends a JSON body with the given method (PATCH, POST, PUT) and returns the response. */
     public HttpResponse<String> send(String method, String path, String token, Object body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return sendJson(method, path, token, Json.write(body));
     }
 
+    /** POSTs {@code json} as it is (malformed bodies included). */
     public HttpResponse<String> post(String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json));
+        return sendJson("POST", path, token, json);
+    }
+
+    private HttpResponse<String> sendJson(String method, String path, String token, String json) throws Exception {
+        return send(authorized(path, token).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** A request to this relay, with the operator token when there is one. */
+    private HttpRequest.Builder authorized(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return b;
     }
 
     public HttpResponse<String> send(HttpRequest request) throws Exception {
