@@ -12,7 +12,6 @@ import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.KeyFiles;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -67,8 +66,7 @@ public final class Agent implements AutoCloseable {
 
     public Agent start() throws IOException {
         sshServer.start();
-        InetSocketAddress ssh = new InetSocketAddress("127.0.0.1", sshServer.port());
-        StreamConnector streams = new StreamConnector(http, config.relay(), ssh, streamExecutor,
+        StreamConnector streams = new StreamConnector(http, config.relay(), sshServer::serveStream, streamExecutor,
                 config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis());
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);

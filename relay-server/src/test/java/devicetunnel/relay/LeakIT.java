@@ -23,7 +23,7 @@ class LeakIT {
     /** Elastic pools (Jetty, JDK HttpClient, cached executors) may keep a few idle workers around for a minute. */
     private static final int THREAD_SLACK = 8;
     /** Threads that exist per session on relay or agent: none may outlive its session. */
-    private static final java.util.regex.Pattern PER_SESSION = java.util.regex.Pattern.compile("(terminal|adapter|stream|pty|exec)-.*");
+    private static final java.util.regex.Pattern PER_SESSION = java.util.regex.Pattern.compile("(terminal|pty|exec)-.*");
     private static final int FD_SLACK = 8;
 
     @TempDir

@@ -3,7 +3,7 @@ package devicetunnel.protocol;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
-/** Where a pump writes: a websocket or a socket. The future completes when the bytes are handed off. */
+/** One side of a stream: a websocket. The future completes when the bytes are handed off. */
 public interface BinarySink {
     /**
      * Sends {@code data}. The sink must be done with the buffer when the future completes (written

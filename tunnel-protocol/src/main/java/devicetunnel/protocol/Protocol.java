@@ -12,7 +12,7 @@ public final class Protocol {
     public static final String PROOF_AUDIENCE = "device-tunnel-relay";
     /** Longest lifetime (exp - iat) a relay accepts for a device proof. */
     public static final int PROOF_MAX_LIFETIME_SECONDS = 60;
-    /** Copy buffer for every pump: 8 KiB steps cost a third of the throughput. */
+    /** MINA's socket read buffer (the loopback SSH listener): 8 KiB steps cost a third of the throughput. */
     public static final int COPY_BUFFER_BYTES = 64 * 1024;
     /** Largest binary websocket frame either side sends or accepts on a stream. */
     public static final int MAX_FRAME_BYTES = 256 * 1024;

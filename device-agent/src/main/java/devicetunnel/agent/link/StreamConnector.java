@@ -2,12 +2,8 @@ package devicetunnel.agent.link;
 
 import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.ControlMessage;
-import devicetunnel.protocol.FrameWriter;
 import devicetunnel.protocol.Protocol;
-import devicetunnel.protocol.StreamPump;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import devicetunnel.protocol.StreamIoSession;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
@@ -24,17 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * For each stream the relay asks for: connects to the local SSH server, opens the stream websocket
- * with the one-time token and pumps bytes both ways. Relay-to-SSHD writes happen in the websocket
- * callback before more is requested, so a slow SSHD pushes back on the relay.
+ * For each stream the relay asks for: opens the stream websocket with the one-time token and lets
+ * the SSH server speak over it directly (no socket in between). Relay frames are decoded in the
+ * websocket callback before the next one is requested, so a busy SSH server pushes back on the relay.
  */
 public final class StreamConnector implements StreamOpener {
     private static final Logger log = LoggerFactory.getLogger(StreamConnector.class);
-    private static final long SEND_TIMEOUT_MILLIS = 120_000;
 
     private final HttpClient http;
     private final RelayEndpoint relay;
-    private final InetSocketAddress sshServer;
+    private final StreamTarget sshServer;
     private final ExecutorService executor;
     private final Duration connectTimeout;
     private final Consumer<ControlMessage> control;
@@ -46,7 +41,7 @@ public final class StreamConnector implements StreamOpener {
      *                           nothing for two intervals is dead (half-open) and gets closed, which
      *                           ends its SSH session on this device
      */
-    public StreamConnector(HttpClient http, RelayEndpoint relay, InetSocketAddress sshServer,
+    public StreamConnector(HttpClient http, RelayEndpoint relay, StreamTarget sshServer,
                            ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
                            ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
         this.http = http;
@@ -72,75 +67,55 @@ public final class StreamConnector implements StreamOpener {
     }
 
     private void connect(String streamId, String token) throws Exception {
-        Socket socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(sshServer, (int) connectTimeout.toMillis());
+        ToSshServer listener = new ToSshServer(streamId);
+        WebSocket ws = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .connectTimeout(connectTimeout)
+                .buildAsync(relay.websocket(Protocol.STREAMS_PATH + streamId), listener)
+                .get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        WebSocketSender sender = new WebSocketSender(ws);
+        StreamIoSession ssh;
         try {
-            ToSocket listener = new ToSocket(socket);
-            WebSocket ws = http.newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + token)
-                    .connectTimeout(connectTimeout)
-                    .buildAsync(relay.websocket(Protocol.STREAMS_PATH + streamId), listener)
-                    .get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            listener.watch(ws, streamId, scheduler, pingIntervalMillis.getAsLong());
-            WebSocketSender sender = new WebSocketSender(ws);
-            Thread pump = new Thread(() -> StreamPump.copy(inputOf(socket), sinkOf(sender, socket), SEND_TIMEOUT_MILLIS),
-                    "stream-" + streamId);
-            pump.setDaemon(true);
-            pump.start();
+            ssh = sshServer.serve(streamId, new BinarySink() {
+                @Override
+                public CompletableFuture<Void> send(ByteBuffer data) {
+                    return sender.sendBinary(data);
+                }
+
+                @Override
+                public void close() {
+                    sender.close(WebSocket.NORMAL_CLOSURE, "ssh closed");
+                }
+            });
         } catch (Exception e) {
-            socket.close();
+            ws.abort();
             throw e;
         }
-    }
-
-    private static java.io.InputStream inputOf(Socket socket) {
-        try {
-            return socket.getInputStream();
-        } catch (IOException e) {
-            return java.io.InputStream.nullInputStream();
-        }
-    }
-
-    private static BinarySink sinkOf(WebSocketSender sender, Socket socket) {
-        return new BinarySink() {
-            @Override
-            public CompletableFuture<Void> send(ByteBuffer data) {
-                return sender.sendBinary(data);
-            }
-
-            @Override
-            public void close() {
-                sender.close(WebSocket.NORMAL_CLOSURE, "ssh closed");
-                closeQuietly(socket);
-            }
-        };
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
+        listener.start(ws, ssh, scheduler, pingIntervalMillis.getAsLong());
     }
 
     /**
-     * Relay -> SSHD direction: write each frame to the socket, then ask for the next one. Also the
-     * stream's watchdog: the relay pings every stream, so silence means the path is dead.
+     * Relay -> SSH server: each frame is decoded, then the next one requested. Also the stream's
+     * watchdog: the relay pings every stream, so silence means the path is dead.
      */
-    private static final class ToSocket implements WebSocket.Listener {
-        private final Socket socket;
-        private final FrameWriter out;
+    private static final class ToSshServer implements WebSocket.Listener {
+        private final String streamId;
+        private volatile StreamIoSession ssh;
+        private volatile boolean closed;
         private volatile long lastHeard = System.nanoTime();
         private volatile ScheduledFuture<?> watchdog;
 
-        ToSocket(Socket socket) throws IOException {
-            this.socket = socket;
-            this.out = new FrameWriter(socket.getOutputStream());
+        ToSshServer(String streamId) {
+            this.streamId = streamId;
         }
 
-        void watch(WebSocket ws, String streamId, ScheduledExecutorService scheduler, long pingIntervalMillis) {
+        @Override
+        public void onOpen(WebSocket ws) {
+            // Nothing is requested until the SSH server's session exists (see start).
+        }
+
+        void start(WebSocket ws, StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis) {
+            ssh = session;
             long period = Math.max(50, pingIntervalMillis / 4);
             long limitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
             watchdog = scheduler.scheduleAtFixedRate(() -> {
@@ -150,17 +125,23 @@ public final class StreamConnector implements StreamOpener {
                     ended();
                 }
             }, period, period, TimeUnit.MILLISECONDS);
-            if (socket.isClosed()) {
+            if (closed) {
                 ended();
+            } else {
+                ws.request(1);
             }
         }
 
         private void ended() {
+            closed = true;
             ScheduledFuture<?> w = watchdog;
             if (w != null) {
                 w.cancel(false);
             }
-            closeQuietly(socket);
+            StreamIoSession session = ssh;
+            if (session != null) {
+                session.peerClosed();
+            }
         }
 
         @Override
@@ -180,13 +161,9 @@ public final class StreamConnector implements StreamOpener {
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
             lastHeard = System.nanoTime();
-            try {
-                out.write(data);
-                ws.request(1);
-            } catch (IOException e) {
-                ws.abort();
-                ended();
-            }
+            // A stream is a byte stream: a frame split in parts is just more bytes.
+            ssh.received(data);
+            ws.request(1);
             return null;
         }
 

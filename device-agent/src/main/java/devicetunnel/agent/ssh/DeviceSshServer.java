@@ -15,20 +15,27 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.DeviceFeatures;
+import devicetunnel.protocol.StreamAddress;
+import devicetunnel.protocol.StreamIoService;
+import devicetunnel.protocol.StreamIoSession;
 import devicetunnel.protocol.SshTuning;
 
 /**
- * The device's in-process SSH server. It listens on loopback only (the agent's stream pump is its
- * only intended client) and accepts only keys the relay vouched for: the relay's client key and
+ * The device's in-process SSH server. Relay streams reach it without a socket ({@link #serveStream});
+ * it also listens on loopback, for local diagnostics and the benchmarks' direct baseline. It
+ * accepts only keys the relay vouched for: the relay's client key and
  * short-lived user certificates from the relay's CA; no passwords. What else it offers (SFTP, exec,
  * forwarding) follows the admin's per-device switches.
  */
 public final class DeviceSshServer implements AutoCloseable {
+    private static final StreamAddress DEVICE = new StreamAddress("device");
     private final SshServer server;
     private final OperatorKeys operatorKeys = new OperatorKeys();
     private final FeatureSwitches features;
     private final Set<PtyShell> shells = ConcurrentHashMap.newKeySet();
+    private final StreamIoService streams = new StreamIoService();
 
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding) {
         features = new FeatureSwitches(allowForwarding);
@@ -83,6 +90,21 @@ public final class DeviceSshServer implements AutoCloseable {
         server.start();
     }
 
+    /** Serves one SSH connection over a relay stream: its packets go to {@code toRelay}, the relay's bytes to the result. */
+    public StreamIoSession serveStream(String streamId, BinarySink toRelay) throws Exception {
+        if (!server.isStarted()) {
+            throw new IllegalStateException("the SSH server is not running");
+        }
+        StreamIoSession session = new StreamIoSession(streams, server.getSessionFactory(), toRelay, DEVICE,
+                new StreamAddress(streamId));
+        session.start();
+        return session;
+    }
+
+    private boolean hasSessions() {
+        return !server.getActiveSessions().isEmpty() || !streams.getManagedSessions().isEmpty();
+    }
+
     public SshdSocketAddress address() {
         return new SshdSocketAddress("127.0.0.1", server.getPort());
     }
@@ -104,7 +126,7 @@ public final class DeviceSshServer implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (server.isStarted() && !server.getActiveSessions().isEmpty()) {
+            while (server.isStarted() && hasSessions()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
@@ -116,6 +138,7 @@ public final class DeviceSshServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        streams.close(true);
         server.stop(true);
     }
 }

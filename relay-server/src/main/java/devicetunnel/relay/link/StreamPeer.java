@@ -4,7 +4,7 @@ import devicetunnel.protocol.BinarySink;
 import java.nio.ByteBuffer;
 
 /**
- * The user side of a device stream: the relay's own SSH client (through its TCP adapter) or an
+ * The user side of a device stream: the relay's own SSH client (over the stream itself) or an
  * operator's raw websocket. It receives the device's bytes and a sink for sending bytes back.
  */
 public interface StreamPeer {

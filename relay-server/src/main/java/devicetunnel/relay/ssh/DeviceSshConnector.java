@@ -16,8 +16,8 @@ import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 
 /**
- * Gives the relay an authenticated SSH connection to a device: asks the device for a stream, joins
- * it to a loopback adapter and runs the relay's SSH client over it, checking the pinned host key.
+ * Gives the relay an authenticated SSH connection to a device: asks the device for a stream and
+ * runs the relay's SSH client straight over it, checking the pinned host key.
  * Terminal sessions and file transfers both start here.
  */
 public final class DeviceSshConnector {
@@ -32,21 +32,16 @@ public final class DeviceSshConnector {
     /** Blocking: call it off websocket threads. Failures are {@link TunnelException}s with a user-facing reason. */
     public DeviceConnection connect(String operator, Device device, Duration timeout) {
         PublicKey pinned = parseHostKey(device);
-        TcpWsAdapter adapter;
+        DeviceStream stream = new DeviceStream(device.id());
         try {
-            adapter = new TcpWsAdapter();
-        } catch (IOException e) {
-            throw new TunnelException(ErrorCode.INTERNAL, "cannot open a local adapter", e);
-        }
-        try {
-            await(broker.open(device.id(), adapter, timeout), timeout);
-            ClientSession ssh = sshClient.connect(operator, adapter, pinned, timeout);
-            return new DeviceConnection(ssh, adapter);
+            await(broker.open(device.id(), stream, timeout), timeout);
+            ClientSession ssh = sshClient.connect(operator, stream, pinned, timeout);
+            return new DeviceConnection(ssh, stream);
         } catch (TunnelException e) {
-            adapter.close();
+            stream.close();
             throw e;
         } catch (IOException | RuntimeException e) {
-            adapter.close();
+            stream.close();
             throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not reach the device over SSH.", e);
         }
     }
@@ -82,19 +77,19 @@ public final class DeviceSshConnector {
     /** An authenticated SSH session to a device and the device stream under it; closing ends both. */
     public static final class DeviceConnection implements AutoCloseable {
         private final ClientSession session;
-        private final TcpWsAdapter adapter;
+        private final DeviceStream stream;
 
-        DeviceConnection(ClientSession session, TcpWsAdapter adapter) {
+        DeviceConnection(ClientSession session, DeviceStream stream) {
             this.session = session;
-            this.adapter = adapter;
+            this.stream = stream;
         }
 
         public ClientSession session() {
             return session;
         }
 
-        TcpWsAdapter adapter() {
-            return adapter;
+        DeviceStream stream() {
+            return stream;
         }
 
         @Override
@@ -102,7 +97,7 @@ public final class DeviceSshConnector {
             try {
                 session.close(false);
             } finally {
-                adapter.close();
+                stream.close();
             }
         }
     }

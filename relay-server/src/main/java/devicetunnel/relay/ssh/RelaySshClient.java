@@ -4,11 +4,11 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.SshTuning;
 import devicetunnel.protocol.TunnelException;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
@@ -56,6 +56,7 @@ public final class RelaySshClient implements AutoCloseable {
     public RelaySshClient(KeyPair relayKey, long windowBytes, Duration heartbeat) {
         this.relayKey = relayKey;
         client = SshClient.setUpDefaultClient();
+        client.setIoServiceFactoryFactory(new DeviceStreamTransport());
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setServerKeyVerifier((session, address, key) -> {
             HostKeyCheck check = session.getConnectionContext() == null ? null
@@ -80,16 +81,14 @@ public final class RelaySshClient implements AutoCloseable {
         return PublicKeyEntry.toString(relayKey.getPublic());
     }
 
-    /** Connects through the adapter and authenticates; a wrong host key is a {@link ErrorCode#HOST_KEY_MISMATCH}. */
-    ClientSession connect(String username, TcpWsAdapter adapter, PublicKey pinnedHostKey, Duration timeout) throws IOException {
+    /** Connects over the paired device stream and authenticates; a wrong host key is a {@link ErrorCode#HOST_KEY_MISMATCH}. */
+    ClientSession connect(String username, DeviceStream stream, PublicKey pinnedHostKey, Duration timeout) throws IOException {
         HostKeyCheck check = new HostKeyCheck(pinnedHostKey);
-        ClientSession session = client.connect(username, adapter.address(),
-                AttributeRepository.ofKeyValuePair(HOST_KEY_CHECK, check), null).verify(timeout).getSession();
+        AttributeRepository context = AttributeRepository.ofAttributesMap(
+                Map.of(HOST_KEY_CHECK, check, DeviceStreamTransport.STREAM, stream));
+        // The transport takes the stream from the context; MINA insists on a host and port, which it ignores.
+        ClientSession session = client.connect(username, "127.0.0.1", 22, context, null).verify(timeout).getSession();
         try {
-            SocketAddress ours = session.getIoSession().getLocalAddress();
-            if (!ours.equals(adapter.acceptedPeer(timeout.toMillis()))) {
-                throw new TunnelException(ErrorCode.INTERNAL, "adapter accepted a foreign connection");
-            }
             session.auth().verify(timeout);
             return session;
         } catch (Exception e) {

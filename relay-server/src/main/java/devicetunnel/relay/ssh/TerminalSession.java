@@ -36,7 +36,7 @@ public final class TerminalSession {
     private final Instant startedAt = Instant.now();
     private final ClientSession ssh;
     private final ChannelShell channel;
-    private final TcpWsAdapter adapter;
+    private final DeviceStream stream;
     private final OutputBuffer output;
     private final OutputStream input;
     private final ScheduledExecutorService scheduler;
@@ -53,14 +53,14 @@ public final class TerminalSession {
     private long bytesIn;
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
-                    TcpWsAdapter adapter, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
+                    DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
                     Consumer<TerminalSession> onClosed) {
         this.id = id;
         this.operator = operator;
         this.deviceId = deviceId;
         this.ssh = ssh;
         this.channel = channel;
-        this.adapter = adapter;
+        this.stream = stream;
         this.output = output;
         this.input = channel.getInvertedIn();
         this.scheduler = scheduler;
@@ -129,7 +129,7 @@ public final class TerminalSession {
         if (status != null) {
             end(Json.write(Map.of("type", "exit", "status", status)), 1000);
         } else if (!isClosed()) {
-            String reason = adapter.closedReason().getNow(null);
+            String reason = stream.closedReason().getNow(null);
             end(Json.error(ErrorCode.DEVICE_UNREACHABLE, "The connection to the device was lost"
                     + (reason == null ? "." : " (" + reason + ").")), ErrorCode.DEVICE_UNREACHABLE.closeCode());
         }
@@ -292,7 +292,7 @@ public final class TerminalSession {
             channel.close(false);
             ssh.close(false);
         } finally {
-            adapter.close();
+            stream.close();
         }
         log.debug("terminal session {} closed", id);
         onClosed.accept(this);

@@ -78,7 +78,7 @@ public final class TerminalSessions implements AutoCloseable {
             channel.setPtyLines(rows);
             channel.open().verify(timeout);
             String id = UUID.randomUUID().toString();
-            TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, connection.adapter(),
+            TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, connection.stream(),
                     new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
                     settings.resumeGrace(), this::closed);
             sessions.put(id, session);
