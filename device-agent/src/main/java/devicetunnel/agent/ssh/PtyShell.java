@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * the channel. Window-change requests resize the PTY.
  */
 final class PtyShell implements Command {
+    /** The kernel's line discipline hands out at most 4 KiB per read. */
+    private static final int PTY_READ_BYTES = 4096;
+
     private static final Logger log = LoggerFactory.getLogger(PtyShell.class);
 
     private final List<String> command;
@@ -92,7 +95,9 @@ final class PtyShell implements Command {
     }
 
     private void copyOutput(InputStream ptyOut) {
-        byte[] buffer = new byte[64 * 1024];
+        // pty4j allocates a fresh array of the requested size on every read: asking for more than
+        // the kernel hands out only makes garbage (64 KiB per keystroke echo, before this).
+        byte[] buffer = new byte[PTY_READ_BYTES];
         try {
             int n;
             while ((n = ptyOut.read(buffer)) >= 0) {

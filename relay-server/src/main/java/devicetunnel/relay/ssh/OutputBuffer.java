@@ -7,10 +7,14 @@ package devicetunnel.relay.ssh;
  * {@code sendQueueLimit} bytes sit in the websocket's send queue (a client that acknowledges but
  * does not read its socket must not grow the relay's queue). So a slow, stalled or lying browser
  * stops the relay reading SSH, and SSH windows stop the device's PTY. The ring is larger than the
- * watermark, so every unacknowledged byte can still be replayed.
+ * watermark, so every unacknowledged byte can still be replayed. The ring starts small and grows
+ * to its full size only when the output does: most sessions print far less than a megabyte.
  */
 final class OutputBuffer {
-    private final byte[] ring;
+    private static final int INITIAL_RING_BYTES = 16 * 1024;
+
+    private final int ringCapacity;
+    private byte[] ring;
     private final long highWatermark;
     private final long sendQueueLimit;
     private long produced;
@@ -26,7 +30,8 @@ final class OutputBuffer {
         if (highWatermark <= 0 || sendQueueLimit <= 0) {
             throw new IllegalArgumentException("flow-control limits must be positive");
         }
-        this.ring = new byte[ringBytes];
+        this.ringCapacity = ringBytes;
+        this.ring = new byte[Math.min(ringBytes, INITIAL_RING_BYTES)];
         this.highWatermark = highWatermark;
         this.sendQueueLimit = sendQueueLimit;
     }
@@ -40,6 +45,7 @@ final class OutputBuffer {
     }
 
     synchronized void append(byte[] data, int offset, int length) {
+        growFor(length);
         for (int i = 0; i < length; ) {
             int pos = (int) ((produced + i) % ring.length);
             int n = Math.min(length - i, ring.length - pos);
@@ -47,6 +53,17 @@ final class OutputBuffer {
             i += n;
         }
         produced += length;
+    }
+
+    /**
+     * Makes room for {@code length} more bytes before the ring would wrap. Until it reaches its
+     * capacity the ring has never wrapped, so its bytes keep their positions in the larger array.
+     */
+    private void growFor(long length) {
+        if (ring.length < ringCapacity && produced + length > ring.length) {
+            long wanted = Math.max(2L * ring.length, produced + length);
+            ring = java.util.Arrays.copyOf(ring, (int) Math.min(ringCapacity, wanted));
+        }
     }
 
     /** The browser rendered {@code bytes} more bytes. Bogus values cannot open the window past what was sent. */
@@ -94,7 +111,8 @@ final class OutputBuffer {
         return queued;
     }
 
-    int ringBytes() {
+    /** What the ring holds allocated now (it grows with the output, up to its capacity). */
+    synchronized int ringBytes() {
         return ring.length;
     }
 

@@ -91,4 +91,23 @@ class OutputBufferTest {
         buffer.close();
         assertThat(room.get(5, TimeUnit.SECONDS)).isFalse();
     }
+
+    @Test
+    void theRingGrowsWithTheOutputAndStillReplaysEveryByteAfterWrapping() {
+        OutputBuffer buffer = new OutputBuffer(256 * 1024, 16, 1024);
+        assertThat(buffer.ringBytes()).isLessThanOrEqualTo(16 * 1024);
+        byte[] all = new byte[300 * 1024];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (i * 31 + i / 251);
+        }
+        buffer.append(all, 0, 10);
+        assertThat(buffer.ringBytes()).isLessThanOrEqualTo(16 * 1024);
+        for (int from = 10; from < all.length; from += 7 * 1024) {
+            buffer.append(all, from, Math.min(7 * 1024, all.length - from));
+        }
+        assertThat(buffer.ringBytes()).isEqualTo(256 * 1024);
+        OutputBuffer.Replay replay = buffer.replayFrom(0);
+        assertThat(replay.gap()).isEqualTo(all.length - 256 * 1024);
+        assertThat(replay.bytes()).isEqualTo(java.util.Arrays.copyOfRange(all, all.length - 256 * 1024, all.length));
+    }
 }
