@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 mvn -B -q ${MVN_OFFLINE:-} -pl relay-server -am test-compile dependency:build-classpath \
     -Dexec.skip=true -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 CP="relay-server/target/test-classes:relay-server/target/classes:$(cat relay-server/target/bench-classpath.txt)"
-exec java -Xmx2g -XX:+UseG1GC -Dlogback.configurationFile=logback-bench.xml ${BENCH_JAVA_OPTS:-} -cp "$CP" devicetunnel.relay.bench.BenchMain --out=target/bench "$@"
+exec java -Xmx2g ${BENCH_GC:--XX:+UseG1GC} -Dlogback.configurationFile=logback-bench.xml ${BENCH_JAVA_OPTS:-} -cp "$CP" devicetunnel.relay.bench.BenchMain --out=target/bench "$@"

@@ -22,12 +22,14 @@ final class BulkThroughput {
 
     static void run(BenchRig rig, BenchOptions options, Path dir, Report report) throws Exception {
         long size = (long) options.pick(32, 256) * 1024 * 1024;
-        int runs = options.pick(1, 3);
+        int runs = options.pick(1, 5);
         Path file = dir.resolve("bulk.bin");
         writeFile(file, size);
         String command = "cat " + file;
-        once(rig::directSsh, command, size); // warm both paths: JIT, ciphers, page cache
-        once(rig::relaySsh, command, size);
+        for (int i = 0; i < options.pick(1, 3); i++) { // warm both paths: JIT, ciphers, page cache
+            once(rig::directSsh, command, size);
+            once(rig::relaySsh, command, size);
+        }
         double[] direct = new double[runs];
         double[] relayed = new double[runs];
         for (int i = 0; i < runs; i++) {
