@@ -118,6 +118,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "then close them. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--interactive-priority", negatable = true, defaultValue = "${env:DT_INTERACTIVE_PRIORITY:-true}",
+            fallbackValue = "true",
+            description = "While the machine is busy and operators are typing, pace sessions that print in bulk "
+                    + "(each gets the same share) so echoes stay quick. Default: ${DEFAULT-VALUE}.")
+    boolean interactivePriority;
+
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
             description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself; set it behind a TLS-terminating proxy.")
     boolean secureCookies;
@@ -138,7 +144,8 @@ final class ServeCommand implements Callable<Integer> {
         RelayConfig config = new RelayConfig(host, port, store.stateDir, store.databaseUrl, store.databaseUser,
                 store.databasePassword(), secret, externalIssuer(secret), tokenLifetime, pingInterval, secureCookies,
                 tls(), allowPlainHttp, hardening,
-                defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration));
+                defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
+                        .withInteractivePriority(interactivePriority));
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -41,6 +41,8 @@ public final class TerminalSession {
     private final OutputStream input;
     private final ScheduledExecutorService scheduler;
     private final Duration grace;
+    private final OutputGovernor governor;
+    private final OutputGovernor.Pacer pacer;
     private final Consumer<TerminalSession> onClosed;
 
     private TerminalViewer viewer;
@@ -54,7 +56,7 @@ public final class TerminalSession {
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
                     DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
-                    Consumer<TerminalSession> onClosed) {
+                    OutputGovernor governor, Consumer<TerminalSession> onClosed) {
         this.id = id;
         this.operator = operator;
         this.deviceId = deviceId;
@@ -65,6 +67,8 @@ public final class TerminalSession {
         this.input = channel.getInvertedIn();
         this.scheduler = scheduler;
         this.grace = grace;
+        this.governor = governor;
+        this.pacer = governor.newPacer();
         this.onClosed = onClosed;
     }
 
@@ -117,6 +121,10 @@ public final class TerminalSession {
             while (output.awaitRoom() && (n = in.read(buffer)) >= 0) {
                 if (n > 0) {
                     deliver(buffer, n);
+                    long pause = governor.delayNanos(pacer, n);
+                    if (pause > 0) {
+                        TimeUnit.NANOSECONDS.sleep(pause); // this session prints in bulk while others type
+                    }
                 }
             }
         } catch (IOException e) {
@@ -225,6 +233,7 @@ public final class TerminalSession {
 
     public void input(ByteBuffer data) throws IOException {
         lastActivityNanos = System.nanoTime();
+        governor.inputSeen(pacer);
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
         synchronized (input) {
@@ -285,6 +294,7 @@ public final class TerminalSession {
             viewer = null;
         }
         output.close();
+        governor.release(pacer);
         if (v != null) {
             v.close(1000, "session closed");
         }

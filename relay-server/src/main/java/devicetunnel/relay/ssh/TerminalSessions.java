@@ -27,22 +27,31 @@ public final class TerminalSessions implements AutoCloseable {
      *
      * <p>Session caps and the idle timeout are hardening settings ({@code RelayConfig.Hardening}).
      *
-     * @param sendQueueBytes output queued on the browser websocket before the relay stops reading
-     * @param maxDuration    end a session this long after it opened; zero: no limit
+     * @param sendQueueBytes      output queued on the browser websocket before the relay stops reading
+     * @param maxDuration         end a session this long after it opened; zero: no limit
+     * @param interactivePriority pace sessions printing in bulk while the machine is busy and
+     *                            operators type elsewhere ({@link OutputGovernor})
      */
     public record Settings(Duration openTimeout, Duration resumeGrace, int replayBytes, int highWatermark,
-                           int sendQueueBytes, Duration maxDuration) {
+                           int sendQueueBytes, Duration maxDuration, boolean interactivePriority) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60), 1024 * 1024, 512 * 1024,
-                    256 * 1024, Duration.ZERO);
+                    256 * 1024, Duration.ZERO, true);
         }
 
         public Settings withResumeGrace(Duration grace) {
-            return new Settings(openTimeout, grace, replayBytes, highWatermark, sendQueueBytes, maxDuration);
+            return new Settings(openTimeout, grace, replayBytes, highWatermark, sendQueueBytes, maxDuration,
+                    interactivePriority);
         }
 
         public Settings withMaxDuration(Duration max) {
-            return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, max);
+            return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, max,
+                    interactivePriority);
+        }
+
+        public Settings withInteractivePriority(boolean enabled) {
+            return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, maxDuration,
+                    enabled);
         }
     }
 
@@ -52,6 +61,7 @@ public final class TerminalSessions implements AutoCloseable {
     private final Consumer<TerminalSession> onClosed;
     private final ConcurrentMap<String, TerminalSession> sessions = new ConcurrentHashMap<>();
     private final SessionExpiry expiry;
+    private final OutputGovernor governor;
     private volatile boolean accepting = true;
 
     public TerminalSessions(DeviceSshConnector connector, ScheduledExecutorService scheduler,
@@ -61,6 +71,8 @@ public final class TerminalSessions implements AutoCloseable {
         this.settings = settings;
         this.onClosed = onClosed;
         this.expiry = new SessionExpiry(settings.maxDuration(), this::all, scheduler);
+        this.governor = OutputGovernor.forThisMachine(settings.interactivePriority());
+        governor.start(scheduler);
     }
 
     /** Blocking: call it off the websocket thread. Failures are {@link TunnelException}s with a user-facing reason. */
@@ -80,7 +92,7 @@ public final class TerminalSessions implements AutoCloseable {
             String id = UUID.randomUUID().toString();
             TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, connection.stream(),
                     new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
-                    settings.resumeGrace(), this::closed);
+                    settings.resumeGrace(), governor, this::closed);
             sessions.put(id, session);
             session.startPump();
             return session;
