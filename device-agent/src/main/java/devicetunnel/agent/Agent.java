@@ -6,6 +6,7 @@ import devicetunnel.agent.link.ControlLink;
 import devicetunnel.agent.link.DeviceCredential;
 import devicetunnel.agent.link.Enrollment;
 import devicetunnel.agent.link.RelayEndpoint;
+import devicetunnel.agent.link.StreamClient;
 import devicetunnel.agent.link.StreamConnector;
 import devicetunnel.agent.ssh.DeviceSshServer;
 import devicetunnel.protocol.ControlMessage;
@@ -42,6 +43,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService streamExecutor;
     private final HttpClient http;
+    private final StreamClient streamClient;
     private final DeviceCredential credential;
     private final Enrollment enrollment;
     private ControlLink link;
@@ -58,6 +60,7 @@ public final class Agent implements AutoCloseable {
             builder.sslContext(tls);
         }
         this.http = builder.build();
+        this.streamClient = new StreamClient(tls, config.connectTimeout());
         this.credential = new DeviceCredential(config.deviceId(), hostKey, Clock.systemUTC());
         this.enrollment = new Enrollment(http, config.relay(), config.stateDir(), config.deviceId(), hostPublicKey(),
                 config.enrollmentTokenFile(), config.connectTimeout());
@@ -66,7 +69,7 @@ public final class Agent implements AutoCloseable {
 
     public Agent start() throws IOException {
         sshServer.start();
-        StreamConnector streams = new StreamConnector(http, config.relay(), sshServer::serveStream, streamExecutor,
+        StreamConnector streams = new StreamConnector(streamClient, config.relay(), sshServer::serveStream, streamExecutor,
                 config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis());
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
@@ -143,6 +146,7 @@ public final class Agent implements AutoCloseable {
         sshServer.close();
         scheduler.shutdownNow();
         streamExecutor.shutdownNow();
+        streamClient.close();
     }
 
 

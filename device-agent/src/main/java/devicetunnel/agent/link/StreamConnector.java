@@ -4,30 +4,29 @@ import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.StreamIoSession;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * For each stream the relay asks for: opens the stream websocket with the one-time token and lets
  * the SSH server speak over it directly (no socket in between). Relay frames are decoded in the
- * websocket callback before the next one is requested, so a busy SSH server pushes back on the relay.
+ * websocket callback before the next one is demanded, so a busy SSH server pushes back on the relay.
  */
 public final class StreamConnector implements StreamOpener {
     private static final Logger log = LoggerFactory.getLogger(StreamConnector.class);
 
-    private final HttpClient http;
+    private final StreamClient client;
     private final RelayEndpoint relay;
     private final StreamTarget sshServer;
     private final ExecutorService executor;
@@ -41,10 +40,10 @@ public final class StreamConnector implements StreamOpener {
      *                           nothing for two intervals is dead (half-open) and gets closed, which
      *                           ends its SSH session on this device
      */
-    public StreamConnector(HttpClient http, RelayEndpoint relay, StreamTarget sshServer,
-                           ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
-                           ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
-        this.http = http;
+    public StreamConnector(StreamClient client, RelayEndpoint relay, StreamTarget sshServer,
+                    ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
+                    ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
+        this.client = client;
         this.relay = relay;
         this.sshServer = sshServer;
         this.executor = executor;
@@ -67,68 +66,75 @@ public final class StreamConnector implements StreamOpener {
     }
 
     private void connect(String streamId, String token) throws Exception {
-        ToSshServer listener = new ToSshServer(streamId);
-        WebSocket ws = http.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .connectTimeout(connectTimeout)
-                .buildAsync(relay.websocket(Protocol.STREAMS_PATH + streamId), listener)
+        ToSshServer endpoint = new ToSshServer(streamId);
+        Session ws = client.connect(endpoint, relay.websocket(Protocol.STREAMS_PATH + streamId), token, connectTimeout)
                 .get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        WebSocketSender sender = new WebSocketSender(ws);
         StreamIoSession ssh;
         try {
-            ssh = sshServer.serve(streamId, new BinarySink() {
-                @Override
-                public CompletableFuture<Void> send(ByteBuffer data) {
-                    return sender.sendBinary(data);
-                }
-
-                @Override
-                public void close() {
-                    sender.close(WebSocket.NORMAL_CLOSURE, "ssh closed");
-                }
-            });
+            ssh = sshServer.serve(streamId, sinkOf(ws));
         } catch (Exception e) {
-            ws.abort();
+            ws.disconnect();
             throw e;
         }
-        listener.start(ws, ssh, scheduler, pingIntervalMillis.getAsLong());
+        endpoint.start(ssh, scheduler, pingIntervalMillis.getAsLong());
+    }
+
+    /** The SSH server's packets, one frame each; Jetty keeps them in order and says when each was written. */
+    private static BinarySink sinkOf(Session ws) {
+        return new BinarySink() {
+            @Override
+            public CompletableFuture<Void> send(ByteBuffer data) {
+                CompletableFuture<Void> sent = new CompletableFuture<>();
+                ws.sendBinary(data, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+                return sent;
+            }
+
+            @Override
+            public void close() {
+                if (ws.isOpen()) {
+                    ws.close(1000, "ssh closed", Callback.NOOP);
+                }
+            }
+        };
     }
 
     /**
-     * Relay -> SSH server: each frame is decoded, then the next one requested. Also the stream's
-     * watchdog: the relay pings every stream, so silence means the path is dead.
+     * Relay -> SSH server: each frame is decoded, then the next one demanded. Also the stream's
+     * watchdog: the relay pings every stream, so silence means the path is dead. Public only because
+     * Jetty calls listener methods through a public method-handle lookup.
      */
-    private static final class ToSshServer implements WebSocket.Listener {
+    public static final class ToSshServer implements Session.Listener {
         private final String streamId;
+        private volatile Session ws;
         private volatile StreamIoSession ssh;
         private volatile boolean closed;
         private volatile long lastHeard = System.nanoTime();
         private volatile ScheduledFuture<?> watchdog;
 
-        ToSshServer(String streamId) {
+        private ToSshServer(String streamId) {
             this.streamId = streamId;
         }
 
         @Override
-        public void onOpen(WebSocket ws) {
-            // Nothing is requested until the SSH server's session exists (see start).
+        public void onWebSocketOpen(Session session) {
+            ws = session; // nothing is demanded until the SSH server's session exists (see start)
         }
 
-        void start(WebSocket ws, StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis) {
+        private void start(StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis) {
             ssh = session;
             long period = Math.max(50, pingIntervalMillis / 4);
             long limitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
             watchdog = scheduler.scheduleAtFixedRate(() -> {
                 if (System.nanoTime() - lastHeard > limitNanos) {
                     log.warn("stream {} silent for two ping intervals; closing it", streamId);
-                    ws.abort();
+                    ws.disconnect();
                     ended();
                 }
             }, period, period, TimeUnit.MILLISECONDS);
             if (closed) {
                 ended();
             } else {
-                ws.request(1);
+                ws.demand();
             }
         }
 
@@ -145,44 +151,40 @@ public final class StreamConnector implements StreamOpener {
         }
 
         @Override
-        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+        public void onWebSocketBinary(ByteBuffer data, Callback callback) {
             lastHeard = System.nanoTime();
-            ws.request(1);
-            return null; // the JDK answers with a pong itself
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-            lastHeard = System.nanoTime();
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            lastHeard = System.nanoTime();
-            // A stream is a byte stream: a frame split in parts is just more bytes.
             ssh.received(data);
-            ws.request(1);
-            return null;
+            callback.succeed();
+            ws.demand();
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        public void onWebSocketPing(ByteBuffer payload) {
+            lastHeard = System.nanoTime();
+            ws.sendPong(payload, Callback.NOOP); // a listener that sees pings answers them itself
+            ws.demand();
+        }
+
+        @Override
+        public void onWebSocketPong(ByteBuffer payload) {
+            lastHeard = System.nanoTime();
+            ws.demand();
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
             // Streams carry binary only; text is a protocol violation.
-            ws.sendClose(1003, "binary frames only");
+            ws.close(1003, "binary frames only", Callback.NOOP);
             ended();
-            return null;
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+        public void onWebSocketClose(int statusCode, String reason) {
             ended();
-            return null;
         }
 
         @Override
-        public void onError(WebSocket ws, Throwable error) {
+        public void onWebSocketError(Throwable cause) {
             ended();
         }
     }

@@ -1,12 +1,11 @@
 package devicetunnel.agent.link;
 
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The single writer of a JDK websocket: the JDK allows one outstanding send of each kind, so sends
- * are chained and each starts when the previous one finished.
+ * The single writer of the control link's JDK websocket: the JDK allows one outstanding send of each
+ * kind, so sends are chained and each starts when the previous one finished.
  */
 final class WebSocketSender {
     private final WebSocket socket;
@@ -19,13 +18,6 @@ final class WebSocketSender {
     synchronized CompletableFuture<Void> sendText(String text) {
         CompletableFuture<Void> next = tail.handle((r, e) -> null)
                 .thenCompose(v -> socket.sendText(text, true)).thenApply(ws -> null);
-        tail = next;
-        return next;
-    }
-
-    synchronized CompletableFuture<Void> sendBinary(ByteBuffer data) {
-        CompletableFuture<Void> next = tail.handle((r, e) -> null)
-                .thenCompose(v -> socket.sendBinary(data, true)).thenApply(ws -> null);
         tail = next;
         return next;
     }
