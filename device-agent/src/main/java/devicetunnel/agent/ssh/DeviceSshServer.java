@@ -101,6 +101,11 @@ public final class DeviceSshServer implements AutoCloseable {
         return session;
     }
 
+    /** SSH connections open over relay streams right now. */
+    public int streamSessions() {
+        return streams.getManagedSessions().size();
+    }
+
     private boolean hasSessions() {
         return !server.getActiveSessions().isEmpty() || !streams.getManagedSessions().isEmpty();
     }
