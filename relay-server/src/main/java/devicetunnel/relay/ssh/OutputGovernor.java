@@ -35,6 +35,9 @@ public final class OutputGovernor {
     private final LongSupplier nanoClock;
     private final Set<Pacer> pacers = ConcurrentHashMap.newKeySet();
     private volatile double bulkRate = UNPACED_BYTES_PER_SECOND;
+    /** Who typed in the last seconds without printing in bulk: nobody, one session, or several. */
+    private volatile Pacer soleTypist;
+    private volatile int typists;
 
     /** One session's output allowance and recent activity. Tokens belong to its pump thread. */
     static final class Pacer {
@@ -72,12 +75,18 @@ public final class OutputGovernor {
     /** One tick: shrink the bulk rate under pressure while someone types, grow it back otherwise. */
     void adjust() {
         long now = nanoClock.getAsLong();
-        boolean typing = false;
+        int typing = 0;
+        Pacer typist = null;
         for (Pacer pacer : pacers) {
             boolean bulk = pacer.bytesThisTick.getAndSet(0) > BULK_BYTES_PER_TICK;
-            typing |= !bulk && now - pacer.lastInputNanos < TYPING_WINDOW_NANOS;
+            if (!bulk && now - pacer.lastInputNanos < TYPING_WINDOW_NANOS) {
+                typing++;
+                typist = pacer;
+            }
         }
-        if (typing && cpuLoad.getAsDouble() >= BUSY_LOAD) {
+        soleTypist = typing == 1 ? typist : null;
+        typists = typing;
+        if (typing > 0 && cpuLoad.getAsDouble() >= BUSY_LOAD) {
             bulkRate = Math.max(FLOOR_BYTES_PER_SECOND, Math.min(bulkRate, UNPACED_BYTES_PER_SECOND / 4) * 0.7);
         } else if (bulkRate < UNPACED_BYTES_PER_SECOND) {
             bulkRate = Math.min(UNPACED_BYTES_PER_SECOND, bulkRate * 1.25);
@@ -87,6 +96,12 @@ public final class OutputGovernor {
     /** Bytes per second each bulk session may print right now. */
     double bulkRate() {
         return bulkRate;
+    }
+
+    /** A session's own keystrokes (the command that starts its flood) never slow it down. */
+    private boolean someoneElseTypes(Pacer pacer) {
+        int n = typists;
+        return n > 1 || (n == 1 && soleTypist != pacer);
     }
 
     /** A pacer for a new session; {@link #release} it when the session ends. */
@@ -110,7 +125,7 @@ public final class OutputGovernor {
         double rate = bulkRate;
         double elapsedSeconds = (now - pacer.lastNanos) / 1e9;
         pacer.lastNanos = now;
-        if (rate >= UNPACED_BYTES_PER_SECOND) {
+        if (rate >= UNPACED_BYTES_PER_SECOND || !someoneElseTypes(pacer)) {
             pacer.tokens = BURST_BYTES;
             return 0;
         }

@@ -114,6 +114,16 @@ class OutputGovernorTest {
     }
 
     @Test
+    void aSessionIsNotPacedForTheCommandItsOwnOperatorJustTyped() {
+        load = 0.99;
+        OutputGovernor.Pacer flood = governor.newPacer();
+        governor.inputSeen(flood); // "cat big.log": the tick ends before the output starts
+        tick();
+        assertThat(governor.bulkRate()).isLessThan(OutputGovernor.UNPACED_BYTES_PER_SECOND);
+        assertThat(governor.delayNanos(flood, 8 * MIB)).isZero();
+    }
+
+    @Test
     void aDisabledGovernorIsNeverStarted() {
         OutputGovernor off = OutputGovernor.forThisMachine(false);
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
