@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.io.AbstractIoWriteFuture;
@@ -78,8 +79,16 @@ public final class StreamIoSession extends AbstractCloseable implements IoSessio
             return written;
         }
         lastWrite = written;
-        // MINA does not touch an encoded packet again, so the frame can wrap its array.
-        out.send(ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available())).whenComplete((ok, error) -> {
+        CompletableFuture<Void> sent;
+        try {
+            // MINA does not touch an encoded packet again, so the frame can wrap its array.
+            sent = out.send(ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available()));
+        } catch (RuntimeException e) {
+            written.failed(e);
+            close(true);
+            throw new IOException("stream send failed", e);
+        }
+        sent.whenComplete((ok, error) -> {
             if (error == null) {
                 written.done();
             } else {

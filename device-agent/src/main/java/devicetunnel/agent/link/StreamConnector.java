@@ -67,16 +67,27 @@ public final class StreamConnector implements StreamOpener {
 
     private void connect(String streamId, String token) throws Exception {
         ToSshServer endpoint = new ToSshServer(streamId);
-        Session ws = client.connect(endpoint, relay.websocket(Protocol.STREAMS_PATH + streamId), token, connectTimeout)
-                .get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        StreamIoSession ssh;
+        CompletableFuture<Session> connecting = client.connect(endpoint,
+                relay.websocket(Protocol.STREAMS_PATH + streamId), token, connectTimeout);
+        Session ws;
+        try {
+            ws = connecting.get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // Given up on: should the upgrade still succeed, nobody would read that websocket.
+            connecting.thenAccept(Session::disconnect);
+            throw e;
+        }
+        StreamIoSession ssh = null;
         try {
             ssh = sshServer.serve(streamId, sinkOf(ws));
+            endpoint.start(ssh, scheduler, pingIntervalMillis.getAsLong());
         } catch (Exception e) {
+            if (ssh != null) {
+                ssh.close(true);
+            }
             ws.disconnect();
             throw e;
         }
-        endpoint.start(ssh, scheduler, pingIntervalMillis.getAsLong());
     }
 
     /** The SSH server's packets, one frame each; Jetty keeps them in order and says when each was written. */

@@ -97,7 +97,12 @@ public final class DeviceSshServer implements AutoCloseable {
         }
         StreamIoSession session = new StreamIoSession(streams, server.getSessionFactory(), toRelay, DEVICE,
                 new StreamAddress(streamId));
-        session.start();
+        try {
+            session.start();
+        } catch (Exception e) {
+            session.close(true);
+            throw e;
+        }
         return session;
     }
 

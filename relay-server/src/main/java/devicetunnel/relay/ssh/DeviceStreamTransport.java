@@ -84,8 +84,8 @@ final class DeviceStreamTransport implements IoServiceFactoryFactory {
             session.setAttribute(AttributeRepository.class, context);
             try {
                 session.start();
+                future.setSession(session); // MINA's connect listener runs before any device byte is decoded
                 stream.attach(session);
-                future.setSession(session);
             } catch (Throwable e) {
                 session.close(true);
                 future.setException(e);

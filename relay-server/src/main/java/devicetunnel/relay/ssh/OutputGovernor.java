@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
@@ -38,10 +39,13 @@ public final class OutputGovernor {
     /** Who typed in the last seconds without printing in bulk: nobody, one session, or several. */
     private volatile Pacer soleTypist;
     private volatile int typists;
+    private volatile ScheduledFuture<?> ticks;
 
     /** One session's output allowance and recent activity. Tokens belong to its pump thread. */
     static final class Pacer {
         private final AtomicLong bytesThisTick = new AtomicLong();
+        /** Paced during this tick: printing in bulk even if the pacing kept it under the threshold. */
+        private volatile boolean pacedThisTick;
         private volatile long lastInputNanos;
         private double tokens = BURST_BYTES;
         private long lastNanos;
@@ -63,7 +67,14 @@ public final class OutputGovernor {
 
     void start(ScheduledExecutorService scheduler) {
         if (enabled) {
-            scheduler.scheduleAtFixedRate(this::adjust, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            ticks = scheduler.scheduleAtFixedRate(this::adjust, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void stop() {
+        ScheduledFuture<?> t = ticks;
+        if (t != null) {
+            t.cancel(false);
         }
     }
 
@@ -78,7 +89,8 @@ public final class OutputGovernor {
         int typing = 0;
         Pacer typist = null;
         for (Pacer pacer : pacers) {
-            boolean bulk = pacer.bytesThisTick.getAndSet(0) > BULK_BYTES_PER_TICK;
+            boolean bulk = pacer.bytesThisTick.getAndSet(0) > BULK_BYTES_PER_TICK || pacer.pacedThisTick;
+            pacer.pacedThisTick = false;
             if (!bulk && now - pacer.lastInputNanos < TYPING_WINDOW_NANOS) {
                 typing++;
                 typist = pacer;
@@ -133,6 +145,7 @@ public final class OutputGovernor {
         if (pacer.tokens >= 0) {
             return 0;
         }
+        pacer.pacedThisTick = true;
         return Math.min(MAX_DELAY_NANOS, (long) (-pacer.tokens / rate * 1e9));
     }
 }

@@ -94,7 +94,12 @@ public final class TerminalSessions implements AutoCloseable {
                     new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
                     settings.resumeGrace(), governor, this::closed);
             sessions.put(id, session);
-            session.startPump();
+            try {
+                session.startPump();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
             return session;
         } catch (IOException | RuntimeException e) {
             connection.close();
@@ -161,6 +166,7 @@ public final class TerminalSessions implements AutoCloseable {
     @Override
     public void close() {
         expiry.close();
+        governor.stop();
         for (TerminalSession s : all()) {
             s.close();
         }

@@ -115,11 +115,10 @@ public final class TerminalEndpoint {
                 slot = true;
                 TerminalSession session = sessions.open(operator.username(), device, cols, rows);
                 slot = false; // released when the session closes
-                ready(ctx, connection, session, 0, true);
-                // Audited once the operator has the shell: the database write is not on their clock.
                 MDC.put("sessionId", session.id());
                 audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
                 MDC.remove("sessionId");
+                ready(ctx, connection, session, 0, true);
             } catch (TunnelException e) {
                 refuse(ctx, operator, deviceId, e);
             } catch (RuntimeException e) {

@@ -124,6 +124,24 @@ class OutputGovernorTest {
     }
 
     @Test
+    void aPacedFloodWhoseOperatorPressesKeysDoesNotPaceTheOthers() {
+        load = 0.99;
+        OutputGovernor.Pacer flood = governor.newPacer();
+        OutputGovernor.Pacer other = governor.newPacer();
+        OutputGovernor.Pacer typist = governor.newPacer();
+        for (int i = 0; i < 20; i++) {
+            governor.delayNanos(other, MIB);
+            busyTick(flood, typist);
+        }
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3)); // the typist has gone quiet
+        // The flood's operator hits Ctrl-C while pacing holds its output under the bulk threshold.
+        governor.inputSeen(flood);
+        assertThat(governor.delayNanos(flood, 16 * 1024)).as("still paced").isPositive();
+        tick();
+        assertThat(governor.delayNanos(other, 64 * 1024)).as("nobody else types").isZero();
+    }
+
+    @Test
     void aDisabledGovernorIsNeverStarted() {
         OutputGovernor off = OutputGovernor.forThisMachine(false);
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
