@@ -49,7 +49,9 @@ import devicetunnel.relay.ws.TerminalEndpoint;
 import devicetunnel.relay.ws.WsKeepalive;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
+import devicetunnel.relay.ssh.OutputGovernor;
 import java.io.IOException;
+import java.util.function.DoubleSupplier;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -99,6 +101,11 @@ public final class RelayServer implements AutoCloseable {
     private volatile boolean ready;
 
     public RelayServer(RelayConfig config) throws IOException {
+        this(config, OutputGovernor.machineCpuLoad());
+    }
+
+    /** {@code cpuLoad}: how busy the machine is, 0 to 1, as interactive priority sees it. */
+    public RelayServer(RelayConfig config, DoubleSupplier cpuLoad) throws IOException {
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
@@ -121,7 +128,8 @@ public final class RelayServer implements AutoCloseable {
         this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
         DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
         this.sshConnector = connector;
-        this.sessions = new TerminalSessions(connector, scheduler, config.sessions(), this::sessionClosed);
+        this.sessions = new TerminalSessions(connector, scheduler, config.sessions(),
+                new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime), this::sessionClosed);
         this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
         this.idleReaper = limits.idleTimeout().isZero() ? null
                 : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);

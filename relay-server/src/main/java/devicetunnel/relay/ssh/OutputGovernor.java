@@ -51,18 +51,16 @@ public final class OutputGovernor {
         private long lastNanos;
     }
 
-    OutputGovernor(boolean enabled, DoubleSupplier cpuLoad, LongSupplier nanoClock) {
+    public OutputGovernor(boolean enabled, DoubleSupplier cpuLoad, LongSupplier nanoClock) {
         this.enabled = enabled;
         this.cpuLoad = cpuLoad;
         this.nanoClock = nanoClock;
     }
 
-    /** Paces by the machine's CPU load when {@code enabled}; otherwise never paces. */
-    public static OutputGovernor forThisMachine(boolean enabled) {
+    /** The machine's recent CPU load, 0 to 1 (negative or unknown reads as idle). */
+    public static DoubleSupplier machineCpuLoad() {
         java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        DoubleSupplier load = os instanceof com.sun.management.OperatingSystemMXBean sun
-                ? sun::getCpuLoad : () -> 0; // negative or unknown: never busy
-        return new OutputGovernor(enabled, load, System::nanoTime);
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun::getCpuLoad : () -> 0;
     }
 
     void start(ScheduledExecutorService scheduler) {

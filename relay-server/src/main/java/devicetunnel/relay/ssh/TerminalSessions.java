@@ -65,13 +65,13 @@ public final class TerminalSessions implements AutoCloseable {
     private volatile boolean accepting = true;
 
     public TerminalSessions(DeviceSshConnector connector, ScheduledExecutorService scheduler,
-                            Settings settings, Consumer<TerminalSession> onClosed) {
+                            Settings settings, OutputGovernor governor, Consumer<TerminalSession> onClosed) {
         this.connector = connector;
         this.scheduler = scheduler;
         this.settings = settings;
         this.onClosed = onClosed;
         this.expiry = new SessionExpiry(settings.maxDuration(), this::all, scheduler);
-        this.governor = OutputGovernor.forThisMachine(settings.interactivePriority());
+        this.governor = governor;
         governor.start(scheduler);
     }
 

@@ -143,7 +143,7 @@ class OutputGovernorTest {
 
     @Test
     void aDisabledGovernorIsNeverStarted() {
-        OutputGovernor off = OutputGovernor.forThisMachine(false);
+        OutputGovernor off = new OutputGovernor(false, OutputGovernor.machineCpuLoad(), System::nanoTime);
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
         try {
             off.start(scheduler);

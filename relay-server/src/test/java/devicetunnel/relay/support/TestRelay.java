@@ -1,5 +1,7 @@
 package devicetunnel.relay.support;
 
+import devicetunnel.relay.ssh.OutputGovernor;
+import java.util.function.DoubleSupplier;
 import devicetunnel.agent.Agent;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.protocol.KeyFiles;
@@ -38,6 +40,7 @@ public final class TestRelay implements AutoCloseable {
     private RelayServer relay;
     private final List<Agent> agents = new ArrayList<>();
     private final HttpClient http;
+    private final DoubleSupplier cpuLoad;
 
     public TestRelay(Path dir) throws IOException {
         this(dir, UnaryOperator.identity());
@@ -49,10 +52,17 @@ public final class TestRelay implements AutoCloseable {
 
     /** {@code http} is the client the helpers use (one trusting the test CA for a TLS relay). */
     public TestRelay(Path dir, UnaryOperator<RelayConfig> customize, HttpClient http) throws IOException {
+        this(dir, customize, http, OutputGovernor.machineCpuLoad());
+    }
+
+    /** {@code cpuLoad}: the machine's load as the relay's interactive priority reads it. */
+    public TestRelay(Path dir, UnaryOperator<RelayConfig> customize, HttpClient http, DoubleSupplier cpuLoad)
+            throws IOException {
         this.dir = dir;
         this.http = http;
+        this.cpuLoad = cpuLoad;
         this.config = customize.apply(RelayConfig.forTests(dir.resolve("relay")));
-        this.relay = new RelayServer(config).start();
+        this.relay = new RelayServer(config, cpuLoad).start();
         addUser(ADMIN, PASSWORD, User.Role.ADMIN, Map.of());
     }
 
@@ -64,7 +74,7 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public void startAgain(int port) throws IOException {
-        relay = new RelayServer(config.withPort(port)).start();
+        relay = new RelayServer(config.withPort(port), cpuLoad).start();
     }
 
     public RelayServer server() {
