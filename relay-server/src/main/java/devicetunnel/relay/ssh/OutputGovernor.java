@@ -14,10 +14,12 @@ import java.util.function.LongSupplier;
  * Keeps typing responsive while other sessions print in bulk. When the machine is busy (CPU load at
  * or above {@link #BUSY_LOAD}) and an operator typed in the last seconds in a session that is not
  * itself printing in bulk, every session that has used up its burst is paced to one per-session
- * rate, which shrinks each tick while the pressure lasts and grows back once it has eased. A lone
- * flood (one operator's {@code cat}) is never paced: nobody else waits for the machine. Output that fits the burst (an echo, a prompt, a screenful)
- * is never delayed, and floods share what is left equally. Pacing a session's pump lets its SSH
- * window fill, which stops the device's PTY: the work saved is on the whole path, not just here.
+ * rate, which shrinks each tick while the pressure lasts and grows back once it has eased.
+ *
+ * <p>A lone flood (one operator's {@code cat}) is never paced: nobody else waits for the machine.
+ * Output that fits the burst (an echo, a prompt, a screenful) is never delayed, and floods share
+ * what is left equally. Pacing a session's pump lets its SSH window fill, which stops the device's
+ * PTY: the work saved is on the whole path, not just in the relay.
  */
 public final class OutputGovernor {
     static final double BUSY_LOAD = 0.85;
