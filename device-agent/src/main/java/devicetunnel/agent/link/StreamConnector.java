@@ -1,7 +1,7 @@
 package devicetunnel.agent.link;
 
-import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.JettySink;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.StreamIoSession;
 import java.nio.ByteBuffer;
@@ -41,8 +41,8 @@ public final class StreamConnector implements StreamOpener {
      *                           ends its SSH session on this device
      */
     public StreamConnector(StreamClient client, RelayEndpoint relay, StreamTarget sshServer,
-                    ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
-                    ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
+                           ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
+                           ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
         this.client = client;
         this.relay = relay;
         this.sshServer = sshServer;
@@ -79,7 +79,7 @@ public final class StreamConnector implements StreamOpener {
         }
         StreamIoSession ssh = null;
         try {
-            ssh = sshServer.serve(streamId, sinkOf(ws));
+            ssh = sshServer.serve(streamId, new JettySink(ws, 1000, "ssh closed"));
             endpoint.start(ssh, scheduler, pingIntervalMillis.getAsLong());
         } catch (Exception e) {
             if (ssh != null) {
@@ -88,25 +88,6 @@ public final class StreamConnector implements StreamOpener {
             ws.disconnect();
             throw e;
         }
-    }
-
-    /** The SSH server's packets, one frame each; Jetty keeps them in order and says when each was written. */
-    private static BinarySink sinkOf(Session ws) {
-        return new BinarySink() {
-            @Override
-            public CompletableFuture<Void> send(ByteBuffer data) {
-                CompletableFuture<Void> sent = new CompletableFuture<>();
-                ws.sendBinary(data, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
-                return sent;
-            }
-
-            @Override
-            public void close() {
-                if (ws.isOpen()) {
-                    ws.close(1000, "ssh closed", Callback.NOOP);
-                }
-            }
-        };
     }
 
     /**

@@ -112,7 +112,7 @@ public final class DeviceSshServer implements AutoCloseable {
     }
 
     private boolean hasSessions() {
-        return !server.getActiveSessions().isEmpty() || !streams.getManagedSessions().isEmpty();
+        return !server.getActiveSessions().isEmpty() || streamSessions() > 0;
     }
 
     public SshdSocketAddress address() {

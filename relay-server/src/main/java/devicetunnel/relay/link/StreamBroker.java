@@ -2,6 +2,7 @@ package devicetunnel.relay.link;
 
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.JettySink;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.SecretTokens;
 import java.time.Duration;

@@ -38,10 +38,12 @@ public final class OutputGovernor {
     private final LongSupplier nanoClock;
     private final Set<Pacer> pacers = ConcurrentHashMap.newKeySet();
     private volatile double bulkRate = UNPACED_BYTES_PER_SECOND;
-    /** Who typed in the last seconds without printing in bulk: nobody, one session, or several. */
-    private volatile Pacer soleTypist;
-    private volatile int typists;
+    /** Who typed in the last tick's window without printing in bulk; one value, so readers never mix ticks. */
+    private volatile Typists typists = new Typists(0, null);
     private volatile ScheduledFuture<?> ticks;
+
+    /** How many sessions type, and which one when it is exactly one. */
+    private record Typists(int count, Pacer sole) {}
 
     /** One session's output allowance and recent activity. Tokens belong to its pump thread. */
     static final class Pacer {
@@ -96,8 +98,7 @@ public final class OutputGovernor {
                 typist = pacer;
             }
         }
-        soleTypist = typing == 1 ? typist : null;
-        typists = typing;
+        typists = new Typists(typing, typing == 1 ? typist : null);
         if (typing > 0 && cpuLoad.getAsDouble() >= BUSY_LOAD) {
             bulkRate = Math.max(FLOOR_BYTES_PER_SECOND, Math.min(bulkRate, UNPACED_BYTES_PER_SECOND / 4) * 0.7);
         } else if (bulkRate < UNPACED_BYTES_PER_SECOND) {
@@ -112,8 +113,8 @@ public final class OutputGovernor {
 
     /** A session's own keystrokes (the command that starts its flood) never slow it down. */
     private boolean someoneElseTypes(Pacer pacer) {
-        int n = typists;
-        return n > 1 || (n == 1 && soleTypist != pacer);
+        Typists now = typists;
+        return now.count() > 1 || (now.count() == 1 && now.sole() != pacer);
     }
 
     /** A pacer for a new session; {@link #release} it when the session ends. */

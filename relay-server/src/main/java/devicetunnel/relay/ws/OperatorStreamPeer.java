@@ -2,8 +2,8 @@ package devicetunnel.relay.ws;
 
 import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.JettySink;
 import devicetunnel.protocol.TunnelException;
-import devicetunnel.relay.link.JettySink;
 import devicetunnel.relay.link.StreamPeer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,12 +1,14 @@
-package devicetunnel.relay.link;
+package devicetunnel.protocol;
 
-import devicetunnel.protocol.BinarySink;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
-/** A Jetty websocket as a {@link BinarySink}: the future completes when Jetty has written the frame. */
+/**
+ * A Jetty websocket as a {@link BinarySink} (the relay's server sockets, the agent's stream client):
+ * the future completes when Jetty has written the frame. Jetty queues frames in call order.
+ */
 public final class JettySink implements BinarySink {
     private final Session session;
     private final int closeCode;
