@@ -41,37 +41,63 @@ final class DeviceStream implements StreamPeer {
         return toDevice;
     }
 
-    /** Joins the SSH client's transport session: it gets what the device already sent, then the rest. */
-    synchronized void attach(StreamIoSession ssh) {
-        if (closedReason.isDone()) {
+    /**
+     * Joins the SSH client's transport session: it gets what the device already sent, then the rest.
+     * MINA decodes outside this stream's lock (decoding calls out); frames that arrive meanwhile wait
+     * in {@link #early} and go next, so the order holds.
+     */
+    void attach(StreamIoSession ssh) {
+        byte[] pending;
+        while ((pending = settle(ssh)) != null && pending.length > 0) {
+            ssh.received(ByteBuffer.wrap(pending));
+        }
+        if (pending == null) {
             ssh.peerClosed();
-            return;
         }
-        if (early.size() > 0) {
-            ssh.received(ByteBuffer.wrap(early.toByteArray()));
+    }
+
+    /** The bytes to hand over first, an empty array once {@code ssh} is set, or null when the device has gone. */
+    private synchronized byte[] settle(StreamIoSession ssh) {
+        if (closedReason.isDone()) {
+            return null;
         }
-        early = null;
-        session = ssh;
+        byte[] pending = early.toByteArray();
+        early.reset();
+        if (pending.length == 0) {
+            early = null;
+            session = ssh;
+        }
+        return pending;
     }
 
     @Override
     public void fromDevice(ByteBuffer data) {
         StreamIoSession ssh = session;
-        if (ssh != null) {
-            ssh.received(data);
-            return;
-        }
-        synchronized (this) {
-            if (session != null) {
-                session.received(data);
-            } else if (early.size() + data.remaining() > MAX_EARLY_BYTES) {
+        if (ssh == null) {
+            boolean overflow;
+            synchronized (this) {
+                ssh = session;
+                overflow = ssh == null && !keepEarly(data);
+            }
+            if (overflow) {
                 close();
-            } else {
-                byte[] bytes = new byte[data.remaining()];
-                data.get(bytes);
-                early.writeBytes(bytes);
+            }
+            if (ssh == null) {
+                return;
             }
         }
+        ssh.received(data);
+    }
+
+    /** Holds bytes that came before the client's session; false when that is too much. Called with the lock held. */
+    private boolean keepEarly(ByteBuffer data) {
+        if (early.size() + data.remaining() > MAX_EARLY_BYTES) {
+            return false;
+        }
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        early.writeBytes(bytes);
+        return true;
     }
 
     @Override

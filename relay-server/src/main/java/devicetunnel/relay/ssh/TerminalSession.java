@@ -8,15 +8,19 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.eclipse.jetty.util.thread.SerializedInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * One operator's shell on one device: an SSH shell channel whose output is pumped to whichever
  * browser websocket is attached. It outlives a dropped websocket for a grace period, so the browser
  * can resume from the last byte it saw.
+ *
+ * <p>Locking: the session's monitor guards its state only. Every call out to a viewer (a send, a
+ * close) is queued on {@link #toViewer} while the monitor is held, so viewers see calls in state
+ * order, and runs after the monitor is released: Jetty may call error and close callbacks
+ * synchronously inside a send, and those come back into {@link #detach}. See "Locks" in
+ * docs/ARCHITECTURE.md.
  */
 public final class TerminalSession {
     private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
@@ -44,6 +54,9 @@ public final class TerminalSession {
     private final OutputGovernor governor;
     private final OutputGovernor.Pacer pacer;
     private final Consumer<TerminalSession> onClosed;
+    /** Viewer calls, in the order the state changed; run by whichever thread queued first, never under a lock. */
+    private final SerializedInvoker toViewer;
+    private final AtomicLong bytesIn = new AtomicLong();
 
     private TerminalViewer viewer;
     private int transport;
@@ -52,7 +65,6 @@ public final class TerminalSession {
     private int endCloseCode;
     private ScheduledFuture<?> graceTimer;
     private boolean closed;
-    private long bytesIn;
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
                     DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
@@ -70,6 +82,7 @@ public final class TerminalSession {
         this.governor = governor;
         this.pacer = governor.newPacer();
         this.onClosed = onClosed;
+        this.toViewer = new SerializedInvoker("terminal-" + id);
     }
 
     public String id() { return id; }
@@ -77,7 +90,7 @@ public final class TerminalSession {
     public String deviceId() { return deviceId; }
     public Instant startedAt() { return startedAt; }
     public long bytesOut() { return output.produced(); }
-    public synchronized long bytesIn() { return bytesIn; }
+    public long bytesIn() { return bytesIn.get(); }
     /** Output bytes sent to the browser but not yet acknowledged (the flow-control window in use). */
     public long unacknowledged() { return output.unacknowledged(); }
     /** How long neither the operator typed nor the shell printed anything. */
@@ -143,68 +156,114 @@ public final class TerminalSession {
         }
     }
 
-    private synchronized void deliver(byte[] buffer, int n) {
+    private void deliver(byte[] buffer, int n) {
         lastActivityNanos = System.nanoTime();
-        output.append(buffer, 0, n);
-        if (viewer != null) {
-            send(viewer, ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n)));
+        Runnable calls;
+        synchronized (this) {
+            output.append(buffer, 0, n);
+            if (viewer == null) {
+                return;
+            }
+            calls = toViewer.offer(send(viewer, ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n))));
         }
+        run(calls);
     }
 
-    /** Sends output to {@code to}, counted against the send-queue limit until written. */
-    private void send(TerminalViewer to, ByteBuffer data) {
+    /**
+     * A call that sends output to {@code to}, counted against the send-queue limit from now until
+     * written. Called with the monitor held, so the count and the transport token match the state.
+     */
+    private Runnable send(TerminalViewer to, ByteBuffer data) {
         int token = transport;
         int n = data.remaining();
         output.queued(token, n);
-        to.sendOutput(data, () -> output.written(token, n));
+        return () -> to.sendOutput(data, () -> output.written(token, n));
+    }
+
+    /** Runs the viewer calls this thread was handed by {@link SerializedInvoker#offer}; never under the monitor. */
+    private void run(Runnable calls) {
+        assert !Thread.holdsLock(this) : "viewer calls must not run under the session's lock";
+        if (calls != null) {
+            calls.run();
+        }
     }
 
     /** The shell ended: tell the browser (now, or when it comes back within the grace period). */
-    private synchronized void end(String message, int closeCode) {
-        endMessage = message;
-        endCloseCode = closeCode;
-        if (viewer != null) {
-            viewer.sendControl(message);
-            viewer.close(closeCode, closeCode == 1000 ? "session ended" : "device lost");
-            viewer = null;
+    private void end(String message, int closeCode) {
+        Runnable calls = null;
+        boolean closeNow;
+        synchronized (this) {
+            endMessage = message;
+            endCloseCode = closeCode;
+            closeNow = viewer != null;
+            if (closeNow) {
+                TerminalViewer v = viewer;
+                viewer = null;
+                calls = toViewer.offer(() -> v.sendControl(message),
+                        () -> v.close(closeCode, closeCode == 1000 ? "session ended" : "device lost"));
+            } else {
+                startGraceTimer();
+            }
+        }
+        run(calls);
+        if (closeNow) {
             close();
-        } else {
-            startGraceTimer();
         }
     }
 
     /** Attaches a browser that has already received {@code offset} output bytes. */
-    public synchronized void attach(TerminalViewer newViewer, long offset) {
-        if (closed) { // ended between the lookup and now: say so rather than leave a silent terminal
-            newViewer.sendControl(endMessage != null ? endMessage
-                    : Json.error(ErrorCode.NOT_FOUND, "The session has ended."));
-            newViewer.close(endMessage != null ? endCloseCode : ErrorCode.NOT_FOUND.closeCode(), "session ended");
-            return;
+    public void attach(TerminalViewer newViewer, long offset) {
+        Runnable mine;
+        boolean closeNow = false;
+        synchronized (this) {
+            List<Runnable> calls = new ArrayList<>();
+            if (closed) { // ended between the lookup and now: say so rather than leave a silent terminal
+                String message = endMessage != null ? endMessage : Json.error(ErrorCode.NOT_FOUND, "The session has ended.");
+                int code = endMessage != null ? endCloseCode : ErrorCode.NOT_FOUND.closeCode();
+                calls.add(() -> newViewer.sendControl(message));
+                calls.add(() -> newViewer.close(code, "session ended"));
+            } else {
+                if (graceTimer != null) {
+                    graceTimer.cancel(false);
+                    graceTimer = null;
+                }
+                TerminalViewer old = viewer;
+                if (old != null && old != newViewer) {
+                    calls.add(() -> old.close(4409, "session resumed elsewhere"));
+                }
+                transport = output.newTransport();
+                replayTo(newViewer, offset, calls);
+                if (endMessage != null) {
+                    String message = endMessage;
+                    int code = endCloseCode;
+                    calls.add(() -> newViewer.sendControl(message));
+                    calls.add(() -> newViewer.close(code, "session ended"));
+                    closeNow = true;
+                } else {
+                    viewer = newViewer;
+                }
+            }
+            mine = toViewer.offer(calls.toArray(Runnable[]::new));
         }
-        if (graceTimer != null) {
-            graceTimer.cancel(false);
-            graceTimer = null;
+        run(mine);
+        if (closeNow) {
+            close();
         }
-        if (viewer != null && viewer != newViewer) {
-            viewer.close(4409, "session resumed elsewhere");
-        }
-        transport = output.newTransport();
+    }
+
+    /** Adds the calls that tell {@code to} where it resumes and send what it missed since {@code offset}. */
+    private void replayTo(TerminalViewer to, long offset, List<Runnable> calls) {
         OutputBuffer.Replay replay = output.replayFrom(offset);
-        newViewer.sendControl(Json.write(Map.of("type", "session", "id", id, "offset", offset)));
+        String hello = Json.write(Map.of("type", "session", "id", id, "offset", offset));
+        calls.add(() -> to.sendControl(hello));
         if (replay.gap() > 0) {
-            newViewer.sendControl(Json.write(Map.of("type", "gap", "bytes", replay.gap())));
+            String gap = Json.write(Map.of("type", "gap", "bytes", replay.gap()));
+            calls.add(() -> to.sendControl(gap));
         }
         byte[] missed = replay.bytes();
         for (int from = 0; from < missed.length; from += REPLAY_FRAME_BYTES) {
-            send(newViewer, ByteBuffer.wrap(missed, from, Math.min(REPLAY_FRAME_BYTES, missed.length - from)));
+            calls.add(send(to, ByteBuffer.wrap(missed, from, Math.min(REPLAY_FRAME_BYTES, missed.length - from))));
         }
-        if (endMessage != null) {
-            newViewer.sendControl(endMessage);
-            newViewer.close(endCloseCode, "session ended");
-            close();
-            return;
-        }
-        viewer = newViewer;
     }
 
     /** The browser's websocket went away; keep the shell for the grace period. */
@@ -231,18 +290,17 @@ public final class TerminalSession {
         return viewer == v;
     }
 
+    /** Writes operator input to the shell; may block while the device's SSH window is full (backpressure). */
     public void input(ByteBuffer data) throws IOException {
         lastActivityNanos = System.nanoTime();
         governor.inputSeen(pacer);
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
-        synchronized (input) {
+        synchronized (input) { // orders writers (live and early input); a leaf lock: MINA's write never enters this class
             input.write(bytes);
             input.flush();
         }
-        synchronized (this) {
-            bytesIn += bytes.length;
-        }
+        bytesIn.addAndGet(bytes.length);
     }
 
     public void ack(long bytes) {
@@ -267,37 +325,39 @@ public final class TerminalSession {
      * and a close with {@code closeCode}; a detached session just ends.
      */
     public void terminate(ErrorCode error, String message, int closeCode) {
-        TerminalViewer v;
+        Runnable calls = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            v = viewer;
+            TerminalViewer v = viewer;
             viewer = null;
+            if (v != null) {
+                String json = Json.error(error, message);
+                calls = toViewer.offer(() -> v.sendControl(json), () -> v.close(closeCode, message));
+            }
         }
-        if (v != null) {
-            v.sendControl(Json.error(error, message));
-            v.close(closeCode, message);
-        }
+        run(calls);
         close();
     }
 
     /** Ends the session: closes the SSH channel and connection, and the device stream with them. */
     public void close() {
-        TerminalViewer v;
+        Runnable calls = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            v = viewer;
+            TerminalViewer v = viewer;
             viewer = null;
+            if (v != null) {
+                calls = toViewer.offer(() -> v.close(1000, "session closed"));
+            }
         }
+        run(calls);
         output.close();
         governor.release(pacer);
-        if (v != null) {
-            v.close(1000, "session closed");
-        }
         try {
             channel.close(false);
             ssh.close(false);

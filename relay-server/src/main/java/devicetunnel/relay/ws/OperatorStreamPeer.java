@@ -33,20 +33,36 @@ final class OperatorStreamPeer implements StreamPeer {
         this.toOperator = new JettySink(operator, 1000, "device closed the connection");
     }
 
+    /**
+     * The device's stream is ready: what the operator sent before goes first, written outside the
+     * lock (a send may call back into {@link #closeBoth}); bytes arriving meanwhile queue behind it.
+     */
     @Override
     public void paired(BinarySink sink) {
-        synchronized (this) {
-            if (closed) {
-                sink.close();
-                return;
-            }
-            if (early.size() > 0 && !await(sink, ByteBuffer.wrap(early.toByteArray()))) {
+        byte[] pending;
+        while ((pending = settle(sink)) != null && pending.length > 0) {
+            if (!await(sink, ByteBuffer.wrap(pending))) {
                 closeBoth();
                 return;
             }
-            early.reset();
+            bytesToDevice.addAndGet(pending.length);
+        }
+        if (pending == null) {
+            sink.close();
+        }
+    }
+
+    /** The early bytes to send next, an empty array once {@code sink} takes the rest directly, or null when closed. */
+    private synchronized byte[] settle(BinarySink sink) {
+        if (closed) {
+            return null;
+        }
+        byte[] pending = early.toByteArray();
+        early.reset();
+        if (pending.length == 0) {
             toDevice = sink;
         }
+        return pending;
     }
 
     /** Bytes from the operator; blocks until the device stream took them. */

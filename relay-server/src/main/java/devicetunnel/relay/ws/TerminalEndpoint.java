@@ -47,16 +47,63 @@ public final class TerminalEndpoint {
     private final WsKeepalive keepalive;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
-    /** One browser websocket: the session once it is ready, input typed before that. */
+    /**
+     * One browser websocket: the session once it is ready, input typed before that. Its monitor
+     * guards these fields only; nothing is called out while it is held (see "Locks" in
+     * docs/ARCHITECTURE.md).
+     */
     private static final class Connection {
         final JettyViewer viewer;
-        volatile TerminalSession session;
-        /** The websocket closed; set under the connection's lock so ready() and closed() agree. */
-        boolean gone;
-        final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+        private TerminalSession session;
+        private boolean gone;
+        private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
 
         Connection(JettyViewer viewer) {
             this.viewer = viewer;
+        }
+
+        synchronized TerminalSession session() {
+            return session;
+        }
+
+        /** The websocket closed; returns the session to detach, if one was ready. */
+        synchronized TerminalSession markGone() {
+            gone = true;
+            return session;
+        }
+
+        /**
+         * Input arrived: returns the session to write it to, or null when it was kept for later
+         * (the session is not ready yet). Throws when too much piled up before the session was ready.
+         */
+        synchronized TerminalSession takeInput(java.nio.ByteBuffer data) {
+            if (session != null) {
+                return session;
+            }
+            if (early.size() + data.remaining() > MAX_PENDING_INPUT) {
+                throw new TunnelException(ErrorCode.PAYLOAD_TOO_LARGE, "Too much input before the session was ready.");
+            }
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            early.writeBytes(bytes);
+            return null;
+        }
+
+        /**
+         * Makes {@code ready} the session for later input once every early byte has been handed
+         * over: returns the early bytes to write first (then call again), an empty array when the
+         * session is now set, or null when the websocket has gone meanwhile.
+         */
+        synchronized byte[] settle(TerminalSession ready) {
+            if (gone) {
+                return null;
+            }
+            byte[] pending = early.toByteArray();
+            early.reset();
+            if (pending.length == 0) {
+                session = ready;
+            }
+            return pending;
         }
     }
 
@@ -152,22 +199,32 @@ public final class TerminalEndpoint {
         }
     }
 
-    /** {@code opened}: the session was just opened for this websocket (not a resume). */
+    /**
+     * Attaches the ready session to the browser, then writes what was typed while it opened, in
+     * order: input that arrives meanwhile is buffered until the last early byte is written.
+     * {@code opened}: the session was just opened for this websocket (not a resume).
+     */
     private void ready(WsContext ctx, Connection connection, TerminalSession session, long offset, boolean opened) {
-        synchronized (connection) {
-            if (connection.gone || !ctx.session.isOpen()) {
-                if (opened) {
-                    session.close(); // the browser left while the shell was starting: nobody will resume it
-                }
-                return;
-            }
-            connection.session = session;
-            session.attach(connection.viewer, offset);
-            byte[] early = connection.early.toByteArray();
-            connection.early.reset();
-            if (early.length > 0) {
-                writeInput(ctx, session, java.nio.ByteBuffer.wrap(early));
-            }
+        if (!ctx.session.isOpen()) {
+            leave(connection, session, opened);
+            return;
+        }
+        session.attach(connection.viewer, offset);
+        byte[] early;
+        while ((early = connection.settle(session)) != null && early.length > 0) {
+            writeInput(session, java.nio.ByteBuffer.wrap(early));
+        }
+        if (early == null) { // the websocket closed before the session was set: closed() could not detach it
+            leave(connection, session, opened);
+        }
+    }
+
+    /** The browser left while its session was getting ready. */
+    private static void leave(Connection connection, TerminalSession session, boolean opened) {
+        if (opened) {
+            session.close(); // nobody will resume a shell whose browser left while it was starting
+        } else {
+            session.detach(connection.viewer);
         }
     }
 
@@ -190,23 +247,19 @@ public final class TerminalEndpoint {
         if (connection == null) {
             return;
         }
-        synchronized (connection) {
-            TerminalSession session = connection.session;
-            if (session == null) {
-                if (connection.early.size() + data.remaining() > MAX_PENDING_INPUT) {
-                    refuse(ctx, null, null, new TunnelException(ErrorCode.PAYLOAD_TOO_LARGE, "Too much input before the session was ready."));
-                    return;
-                }
-                byte[] bytes = new byte[data.remaining()];
-                data.get(bytes);
-                connection.early.writeBytes(bytes);
-                return;
-            }
-            writeInput(ctx, session, data);
+        TerminalSession session;
+        try {
+            session = connection.takeInput(data);
+        } catch (TunnelException e) {
+            refuse(ctx, null, null, e);
+            return;
+        }
+        if (session != null) {
+            writeInput(session, data);
         }
     }
 
-    private static void writeInput(WsContext ctx, TerminalSession session, java.nio.ByteBuffer data) {
+    private static void writeInput(TerminalSession session, java.nio.ByteBuffer data) {
         try {
             session.input(data);
         } catch (IOException e) {
@@ -223,7 +276,7 @@ public final class TerminalEndpoint {
         try {
             JsonNode message = Json.readObject(text, MAX_CONTROL_CHARS);
             String type = message.path("type").asText("");
-            TerminalSession session = connection.session;
+            TerminalSession session = connection.session();
             switch (type) {
                 case "resize" -> {
                     int cols = strictDimension(message.get("cols"));
@@ -251,7 +304,8 @@ public final class TerminalEndpoint {
             }
         } catch (TunnelException e) {
             log.info("closing terminal websocket after a bad control message: {}", e.getMessage());
-            refuse(ctx, null, connection.session == null ? null : connection.session.deviceId(), e);
+            TerminalSession session = connection.session();
+            refuse(ctx, null, session == null ? null : session.deviceId(), e);
         } catch (IOException e) {
             // resize on a closing channel: nothing to do
         }
@@ -263,11 +317,7 @@ public final class TerminalEndpoint {
         if (connection == null) {
             return;
         }
-        TerminalSession session;
-        synchronized (connection) {
-            connection.gone = true;
-            session = connection.session;
-        }
+        TerminalSession session = connection.markGone();
         if (session != null) {
             session.detach(connection.viewer);
         }

@@ -7,93 +7,46 @@ import static org.awaitility.Awaitility.await;
 import devicetunnel.agent.ssh.DeviceSshServer;
 import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.ErrorCode;
-import devicetunnel.protocol.StreamIoSession;
 import devicetunnel.protocol.TunnelException;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/**
- * The relay's SSH client and the agent's SSH server speaking over the stream transport (MINA
- * sessions on a pair of in-memory pipes standing in for the websocket): real SSH, no socket.
- */
+/** The relay's SSH client and the agent's SSH server speaking over the stream transport ({@link InMemoryDevice}). */
 @Timeout(30)
 class DeviceStreamTransportTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = InMemoryDevice.TIMEOUT;
 
-    private final KeyPair hostKey = generate();
-    private final KeyPair relayKey = generate();
+    private InMemoryDevice device;
     private DeviceSshServer server;
     private RelaySshClient client;
-    private final ExecutorService toDevice = Executors.newSingleThreadExecutor();
-    private final ExecutorService toRelay = Executors.newSingleThreadExecutor();
+    private KeyPair hostKey;
 
     @BeforeEach
     void start() throws Exception {
-        server = new DeviceSshServer(hostKey, List.of("/bin/sh"), false);
-        server.setAuthorizedKeys(List.of(relayKey.getPublic()));
-        server.start();
-        client = new RelaySshClient(relayKey, 1024 * 1024, Duration.ofSeconds(30));
+        device = new InMemoryDevice();
+        server = device.server;
+        client = device.client;
+        hostKey = device.hostKey;
     }
 
     @AfterEach
     void stop() throws Exception {
-        client.close();
-        server.close();
-        toDevice.shutdownNow();
-        toRelay.shutdownNow();
+        device.close();
+    }
+
+    private DeviceStream pairedStream() throws Exception {
+        return device.pairedStream();
     }
 
     private static KeyPair generate() {
-        try {
-            return KeyUtils.generateKeyPair("ssh-ed25519", 256);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** One direction of the websocket: frames arrive in order, on their own thread, as copies. */
-    private static final class Pipe implements BinarySink {
-        private final ExecutorService thread;
-        private final Consumer<ByteBuffer> deliver;
-        private final Runnable closed;
-
-        Pipe(ExecutorService thread, Consumer<ByteBuffer> deliver, Runnable closed) {
-            this.thread = thread;
-            this.deliver = deliver;
-            this.closed = closed;
-        }
-
-        @Override
-        public CompletableFuture<Void> send(ByteBuffer data) {
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-            return CompletableFuture.runAsync(() -> deliver.accept(copy), thread);
-        }
-
-        @Override
-        public void close() {
-            thread.execute(closed);
-        }
-    }
-
-    /** Pairs a relay-side stream with a new connection to the device's SSH server. */
-    private DeviceStream pairedStream() throws Exception {
-        DeviceStream stream = new DeviceStream("dev-1");
-        StreamIoSession device = server.serveStream("stream-1",
-                new Pipe(toRelay, stream::fromDevice, () -> stream.deviceClosed("closed by the device")));
-        stream.paired(new Pipe(toDevice, device::received, device::peerClosed));
-        return stream;
+        return InMemoryDevice.generate();
     }
 
     @Test
