@@ -80,7 +80,19 @@ export const api = {
   me: () => request<Me>('GET', '/api/v1/auth/me'),
   devices: () => request<Device[]>('GET', '/api/v1/devices'),
   device: (id: string) => request<Device>('GET', `/api/v1/devices/${encodeURIComponent(id)}`),
+  sessions: (deviceId: string) => request<SessionInfo[]>('GET', `/api/v1/sessions?deviceId=${encodeURIComponent(deviceId)}`),
+  endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`),
 };
+
+/** An open terminal session as GET /api/v1/sessions lists it. */
+export interface SessionInfo {
+  id: string;
+  deviceId: string;
+  operator: string;
+  startedAt: string;
+  /** False while the shell waits for its browser to come back (the resume grace). */
+  attached: boolean;
+}
 
 /**
  * Asks /auth/me whether we are still logged in; used to explain a refused

@@ -6,6 +6,7 @@ import { clampFontSize, loadSettings, saveSettings, type Settings } from './sett
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.ts';
 import { DeviceList } from './ui/device-list.ts';
 import { byId, h } from './ui/dom.ts';
+import { rememberOpenSessions, takeOpenSessions } from './reload.ts';
 import { deviceFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
 import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
@@ -48,8 +49,16 @@ function showConsole(user: Me): void {
   byId('current-user').title = `role: ${user.role}`;
   updateTitle();
   startPolling();
+  resumeAfterReload();
   openLinkedDevice();
   if (!tabs.activeTab) byId('device-filter').focus();
+}
+
+/** The shells this browser tab had before a reload come back in their tabs. */
+function resumeAfterReload(): void {
+  for (const s of takeOpenSessions(window.sessionStorage)) {
+    tabs.open(devices.get(s.deviceId) ?? { id: s.deviceId, name: s.name, online: true, lastSeen: null, labels: {} }, settings, s.sessionId);
+  }
 }
 
 /** `#device=<id>` opens a terminal on that device once; the relay decides whether it may. */
@@ -163,6 +172,7 @@ function init(): void {
   initNotice();
   initLogin(enterConsole);
   byId('logout').addEventListener('click', async () => {
+    tabs.closeAll(); // ends the shells while the login still counts
     try {
       await api.logout();
     } catch {
@@ -179,6 +189,10 @@ function init(): void {
   window.addEventListener('hashchange', openLinkedDevice);
   // Closing the browser tab kills live shells: ask first (Ctrl+W cannot be intercepted outside full screen).
   // Not under automation (navigator.webdriver): the prompt would block browser tests.
+  window.addEventListener('pagehide', () => {
+    const open = tabs.all.filter((t) => t.session.sessionId && (t.session.state === 'connected' || t.session.state === 'reconnecting'));
+    rememberOpenSessions(window.sessionStorage, open.map((t) => ({ deviceId: t.device.id, name: t.device.name, sessionId: t.session.sessionId! })));
+  });
   window.addEventListener('beforeunload', (e) => {
     if (navigator.webdriver) return;
     if (tabs.all.some((t) => t.session.state === 'connected' || t.session.state === 'reconnecting')) e.preventDefault();

@@ -47,6 +47,11 @@ export function pongMessage(): string {
   return JSON.stringify({ type: 'pong' });
 }
 
+/** The operator closed the tab: the relay ends the shell now instead of keeping it for a resume. */
+export function closeMessage(): string {
+  return JSON.stringify({ type: 'close' });
+}
+
 export function ackMessage(bytes: number): string {
   return JSON.stringify({ type: 'ack', bytes });
 }

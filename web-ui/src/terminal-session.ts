@@ -16,7 +16,7 @@ import {
   statusFromCloseCode,
 } from './errors.ts';
 import { AckBatcher, DEFAULT_ACK, type AckOptions, type Timers } from './flow.ts';
-import { ackMessage, pongMessage, parseServerMessage, resizeMessage } from './protocol.ts';
+import { ackMessage, closeMessage, pongMessage, parseServerMessage, resizeMessage } from './protocol.ts';
 import { resumeUrl, terminalUrl, type OriginLike } from './urls.ts';
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -38,6 +38,8 @@ export interface SessionDeps {
   now(): number;
   ack?: AckOptions;
   backoff?: BackoffOptions;
+  /** Ends a session the relay keeps for us while no socket is open (DELETE /api/v1/sessions/{id}). */
+  endSession?(sessionId: string): void;
 }
 
 /** Where the session's effects go: the terminal and the tab's status line. */
@@ -49,6 +51,8 @@ export interface SessionSink {
   status(state: ConnState, text: string): void;
   /** The login is gone: the app goes back to the login page. */
   authExpired(): void;
+  /** The relay refused the session because a cap is reached (409): the tab can list who holds the slots. */
+  capReached?(): void;
 }
 
 // Error codes the relay may send without a 4xxx close code we can trust.
@@ -137,8 +141,37 @@ export class TerminalSession {
     this.resume();
   }
 
-  /** The user closed the tab. */
+  /**
+   * Takes over a session this browser tab had before the page was reloaded: the relay replays what
+   * it still holds of the output, so the terminal shows the screen as it was.
+   */
+  resumeExisting(sessionId: string): void {
+    this.cancelRetry();
+    this.dropSocket();
+    this.sessionId = sessionId;
+    this.received = 0;
+    this.exitStatus = null;
+    this.finished = false;
+    this.backoff.reset();
+    this.resume();
+  }
+
+  /**
+   * The user closed the tab: the shell ends now and its slot is free. The relay is told on the
+   * open socket, or through the API while a resume is pending; a mere socket close would keep the
+   * shell for the resume grace.
+   */
   close(): void {
+    const live = this.socket !== null && this.gotSession && this.exitStatus === null;
+    if (live) {
+      try {
+        this.socket!.send(closeMessage());
+      } catch {
+        // the socket is going anyway
+      }
+    } else if (this.sessionId && !this.finished && this.exitStatus === null) {
+      this.deps.endSession?.(this.sessionId);
+    }
     this.finished = true;
     this.cancelRetry();
     this.dropSocket();
@@ -225,6 +258,7 @@ export class TerminalSession {
       this.finished = true;
       const status = closeStatus ?? (serverError ? CODE_STATUS[serverError.error] : undefined);
       if (status === 401) return this.expired();
+      if (status === 409 && !resuming) this.sink.capReached?.();
       const ctx = resuming ? 'resume' : 'device';
       const words = serverError
         ? describeError({ status, code: serverError.error, message: serverError.message }, ctx)

@@ -33,3 +33,14 @@ test('buffer text joins wrapped rows and trims', () => {
   const rows = [line('$ echo  '), line('abcde'), line('fgh  ', true), line('$    '), line('     '), line('')];
   assert.equal(bufferText({ length: rows.length, getLine: (y) => rows[y] }), '$ echo\nabcdefgh\n$');
 });
+
+test('a reload takes over the open sessions once', async () => {
+  const { rememberOpenSessions, takeOpenSessions } = await import('../src/reload.ts');
+  const store = new Map<string, string>();
+  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+  rememberOpenSessions(storage, [{ deviceId: 'pi-1', name: 'Pi', sessionId: 's1' }]);
+  assert.deepEqual(takeOpenSessions(storage), [{ deviceId: 'pi-1', name: 'Pi', sessionId: 's1' }]);
+  assert.deepEqual(takeOpenSessions(storage), []);
+  store.set('devicetunnel.openSessions', '{"not":"a list"}');
+  assert.deepEqual(takeOpenSessions(storage), []);
+});

@@ -5,6 +5,8 @@ import { FakeSocket, FakeTimers, flush } from './fakes.ts';
 
 function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
   const timers = new FakeTimers();
+  const ended: string[] = [];
+  let capReached = 0;
   const sockets: FakeSocket[] = [];
   const statuses: [ConnState, string][] = [];
   const notes: string[] = [];
@@ -23,6 +25,7 @@ function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
       checkAuth: async () => auth,
       timers,
       now: () => timers.now,
+      endSession: (id) => ended.push(id),
     },
     {
       output: (data, rendered) => {
@@ -32,13 +35,15 @@ function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
       note: (t) => notes.push(t),
       status: (s, t) => statuses.push([s, t]),
       authExpired: () => expired++,
+      capReached: () => capReached++,
     },
     100,
     30,
   );
   const renderAll = () => pendingRenders.splice(0).forEach((r) => r());
   return {
-    session, timers, sockets, statuses, notes, renderAll,
+    session, timers, sockets, statuses, notes, renderAll, ended,
+    get capReached() { return capReached; },
     get written() { return written; },
     get expired() { return expired; },
     last: () => statuses[statuses.length - 1],
@@ -260,6 +265,51 @@ test('closing the tab stops everything', () => {
   ws.drop(1006);
   t.timers.advance(120_000);
   assert.equal(t.sockets.length, 1);
+});
+
+test('closing the tab tells the relay to end the shell before the socket closes', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.session.close();
+  assert.deepEqual(t.ws().controls, [{ type: 'close' }]);
+  assert.deepEqual(t.ended, []);
+});
+
+test('closing a tab that waits to resume ends its shell through the API', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  assert.equal(t.session.state, 'reconnecting');
+  t.session.close();
+  assert.deepEqual(t.ended, ['s1']);
+});
+
+test('a tab whose shell exited ends nothing when closed', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().control({ type: 'exit', status: 0 });
+  t.session.close();
+  assert.deepEqual(t.ws().controls, []);
+  assert.deepEqual(t.ended, []);
+});
+
+test('after a reload the tab takes over its session from offset 0', () => {
+  const t = setup();
+  t.session.resumeExisting('s9');
+  assert.equal(t.ws().url, 'wss://relay/api/v1/sessions/s9/terminal?offset=0');
+  t.ws().control({ type: 'session', id: 's9', offset: 0 });
+  assert.equal(t.session.state, 'connected');
+});
+
+test('a cap refusal (409) asks the tab to show who holds the slots', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'conflict', message: 'This device already has 8 open sessions (the limit).' });
+  t.ws().drop(4409);
+  assert.equal(t.capReached, 1);
 });
 
 test('retryNow skips the backoff wait', () => {

@@ -28,7 +28,8 @@ export class Tabs {
     return this.tabs;
   }
 
-  open(device: Device, settings: Settings): TerminalTab {
+  /** Opens a tab with a new shell, or with {@code resumeId}: a session this page had before a reload. */
+  open(device: Device, settings: Settings, resumeId?: string): TerminalTab {
     const ordinal = this.tabs.filter((t) => t.device.id === device.id).length + 1;
     const tab = new TerminalTab(device, settings, this.onAuthExpired, ordinal);
     tab.tabButton.addEventListener('click', () => this.activate(tab, true));
@@ -37,7 +38,7 @@ export class Tabs {
     this.panels.append(tab.panel);
     this.tabs.push(tab);
     this.activate(tab, false);
-    tab.start();
+    tab.start(resumeId);
     tab.focus();
     return tab;
   }

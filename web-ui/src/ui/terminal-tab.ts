@@ -4,7 +4,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
-import { checkAuth, type Device } from '../api.ts';
+import { api, checkAuth, type Device } from '../api.ts';
 import { bufferText } from '../buffer-text.ts';
 import { browserTimers } from '../flow.ts';
 import { XTERM_THEMES, type Settings } from '../settings.ts';
@@ -107,12 +107,14 @@ export class TerminalTab {
         checkAuth,
         timers: browserTimers,
         now: () => Date.now(),
+        endSession: (id) => void api.endSession(id).catch(() => undefined), // gone already: nothing to end
       },
       {
         output: (data, rendered) => this.term.write(data, rendered),
         note: (text) => this.term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
         status: (state, text) => this.showStatus(state, text),
         authExpired: onAuthExpired,
+        capReached: () => void this.showSlotHolders(),
       },
       80,
       24,
@@ -142,11 +144,37 @@ export class TerminalTab {
   }
 
   /** Must run once the panel is in the document and visible, so xterm can measure. */
-  start(): void {
+  /** Opens the terminal and a new shell, or takes over {@code resumeId} (a session from before a page reload). */
+  start(resumeId?: string): void {
     this.term.open(q(this.panel, '.terminal-host'));
     this.fitNow();
     this.session.resize(this.term.cols, this.term.rows);
-    this.session.start();
+    if (resumeId) this.session.resumeExisting(resumeId);
+    else this.session.start();
+  }
+
+  /** After a cap refusal: who holds this device's sessions, with a button to end the detached ones we may end. */
+  private async showSlotHolders(): Promise<void> {
+    let held;
+    try {
+      held = await api.sessions(this.device.id);
+    } catch {
+      return; // the refusal text already says what happened
+    }
+    if (held.length === 0) return;
+    const rows = held.map((s) => {
+      const minutes = Math.max(0, Math.round((Date.now() - Date.parse(s.startedAt)) / 60000));
+      const end = h('button', { type: 'button', class: 'end-session', 'data-session-id': s.id }, 'End');
+      end.addEventListener('click', () => {
+        end.disabled = true;
+        void api.endSession(s.id).then(() => item.remove(), () => (end.disabled = false));
+      });
+      const item = h('li', {}, `${s.operator}, ${minutes} min, ${s.attached ? 'attached' : 'detached'} `, ...(s.attached ? [] : [end]));
+      return item;
+    });
+    const list = h('div', { class: 'slot-holders', role: 'region', 'aria-label': 'Sessions holding this device' },
+      h('p', {}, 'Your sessions on this device (end a detached one to free its slot):'), h('ul', {}, ...rows));
+    this.panel.insertBefore(list, q(this.panel, '.terminal-host'));
   }
 
   setActive(active: boolean): void {

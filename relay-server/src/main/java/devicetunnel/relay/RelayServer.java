@@ -22,6 +22,7 @@ import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.SessionRoutes;
 import devicetunnel.relay.http.SshCertificateRoutes;
 import devicetunnel.relay.http.OriginPolicy;
 import devicetunnel.relay.http.RateLimiter;
@@ -142,7 +143,7 @@ public final class RelayServer implements AutoCloseable {
         RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
         DeviceAccess access = new DeviceAccess(devices, users);
         Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
-        SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionLimits, audit);
+        SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionLimits, audit, sessions);
 
         AuthRoutes authRoutes = new AuthRoutes(users, hasher, tokens, audit,
                 config.secureCookies() || listener.secure(), loginAttempts);
@@ -151,6 +152,7 @@ public final class RelayServer implements AutoCloseable {
         FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
         EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys);
         AuditRoutes auditRoutes = new AuditRoutes(audit);
+        SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
         AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
                 List.of(userCa.publicKeyLine()), features, new DeviceProofs(Clock.systemUTC()), scheduler, limits.authTimeout());
         AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
@@ -206,6 +208,7 @@ public final class RelayServer implements AutoCloseable {
             fileRoutes.install(cfg.routes);
             enrollmentRoutes.install(cfg.routes);
             auditRoutes.install(cfg.routes);
+            sessionRoutes.install(cfg.routes);
             agentConnect.install(cfg.routes);
             agentStreams.install(cfg.routes);
             terminal.install(cfg.routes);

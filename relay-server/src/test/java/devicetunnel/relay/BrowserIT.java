@@ -286,6 +286,50 @@ class BrowserIT {
     }
 
     @Test
+    @Timeout(300)
+    void closingATabEndsItsShellSoTwentyTabsInARowAreNeverRefused() throws Exception {
+        Agent agent = relay.onlineDevice("dev-1");
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        awaitOnline("dev-1", true);
+
+        for (int i = 1; i <= 20; i++) { // the device's cap is 8: a ninth held-over shell would be refused
+            row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+            browser.await("tab " + i + " open", d -> tabCount() == 1);
+            browser.awaitStatus("connected");
+            browser.typeInTerminal("echo tab-" + i + "-$((" + i + "*2))", Keys.ENTER);
+            browser.awaitTerminalLine(Pattern.compile("tab-" + i + "-" + (i * 2)));
+            browser.find("#tabs .tab-close").click();
+            browser.await("tab " + i + " closed", d -> tabCount() == 0);
+            browser.await("the relay ends the shell at once", d -> relay.server().sessions().all().isEmpty());
+        }
+        browser.await("no shell left on the device", d -> agent.sshServer().streamSessions() == 0);
+        assertThat(relay.server().audit().recent(100, "session.closed_by_user", "dev-1")).hasSize(20);
+        browser.shot("twenty-tabs-later");
+    }
+
+    @Test
+    void aReloadTakesOverTheSameShellWithItsScreen() throws Exception {
+        relay.onlineDevice("dev-1");
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        awaitOnline("dev-1", true);
+        row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+        browser.awaitStatus("connected");
+        browser.typeInTerminal("echo before-reload-$$", Keys.ENTER);
+        String pid = browser.awaitTerminalLine(Pattern.compile("before-reload-\\d+")).replaceAll(".*before-reload-(\\d+).*", "$1");
+
+        browser.driver().navigate().refresh();
+        browser.await("the tab back after the reload", d -> tabCount() == 1);
+        browser.awaitStatus("connected");
+        browser.awaitTerminalLine(Pattern.compile("before-reload-" + pid)); // the screen, replayed
+        browser.typeInTerminal("echo after-reload-$$", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("after-reload-" + pid)); // the same shell
+        assertThat(relay.server().sessions().all()).hasSize(1);
+        browser.shot("reloaded");
+    }
+
+    @Test
     void refusedSessionsShowTheRelaysReason() throws Exception {
         relay.onlineDevice("dev-1");
         relay.addUser(VIEWER, VIEWER_PASSWORD, User.Role.VIEWER, Map.of());

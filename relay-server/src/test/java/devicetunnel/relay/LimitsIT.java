@@ -58,6 +58,53 @@ class LimitsIT {
     }
 
     @Test
+    void aRefusalNamesTheSlotHoldersAndADetachedOneCanBeEndedByItsOwnerOnly() throws Exception {
+        try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening().withSessionCaps(1, 5)))) {
+            relay.onlineDevice("dev-1");
+            relay.addUser("olga", "olga password 1", devicetunnel.relay.store.User.Role.OPERATOR, Map.of());
+            String admin = relay.adminToken();
+            String olga = relay.login("olga", "olga password 1");
+            String held;
+            try (TerminalClient first = open(relay, "dev-1", admin)) {
+                held = first.awaitSessionId(WAIT);
+            } // dropped, not closed: the shell waits for a resume and keeps its slot
+            relay.server().sessions().find(held).ifPresent(s -> org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !s.hasViewer()));
+            try (TerminalClient refused = relay.terminal("dev-1", admin, 80, 24)) {
+                assertThat(refused.awaitControl("error", WAIT).get("message").asText())
+                        .contains("This device already has 1 open sessions", TestRelay.ADMIN + " on dev-1", "(detached");
+            }
+            var listed = relay.get("/api/v1/sessions?deviceId=dev-1", admin);
+            assertThat(listed.statusCode()).isEqualTo(200);
+            assertThat(listed.body()).contains(held, "\"attached\":false");
+            assertThat(relay.get("/api/v1/sessions", olga).body()).isEqualTo("[]"); // not hers to see
+            assertThat(relay.send("DELETE", "/api/v1/sessions/" + held, olga, null).statusCode()).isEqualTo(404);
+
+            assertThat(relay.send("DELETE", "/api/v1/sessions/" + held, admin, null).statusCode()).isEqualTo(204);
+            assertThat(relay.server().sessions().find(held)).isEmpty();
+            assertThat(relay.server().audit().recent(10, "session.ended_by", "dev-1")).hasSize(1);
+            try (TerminalClient again = open(relay, "dev-1", admin)) {
+                again.type("echo freed-$((2+2))\r");
+                again.awaitOutput(TerminalClient.hasLine("freed-4"), WAIT);
+            }
+        }
+    }
+
+    @Test
+    void theCloseMessageEndsTheShellAtOnceAndSaysWhoClosedIt() throws Exception {
+        try (TestRelay relay = new TestRelay(dir)) {
+            relay.onlineDevice("dev-1");
+            String admin = relay.adminToken();
+            try (TerminalClient tab = open(relay, "dev-1", admin)) {
+                String id = tab.awaitSessionId(WAIT);
+                tab.sendText("{\"type\":\"close\"}");
+                org.awaitility.Awaitility.await().atMost(WAIT).until(() -> relay.server().sessions().find(id).isEmpty());
+                assertThat(relay.server().audit().recent(10, "session.closed_by_user", "dev-1"))
+                        .singleElement().satisfies(e -> assertThat(e.actor()).isEqualTo(TestRelay.ADMIN));
+            }
+        }
+    }
+
+    @Test
     void aSessionWithoutInputIsClosedAfterTheIdleTimeout() throws Exception {
         try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening()
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10))))) {

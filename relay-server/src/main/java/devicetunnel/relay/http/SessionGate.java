@@ -1,8 +1,15 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;
+import devicetunnel.relay.ssh.TerminalSession;
+import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.AuditLog;
 import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * What a browser terminal websocket passes before it is upgraded and a session is opened: an allowed
@@ -15,13 +22,16 @@ public final class SessionGate {
     private final RateLimiter opens;
     private final SessionLimits limits;
     private final AuditLog audit;
+    private final TerminalSessions sessions;
 
-    public SessionGate(OperatorAuth auth, OriginPolicy origins, RateLimiter opens, SessionLimits limits, AuditLog audit) {
+    public SessionGate(OperatorAuth auth, OriginPolicy origins, RateLimiter opens, SessionLimits limits, AuditLog audit,
+                       TerminalSessions sessions) {
         this.auth = auth;
         this.origins = origins;
         this.opens = opens;
         this.limits = limits;
         this.audit = audit;
+        this.sessions = sessions;
     }
 
     /** Checks before the upgrade; {@code opening} is false for resuming an existing session (not rate-limited). */
@@ -33,8 +43,32 @@ public final class SessionGate {
         return auth.authenticate(ctx);
     }
 
+    /** Takes a session slot, or throws a 409 that names who holds the slots (so a stale one can be ended). */
     public void acquire(String operator, String deviceId) {
-        limits.acquire(operator, deviceId);
+        try {
+            limits.acquire(operator, deviceId);
+        } catch (TunnelException e) {
+            boolean deviceFull = e.getMessage().startsWith("This device");
+            Predicate<TerminalSession> holds = deviceFull ? s -> s.deviceId().equals(deviceId) : s -> s.operator().equals(operator);
+            throw new TunnelException(e.code(), e.getMessage() + holders(sessions.all().stream().filter(holds).toList()));
+        }
+    }
+
+    /** " Held by: alice 5 min (detached), ..." for the terminal sessions among the holders. */
+    static String holders(List<TerminalSession> terminals) {
+        if (terminals.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(" Held by terminal sessions of:");
+        String sep = " ";
+        for (TerminalSession s : terminals) {
+            Duration age = Duration.between(s.startedAt(), Instant.now());
+            out.append(sep).append(s.operator()).append(" on ").append(s.deviceId()).append(", ")
+                    .append(age.toMinutes() > 0 ? age.toMinutes() + " min" : age.toSeconds() + " s")
+                    .append(s.hasViewer() ? " (attached)" : " (detached: ends by itself or from the console)");
+            sep = "; ";
+        }
+        return out.append('.').toString();
     }
 
     public void release(String operator, String deviceId) {

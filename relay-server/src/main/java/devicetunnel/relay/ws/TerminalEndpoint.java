@@ -295,8 +295,11 @@ public final class TerminalEndpoint {
                     }
                 }
                 case "pong" -> keepalive.answered(ctx.session);
-                case "close" -> {
-                    if (session != null) {
+                case "close" -> { // the operator closed the tab: end the shell now, not after the resume grace
+                    if (session != null && session.isAttached(connection.viewer)) {
+                        Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
+                        audit.record("session.closed_by_user", operator == null ? null : operator.username(),
+                                session.deviceId(), session.id(), String.valueOf(ctx.session.getRemoteSocketAddress()), null);
                         session.close();
                     }
                 }
