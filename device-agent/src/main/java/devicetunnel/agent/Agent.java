@@ -8,6 +8,7 @@ import devicetunnel.agent.link.Enrollment;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.link.StreamClient;
 import devicetunnel.agent.link.StreamConnector;
+import devicetunnel.agent.link.TrustPins;
 import devicetunnel.agent.ssh.DeviceSshServer;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.DeviceFeatures;
@@ -46,12 +47,14 @@ public final class Agent implements AutoCloseable {
     private final StreamClient streamClient;
     private final DeviceCredential credential;
     private final Enrollment enrollment;
+    private final TrustPins trust;
+    private StreamConnector streams;
     private ControlLink link;
 
     public Agent(AgentConfig config) throws IOException {
         this.config = config;
         this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
-        this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding());
+        this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding(), config.gatewayPorts());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("agent-link"));
         this.streamExecutor = Executors.newCachedThreadPool(DaemonThreads.named("agent-stream"));
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
@@ -65,18 +68,23 @@ public final class Agent implements AutoCloseable {
         this.enrollment = new Enrollment(http, config.relay(), config.stateDir(), config.deviceId(), hostPublicKey(),
                 config.enrollmentTokenFile(), config.connectTimeout());
         enrollment.checkConfig();
+        this.trust = new TrustPins(enrollment, enrollment.load().orElse(null));
     }
 
     public Agent start() throws IOException {
         sshServer.start();
-        StreamConnector streams = new StreamConnector(streamClient, config.relay(), sshServer::serveStream, streamExecutor,
-                config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis());
+        streams = new StreamConnector(streamClient, config.relay(), sshServer::serveStream, streamExecutor,
+                config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis(),
+                config.maxStreams());
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
-        enrollment.load().ifPresent(record -> sshServer.setAuthorizedKeys(parseKeys(record.relayKeys())));
-        link = new ControlLink(http, config.relay(), credential,
-                () -> sshServer.setAuthorizedKeys(parseKeys(enrollment.ensure().relayKeys())),
-                hostPublicKey(), VERSION, streams, this::applyRelaySettings, backoff, scheduler, config.connectTimeout());
+        Enrollment.Record pinned = trust.pinned();
+        if (pinned != null) {
+            trustKeys(pinned.relayKeys(), pinned.userCaKeys());
+        }
+        link = new ControlLink(http, config.relay(), credential, this::ensureEnrolled,
+                hostPublicKey(), VERSION, streams, this::checkWelcome, this::applyRelaySettings, backoff, scheduler,
+                config.connectTimeout());
         link.start();
         log.info("device {} started; SSH server on 127.0.0.1:{}", config.deviceId(), sshServer.port());
         return this;
@@ -95,11 +103,37 @@ public final class Agent implements AutoCloseable {
         return link != null && link.isOnline();
     }
 
-    /** Welcome and features messages: whom the SSH server trusts and what it offers. */
+    /** Streams open or being opened (never more than {@code maxStreams}). */
+    public int streamsInUse() {
+        return streams == null ? 0 : streams.streamsInUse();
+    }
+
+    /** Before each connection: enrolls the first time; the enrollment's keys become the pins. */
+    private void ensureEnrolled() throws Exception {
+        if (trust.pinned() == null) {
+            Enrollment.Record record = enrollment.ensure();
+            trust.enrolled(record);
+            trustKeys(record.relayKeys(), record.userCaKeys());
+        }
+    }
+
+    /** The SSH server trusts only what the pins allow: a welcome narrows that, or widens it by a signed rotation. */
+    private String checkWelcome(ControlMessage.Welcome welcome) {
+        TrustPins.Verdict verdict = trust.check(welcome);
+        if (verdict.trusted()) {
+            trustKeys(verdict.relayKeys(), verdict.userCaKeys());
+        }
+        return verdict.refusal();
+    }
+
+    private void trustKeys(List<String> relayKeys, List<String> userCaKeys) {
+        sshServer.setAuthorizedKeys(parseKeys(relayKeys));
+        sshServer.setUserCaKeys(parseKeys(userCaKeys));
+    }
+
+    /** Features from a trusted welcome or a later features message: what the SSH server offers. */
     private void applyRelaySettings(ControlMessage message) {
         if (message instanceof ControlMessage.Welcome welcome) {
-            sshServer.setAuthorizedKeys(parseKeys(welcome.authorizedKeys()));
-            sshServer.setUserCaKeys(parseKeys(welcome.userCaKeys()));
             applyFeatures(welcome.features());
         } else if (message instanceof ControlMessage.Features features) {
             applyFeatures(features.features());
@@ -154,10 +188,26 @@ public final class Agent implements AutoCloseable {
      * Everything an agent needs, validated up front.
      *
      * @param enrollmentTokenFile read only when the state directory holds no enrollment record yet
+     * @param gatewayPorts        remote forwards may listen on other addresses than loopback
+     * @param maxStreams          streams open or being opened at once; further {@code open} requests are refused
      */
     public record AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                               java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
-                              Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
+                              Duration connectTimeout, Duration backoffBase, Duration backoffCap,
+                              boolean gatewayPorts, int maxStreams) {
+        public static final int DEFAULT_MAX_STREAMS = 32;
+
+        public AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
+                           java.nio.file.Path stateDir, List<String> shellCommand, boolean allowForwarding,
+                           SSLContext sslContext, Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
+            this(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding, sslContext,
+                    connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS);
+        }
+
+        public AgentConfig withMaxStreams(int max) {
+            return new AgentConfig(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding,
+                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max);
+        }
     }
 }

@@ -3,6 +3,7 @@ package devicetunnel.relay;
 import devicetunnel.protocol.DaemonThreads;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.KeyFiles;
+import devicetunnel.protocol.TrustRotation;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.relay.auth.DeviceProofs;
 import devicetunnel.relay.auth.Enrollments;
@@ -53,6 +54,8 @@ import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,6 +109,19 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** {@code cpuLoad}: how busy the machine is, 0 to 1, as interactive priority sees it. */
+    /**
+     * The statement every welcome carries: these relay and CA keys, signed with the previous relay
+     * key when the state directory still holds one ({@code relay_ed25519.previous}, kept by an admin
+     * who rotated the key) so that agents which pinned it move to the new one, otherwise with the
+     * current key (agents that pinned it accept a new CA key, or pin the CA key for the first time).
+     */
+    private static TrustRotation rotation(RelayConfig config, KeyPair relayKey, List<String> relayKeys,
+                                          List<String> userCaKeys) throws IOException {
+        Path previous = config.stateDir().resolve("relay_ed25519.previous");
+        KeyPair signer = Files.exists(previous) ? KeyFiles.load(previous) : relayKey;
+        return TrustRotation.sign(relayKeys, userCaKeys, signer.getPrivate());
+    }
+
     public RelayServer(RelayConfig config, DoubleSupplier cpuLoad) throws IOException {
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
@@ -150,11 +166,13 @@ public final class RelayServer implements AutoCloseable {
         DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
         SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
         FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
-        EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys);
+        List<String> userCaKeys = List.of(userCa.publicKeyLine());
+        EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys,
+                userCaKeys);
         AuditRoutes auditRoutes = new AuditRoutes(audit);
         SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
         AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
-                List.of(userCa.publicKeyLine()), features, new DeviceProofs(Clock.systemUTC()), scheduler, limits.authTimeout());
+                userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features, new DeviceProofs(Clock.systemUTC()), scheduler, limits.authTimeout());
         AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
         TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
         NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,

@@ -28,10 +28,19 @@ public sealed interface ControlMessage {
      * Relay -> agent: accepted; the relay's SSH client key(s) the agent's SSHD must accept, the CA
      * key(s) whose short-lived user certificates it must accept (operators' own SSH clients), and
      * what the admin allows on this device. Older relays send neither of the last two (null).
+     * {@code rotation} vouches for both key lists with a signature by a relay key the agent may have
+     * pinned at enrollment: the only way an enrolled agent accepts keys it did not pin (see
+     * {@link TrustRotation}); null from older relays.
      */
     record Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys,
-                   java.util.List<String> userCaKeys, DeviceFeatures features)
-            implements ControlMessage {}
+                   java.util.List<String> userCaKeys, DeviceFeatures features, TrustRotation rotation)
+            implements ControlMessage {
+        /** A welcome without a rotation statement. */
+        public Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys,
+                       java.util.List<String> userCaKeys, DeviceFeatures features) {
+            this(protocolVersion, pingIntervalMillis, authorizedKeys, userCaKeys, features, null);
+        }
+    }
 
     /** Relay -> agent: an admin changed what this device allows; applies to every later request. */
     record Features(DeviceFeatures features) implements ControlMessage {}

@@ -19,6 +19,8 @@ public enum ErrorCode {
     INTERNAL(500, "Internal error."),
     DEVICE_UNREACHABLE(502, "The device is offline or unreachable."),
     HOST_KEY_MISMATCH(502, "The device's host key does not match the one on record."),
+    /** Agent -> relay: the welcome named keys the device did not pin at enrollment (see TrustRotation). */
+    RELAY_KEY_MISMATCH(403, "The device refused the relay's keys: they differ from the ones pinned at enrollment."),
     SERVICE_UNAVAILABLE(503, "The relay is shutting down or not ready."),
     DEVICE_TIMEOUT(504, "The device did not answer in time.");
 

@@ -2,7 +2,6 @@ package devicetunnel.protocol;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,7 +46,12 @@ public final class KeyFiles {
         return secret;
     }
 
-    /** Writes a file readable by its owner only, atomically, creating the directory (0700) if needed. */
+    /**
+     * Writes a file readable by its owner only, atomically, creating the directory (0700) if needed.
+     * The content is forced to disk before the rename and the rename before returning, so a crash
+     * leaves either the old file or the new one, never a torn or empty one (the agent's pinned keys
+     * live in such a file).
+     */
     public static void writePrivate(Path file, byte[] content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.exists(dir)) {
@@ -56,10 +60,20 @@ public final class KeyFiles {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(content);
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            out.force(true);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (java.nio.channels.FileChannel directory = java.nio.channels.FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true); // the rename itself is durable only once the directory is
+        } catch (IOException e) {
+            // some file systems cannot open a directory for sync; the content itself is on disk
+        }
     }
 
     public static KeyPair generate() {

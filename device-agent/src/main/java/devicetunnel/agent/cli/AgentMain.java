@@ -52,6 +52,16 @@ public final class AgentMain implements Callable<Integer> {
                     + "switch allows it too (the device owner keeps a veto). Default: ${DEFAULT-VALUE}.")
     boolean allowForwarding;
 
+    @Option(names = "--gateway-ports", defaultValue = "${env:DT_GATEWAY_PORTS:-false}",
+            description = "Let remote forwards (ssh -R) listen on addresses other than loopback, e.g. 0.0.0.0 "
+                    + "(like OpenSSH's GatewayPorts). Default: ${DEFAULT-VALUE}.")
+    boolean gatewayPorts;
+
+    @Option(names = "--max-streams", defaultValue = "${env:DT_MAX_STREAMS:-32}",
+            description = "Most SSH streams open (or opening) at once; further requests from the relay are refused "
+                    + "and logged once per burst. Default: ${DEFAULT-VALUE}.")
+    int maxStreams;
+
     @Option(names = "--reconnect-max", defaultValue = "${env:DT_RECONNECT_MAX:-60s}", converter = DurationConverter.class,
             description = "Cap of the reconnect backoff, e.g. 60s, 2m. Default: ${DEFAULT-VALUE}.")
     Duration reconnectMax;
@@ -73,7 +83,9 @@ public final class AgentMain implements Callable<Integer> {
                 tls,
                 connectTimeout,
                 Duration.ofMillis(500),
-                reconnectMax);
+                reconnectMax,
+                gatewayPorts,
+                maxStreams);
         CountDownLatch stopped = new CountDownLatch(1);
         Agent agent = new Agent(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

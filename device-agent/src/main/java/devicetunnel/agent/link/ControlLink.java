@@ -2,6 +2,7 @@ package devicetunnel.agent.link;
 
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.TunnelException;
 import java.net.http.HttpClient;
@@ -36,6 +37,7 @@ public final class ControlLink implements AutoCloseable {
     private final String agentVersion;
     private final StreamOpener streams;
     private final Consumer<ControlMessage> onRelaySettings;
+    private final WelcomeCheck welcomeCheck;
     private final Backoff backoff;
     private final ScheduledExecutorService scheduler;
     private final Duration connectTimeout;
@@ -46,6 +48,17 @@ public final class ControlLink implements AutoCloseable {
     private volatile boolean online;
     private volatile long pingIntervalMillis = DEFAULT_PING_INTERVAL_MILLIS;
 
+    /**
+     * Decides whether a welcome comes from the relay this device enrolled with (its keys are the
+     * pinned ones, or a rotation signed by a pinned key vouches for them). Until it does, the link
+     * carries nothing but pings: no stream is opened and no setting applied.
+     */
+    @FunctionalInterface
+    public interface WelcomeCheck {
+        /** Null when the welcome is trusted (and its keys applied); otherwise why it is refused. */
+        String refusal(ControlMessage.Welcome welcome);
+    }
+
     /** Runs before every connection attempt: enrolls the device the first time; a failure means retry later. */
     @FunctionalInterface
     public interface Enroller {
@@ -53,7 +66,8 @@ public final class ControlLink implements AutoCloseable {
     }
 
     public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, Enroller enroller, String hostKey,
-                       String agentVersion, StreamOpener streams, Consumer<ControlMessage> onRelaySettings,
+                       String agentVersion, StreamOpener streams, WelcomeCheck welcomeCheck,
+                       Consumer<ControlMessage> onRelaySettings,
                        Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout) {
         this.http = http;
         this.relay = relay;
@@ -63,6 +77,7 @@ public final class ControlLink implements AutoCloseable {
         this.agentVersion = agentVersion;
         this.streams = streams;
         this.onRelaySettings = onRelaySettings;
+        this.welcomeCheck = welcomeCheck;
         this.backoff = backoff;
         this.scheduler = scheduler;
         this.connectTimeout = connectTimeout;
@@ -169,6 +184,11 @@ public final class ControlLink implements AutoCloseable {
         final WebSocketSender sender;
         volatile long lastHeard = System.nanoTime();
         volatile ScheduledFuture<?> watchdog;
+        /** Set once a welcome passed the trust check; until then nothing the relay asks for is done. */
+        volatile boolean trusted;
+        volatile boolean refusedEarlyOpen;
+        /** Closing politely (our refusal must reach the relay before the socket goes). */
+        volatile boolean closing;
 
         Connection(int generation, WebSocket socket) {
             this.generation = generation;
@@ -210,10 +230,18 @@ public final class ControlLink implements AutoCloseable {
             if (w != null) {
                 w.cancel(false);
             }
-            if (closed) {
+            if (closed || closing) {
                 return;
             }
             socket.abort();
+        }
+
+        /** Tells the relay why (its audit can show it, if it is the real one), then closes the link. */
+        void refuse(String reason) {
+            closing = true;
+            sender.sendText(ControlCodec.encode(new ControlMessage.Error(ErrorCode.RELAY_KEY_MISMATCH.code(),
+                    "device refused the welcome: " + reason)));
+            sender.close(ErrorCode.RELAY_KEY_MISMATCH.closeCode(), "relay keys not pinned by this device");
         }
     }
 
@@ -265,6 +293,8 @@ public final class ControlLink implements AutoCloseable {
             }
             if (message instanceof ControlMessage.Welcome welcome) {
                 welcomed(welcome);
+            } else if (!connection.trusted) {
+                untrusted(message);
             } else if (message instanceof ControlMessage.Features) {
                 onRelaySettings.accept(message);
             } else if (message instanceof ControlMessage.OpenStream open) {
@@ -280,7 +310,36 @@ public final class ControlLink implements AutoCloseable {
             }
         }
 
+        /** Before a trusted welcome only pings are answered; a stream request is refused (logged once per link). */
+        private void untrusted(ControlMessage message) {
+            if (message instanceof ControlMessage.Ping ping) {
+                connection.sender.sendText(ControlCodec.encode(new ControlMessage.Pong(ping.sentAtMillis())));
+            } else if (message instanceof ControlMessage.OpenStream open) {
+                if (!connection.refusedEarlyOpen) {
+                    connection.refusedEarlyOpen = true;
+                    log.warn("relay {} asked for a stream before a trusted welcome; refused", relay.base());
+                }
+                connection.sender.sendText(ControlCodec.encode(
+                        new ControlMessage.StreamFailed(open.streamId(), "the device has not accepted this relay")));
+            } else if (message instanceof ControlMessage.Error error) {
+                log.warn("relay reports {}: {}", error.error(), error.message());
+            }
+        }
+
         private void welcomed(ControlMessage.Welcome welcome) {
+            if (connection.trusted) {
+                return; // one welcome per link; a second could only try to swap keys under our feet
+            }
+            String refusal = welcomeCheck.refusal(welcome);
+            if (refusal != null) {
+                log.error("REFUSING relay {}: {}. This is an impostor or a relay whose keys changed without a signed "
+                        + "rotation; no stream will be opened on this link. Retrying with backoff; if the relay's keys "
+                        + "really changed, an admin must re-enroll this device.", relay.base(), refusal);
+                connection.refuse(refusal);
+                lost(gen, null);
+                return;
+            }
+            connection.trusted = true;
             onRelaySettings.accept(welcome);
             backoff.connected();
             online = true;

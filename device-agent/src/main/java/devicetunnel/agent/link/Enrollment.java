@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's enrollment at its relay. The first time (no record in the state directory) it presents
- * the enrollment token with its host public key; the relay's answer (the relay's SSH keys) is kept in
- * {@code enrollment.json}, and the token is never read again.
+ * the enrollment token with its host public key; the relay's answer (the relay's SSH client keys and
+ * its user CA keys) is kept in {@code enrollment.json}, and the token is never read again. Those keys
+ * are the agent's pins: the record changes only through {@link #repin} after a rotation signed by a
+ * pinned key (see {@link TrustPins}), or when an admin deletes it and the device enrolls again.
  */
 public final class Enrollment {
     private static final Logger log = LoggerFactory.getLogger(Enrollment.class);
@@ -37,8 +39,16 @@ public final class Enrollment {
     private final Path tokenFile;
     private final Duration timeout;
 
-    /** What the agent remembers about its enrollment: where, as whom, and which relay keys to trust. */
-    public record Record(String relay, String deviceId, List<String> relayKeys) {}
+    /**
+     * What the agent remembers about its enrollment: where, as whom, and which relay keys to trust.
+     * {@code userCaKeys} is null in records written before CA keys were pinned: such a record gains
+     * its CA keys only through a rotation signed by its pinned relay key.
+     */
+    public record Record(String relay, String deviceId, List<String> relayKeys, List<String> userCaKeys) {
+        public Record withKeys(List<String> newRelayKeys, List<String> newUserCaKeys) {
+            return new Record(relay, deviceId, List.copyOf(newRelayKeys), List.copyOf(newUserCaKeys));
+        }
+    }
 
     public Enrollment(HttpClient http, RelayEndpoint relay, Path stateDir, String deviceId, String hostKey,
                       Path tokenFile, Duration timeout) {
@@ -91,10 +101,27 @@ public final class Enrollment {
         JsonNode answer = JSON.readTree(response.body());
         List<String> keys = new ArrayList<>();
         answer.path("relayKeys").forEach(k -> keys.add(k.asText()));
-        Record record = new Record(relay.base().toString(), deviceId, keys);
-        KeyFiles.writePrivate(stateDir.resolve(RECORD_FILE), JSON.writeValueAsBytes(record));
+        // Older relays do not answer with CA keys: leave them unpinned (null) rather than pin "none".
+        List<String> caKeys = null;
+        if (answer.has("userCaKeys")) {
+            caKeys = new ArrayList<>();
+            for (JsonNode k : answer.path("userCaKeys")) {
+                caKeys.add(k.asText());
+            }
+        }
+        Record record = new Record(relay.base().toString(), deviceId, keys, caKeys);
+        write(record);
         log.info("enrolled at {} as {}; status {}", relay.base(), deviceId, answer.path("status").asText("?"));
         return record;
+    }
+
+    /** Replaces the record atomically and durably (temp file, fsync, rename): a crash leaves the old pins or the new. */
+    public void repin(Record record) throws IOException {
+        write(record);
+    }
+
+    private void write(Record record) throws IOException {
+        KeyFiles.writePrivate(stateDir.resolve(RECORD_FILE), JSON.writeValueAsBytes(record));
     }
 
     private static String errorMessage(String body) {

@@ -34,6 +34,7 @@ public final class StreamConnector implements StreamOpener {
     private final Consumer<ControlMessage> control;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier pingIntervalMillis;
+    private final StreamLimit limit;
 
     /**
      * @param pingIntervalMillis the relay's ping interval (from its welcome): a stream that hears
@@ -42,7 +43,7 @@ public final class StreamConnector implements StreamOpener {
      */
     public StreamConnector(StreamClient client, RelayEndpoint relay, StreamTarget sshServer,
                            ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
-                           ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
+                           ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis, int maxStreams) {
         this.client = client;
         this.relay = relay;
         this.sshServer = sshServer;
@@ -51,10 +52,20 @@ public final class StreamConnector implements StreamOpener {
         this.control = control;
         this.scheduler = scheduler;
         this.pingIntervalMillis = pingIntervalMillis;
+        this.limit = new StreamLimit(maxStreams);
+    }
+
+    /** Streams open or being opened now (bounded by the cap). */
+    public int streamsInUse() {
+        return limit.inUse();
     }
 
     @Override
     public void open(String streamId, String token) {
+        if (!limit.tryAcquire()) {
+            control.accept(new ControlMessage.StreamFailed(streamId, "agent is at its stream limit (" + limit.max() + ")"));
+            return;
+        }
         executor.execute(() -> {
             try {
                 connect(streamId, token);
@@ -65,8 +76,24 @@ public final class StreamConnector implements StreamOpener {
         });
     }
 
+    /** Opens the stream; its slot is released exactly once, when the stream ends or the attempt fails. */
     private void connect(String streamId, String token) throws Exception {
-        ToSshServer endpoint = new ToSshServer(streamId);
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                limit.release();
+            }
+        };
+        try {
+            connect(streamId, token, release);
+        } catch (Exception | Error e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    private void connect(String streamId, String token, Runnable release) throws Exception {
+        ToSshServer endpoint = new ToSshServer(streamId, release);
         CompletableFuture<Session> connecting = client.connect(endpoint,
                 relay.websocket(Protocol.STREAMS_PATH + streamId), token, connectTimeout);
         Session ws;
@@ -102,9 +129,11 @@ public final class StreamConnector implements StreamOpener {
         private volatile boolean closed;
         private volatile long lastHeard = System.nanoTime();
         private volatile ScheduledFuture<?> watchdog;
+        private final Runnable onEnd;
 
-        private ToSshServer(String streamId) {
+        private ToSshServer(String streamId, Runnable onEnd) {
             this.streamId = streamId;
+            this.onEnd = onEnd;
         }
 
         @Override
@@ -132,6 +161,7 @@ public final class StreamConnector implements StreamOpener {
 
         private void ended() {
             closed = true;
+            onEnd.run();
             ScheduledFuture<?> w = watchdog;
             if (w != null) {
                 w.cancel(false);

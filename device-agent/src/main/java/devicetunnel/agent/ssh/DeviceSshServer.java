@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.sshd.common.channel.ChannelFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,12 @@ public final class DeviceSshServer implements AutoCloseable {
     private final StreamIoService streams = new StreamIoService();
 
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding) {
-        features = new FeatureSwitches(allowForwarding);
+        this(hostKey, shellCommand, allowForwarding, false);
+    }
+
+    /** {@code gatewayPorts}: remote forwards may listen on other than loopback (like OpenSSH's GatewayPorts). */
+    public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts) {
+        features = new FeatureSwitches(allowForwarding, gatewayPorts);
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);
@@ -47,11 +54,12 @@ public final class DeviceSshServer implements AutoCloseable {
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
-        server.setShellFactory(channel -> {
+        server.setChannelFactories(replaceSessionChannel(server.getChannelFactories()));
+        server.setShellFactory(features.shells(channel -> {
             PtyShell shell = new PtyShell(shellCommand, shells::remove);
             shells.add(shell);
             return shell;
-        });
+        }));
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionClosed(Session session) {
@@ -64,10 +72,20 @@ public final class DeviceSshServer implements AutoCloseable {
         server.setSubsystemFactories(List.of(features.sftp(new SftpSubsystemFactory())));
         server.setForwardingFilter(features);
         SshTuning.apply(server);
+        ModernAlgorithms.apply(server);
         CoreModuleProperties.AUTH_TIMEOUT.set(server, java.time.Duration.ofSeconds(30));
     }
 
-    /** Replaces the relay's own client keys (sent in every welcome). */
+    /** The session channel that records PTY requests, in place of MINA's (other channel types stay). */
+    private static List<ChannelFactory> replaceSessionChannel(List<? extends ChannelFactory> factories) {
+        List<ChannelFactory> replaced = new ArrayList<>();
+        for (ChannelFactory factory : factories) {
+            replaced.add("session".equals(factory.getName()) ? PtyAwareChannelSession.FACTORY : factory);
+        }
+        return replaced;
+    }
+
+    /** Replaces the relay's own client keys (the pinned ones, or fewer, as a trusted welcome says). */
     public void setAuthorizedKeys(List<PublicKey> keys) {
         operatorKeys.setRelayKeys(keys);
     }

@@ -8,19 +8,30 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.forward.ForwardingFilter;
+import org.apache.sshd.server.shell.ShellFactory;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
 
 /**
  * Enforces the admin's per-device switches on every request, so a change sent by the relay takes
  * effect for the next channel or forward even within an open SSH connection. Forwarding needs both
  * the relay's switch and the agent's own {@code --allow-forwarding}: the device owner keeps a veto.
+ * Remote forwards ({@code ssh -R}) listen on loopback only unless the agent runs with
+ * {@code --gateway-ports}: a forward on 0.0.0.0 would publish the operator's port to the device's
+ * whole network.
+ *
+ * <p>"Exec off" also refuses a shell without a PTY ({@code ssh -T host < script} is exec by
+ * another name). A shell with a PTY stays available whatever the switches say: the browser
+ * terminal is one. So the switches close the scripting and file channels; they are not a sandbox
+ * for an operator who has a terminal.
  */
 final class FeatureSwitches implements ForwardingFilter {
     private final boolean localForwardingAllowed;
+    private final boolean gatewayPorts;
     private volatile DeviceFeatures features;
 
-    FeatureSwitches(boolean localForwardingAllowed) {
+    FeatureSwitches(boolean localForwardingAllowed, boolean gatewayPorts) {
         this.localForwardingAllowed = localForwardingAllowed;
+        this.gatewayPorts = gatewayPorts;
         // Until the relay says otherwise (or when an older relay says nothing): the agent's own flag.
         this.features = new DeviceFeatures(true, true, localForwardingAllowed);
     }
@@ -41,7 +52,12 @@ final class FeatureSwitches implements ForwardingFilter {
 
     @Override
     public boolean canListen(SshdSocketAddress address, Session session) {
-        return forwardingAllowed();
+        return forwardingAllowed() && (gatewayPorts || isLoopback(address.getHostName()));
+    }
+
+    /** "localhost" and loopback literals; an empty host or "*" means every interface to MINA. */
+    private static boolean isLoopback(String host) {
+        return host != null && (host.equalsIgnoreCase("localhost") || SshdSocketAddress.isLoopback(host));
     }
 
     @Override
@@ -66,6 +82,17 @@ final class FeatureSwitches implements ForwardingFilter {
                 throw new IOException("exec is switched off for this device");
             }
             return delegate.createCommand(channel, command);
+        };
+    }
+
+    /** Shells: one without a PTY is refused while exec is switched off (see the class comment). */
+    ShellFactory shells(ShellFactory delegate) {
+        return channel -> {
+            boolean pty = channel instanceof PtyAwareChannelSession session && session.ptyRequested();
+            if (!pty && !features.exec()) {
+                throw new IOException("a shell without a PTY is exec by another name, and exec is switched off for this device");
+            }
+            return delegate.createShell(channel);
         };
     }
 

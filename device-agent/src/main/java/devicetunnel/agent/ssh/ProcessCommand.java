@@ -31,7 +31,7 @@ final class ProcessCommand implements Command {
     public void start(ChannelSession channel, Environment env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("/bin/sh", "-c", commandLine))
                 .directory(new java.io.File(System.getProperty("user.home")));
-        builder.environment().putAll(env.getEnv());
+        builder.environment().putAll(ClientEnvironment.allowed(env.getEnv()));
         process = builder.start();
         Thread stdout = Threads.start("exec-out", () -> copy(process.getInputStream(), out));
         Thread stderr = Threads.start("exec-err", () -> copy(process.getErrorStream(), err));

@@ -64,7 +64,7 @@ final class PtyShell implements Command {
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
         Map<String, String> vars = new HashMap<>(System.getenv());
-        vars.putAll(env.getEnv());
+        vars.putAll(ClientEnvironment.allowed(env.getEnv()));
         vars.putIfAbsent("TERM", "xterm-256color");
         vars.putIfAbsent("LANG", "C.UTF-8");
         int cols = parse(env.getEnv().get(Environment.ENV_COLUMNS), 80);

@@ -30,13 +30,15 @@ public final class EnrollmentRoutes {
     private final EnrollmentStore store;
     private final RateLimiter attempts;
     private final Supplier<List<String>> relayKeys;
+    private final List<String> userCaKeys;
 
     public EnrollmentRoutes(Enrollments enrollments, EnrollmentStore store, RateLimiter attempts,
-                            Supplier<List<String>> relayKeys) {
+                            Supplier<List<String>> relayKeys, List<String> userCaKeys) {
         this.enrollments = enrollments;
         this.store = store;
         this.attempts = attempts;
         this.relayKeys = relayKeys;
+        this.userCaKeys = userCaKeys;
     }
 
     public void install(RoutesConfig routes) {
@@ -82,6 +84,7 @@ public final class EnrollmentRoutes {
         answer.put("deviceId", device.id());
         answer.put("status", Enrollments.status(device));
         answer.put("relayKeys", relayKeys.get());
+        answer.put("userCaKeys", userCaKeys); // the agent pins both (see TrustRotation)
         ctx.json(answer);
     }
 

@@ -2,6 +2,7 @@ package devicetunnel.relay.ws;
 
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.TrustRotation;
 import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
@@ -48,6 +49,7 @@ public final class AgentConnectEndpoint {
     private final AuditLog audit;
     private final Supplier<List<String>> relayKeys;
     private final List<String> userCaKeys;
+    private final TrustRotation rotation;
     private final DeviceFeatureStore features;
     private final DeviceProofs proofs;
     private final ScheduledExecutorService scheduler;
@@ -56,7 +58,8 @@ public final class AgentConnectEndpoint {
     private final Set<DeviceLink> welcomed = ConcurrentHashMap.newKeySet();
 
     public AgentConnectEndpoint(DeviceStore devices, DeviceRegistry registry, StreamBroker broker, AuditLog audit,
-                                Supplier<List<String>> relayKeys, List<String> userCaKeys, DeviceFeatureStore features,
+                                Supplier<List<String>> relayKeys, List<String> userCaKeys, TrustRotation rotation,
+                                DeviceFeatureStore features,
                                 DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout) {
         this.devices = devices;
         this.registry = registry;
@@ -64,6 +67,7 @@ public final class AgentConnectEndpoint {
         this.audit = audit;
         this.relayKeys = relayKeys;
         this.userCaKeys = userCaKeys;
+        this.rotation = rotation;
         this.features = features;
         this.proofs = proofs;
         this.scheduler = scheduler;
@@ -139,6 +143,13 @@ public final class AgentConnectEndpoint {
             link.send(new ControlMessage.Pong(ping.sentAtMillis()));
         } else if (message instanceof ControlMessage.StreamFailed failed) {
             broker.agentFailed(link.deviceId(), failed.streamId(), failed.message());
+        } else if (message instanceof ControlMessage.Error error
+                && ErrorCode.RELAY_KEY_MISMATCH.code().equals(error.error())) {
+            // The device pinned other relay keys at enrollment: our keys changed without a rotation
+            // it could verify (or it enrolled elsewhere). It closes the link itself; an admin must look.
+            audit.record("device.relay_key.refused", null, link.deviceId(), null, link.remoteAddress(),
+                    "the device refused this relay's keys: they are not the ones it pinned at enrollment");
+            log.warn("device {} refused this relay's keys (not the ones it pinned at enrollment)", link.deviceId());
         } else {
             refuse(ctx, ErrorCode.BAD_REQUEST, "Unexpected message type from an agent.");
         }
@@ -164,7 +175,7 @@ public final class AgentConnectEndpoint {
         welcomed.add(link);
         registry.register(link);
         link.send(new ControlMessage.Welcome(Protocol.VERSION, registry.pingInterval().toMillis(), relayKeys.get(),
-                userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS)));
+                userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS), rotation));
         log.info("device {} online from {}", deviceId, link.remoteAddress());
     }
 
