@@ -54,7 +54,8 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config) throws IOException {
         this.config = config;
         this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
-        this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding(), config.gatewayPorts());
+        this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding(), config.gatewayPorts(),
+                config.shellGrace());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("agent-link"));
         this.streamExecutor = Executors.newCachedThreadPool(DaemonThreads.named("agent-stream"));
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
@@ -190,24 +191,26 @@ public final class Agent implements AutoCloseable {
      * @param enrollmentTokenFile read only when the state directory holds no enrollment record yet
      * @param gatewayPorts        remote forwards may listen on other addresses than loopback
      * @param maxStreams          streams open or being opened at once; further {@code open} requests are refused
+     * @param shellGrace          how long a terminal session's shell waits for a relay to resume it after its
+     *                            relay connection dropped (a relay died or restarted)
      */
     public record AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                               java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
                               Duration connectTimeout, Duration backoffBase, Duration backoffCap,
-                              boolean gatewayPorts, int maxStreams) {
+                              boolean gatewayPorts, int maxStreams, Duration shellGrace) {
         public static final int DEFAULT_MAX_STREAMS = 32;
 
         public AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                            java.nio.file.Path stateDir, List<String> shellCommand, boolean allowForwarding,
                            SSLContext sslContext, Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
             this(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding, sslContext,
-                    connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS);
+                    connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS, DeviceSshServer.DEFAULT_SHELL_GRACE);
         }
 
         public AgentConfig withMaxStreams(int max) {
             return new AgentConfig(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding,
-                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max);
+                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace);
         }
     }
 }

@@ -62,6 +62,11 @@ public final class AgentMain implements Callable<Integer> {
                     + "and logged once per burst. Default: ${DEFAULT-VALUE}.")
     int maxStreams;
 
+    @Option(names = "--shell-grace", defaultValue = "${env:DT_SHELL_GRACE:-90s}", converter = DurationConverter.class,
+            description = "How long a terminal session's shell waits for a relay to resume it after the relay's "
+                    + "connection dropped (a relay died or restarted); then it ends (default: ${DEFAULT-VALUE}).")
+    Duration shellGrace;
+
     @Option(names = "--reconnect-max", defaultValue = "${env:DT_RECONNECT_MAX:-60s}", converter = DurationConverter.class,
             description = "Cap of the reconnect backoff, e.g. 60s, 2m. Default: ${DEFAULT-VALUE}.")
     Duration reconnectMax;
@@ -85,7 +90,8 @@ public final class AgentMain implements Callable<Integer> {
                 Duration.ofMillis(500),
                 reconnectMax,
                 gatewayPorts,
-                maxStreams);
+                maxStreams,
+                shellGrace);
         CountDownLatch stopped = new CountDownLatch(1);
         Agent agent = new Agent(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -36,7 +36,9 @@ public final class DeviceSshServer implements AutoCloseable {
     private final SshServer server;
     private final OperatorKeys operatorKeys = new OperatorKeys();
     private final FeatureSwitches features;
-    private final Set<PtyShell> shells = ConcurrentHashMap.newKeySet();
+    /** How long a relay session's shell waits for a resume after its relay connection dropped. */
+    public static final Duration DEFAULT_SHELL_GRACE = Duration.ofSeconds(90);
+    private final ShellRegistry shells;
     private final StreamIoService streams = new StreamIoService();
 
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding) {
@@ -45,6 +47,13 @@ public final class DeviceSshServer implements AutoCloseable {
 
     /** {@code gatewayPorts}: remote forwards may listen on other than loopback (like OpenSSH's GatewayPorts). */
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts) {
+        this(hostKey, shellCommand, allowForwarding, gatewayPorts, DEFAULT_SHELL_GRACE);
+    }
+
+    /** {@code shellGrace}: how long a relay session's shell waits for a resume when its relay connection drops. */
+    public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts,
+                           Duration shellGrace) {
+        shells = new ShellRegistry(shellGrace);
         features = new FeatureSwitches(allowForwarding, gatewayPorts);
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
@@ -55,11 +64,8 @@ public final class DeviceSshServer implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setChannelFactories(replaceSessionChannel(server.getChannelFactories()));
-        server.setShellFactory(features.shells(channel -> {
-            PtyShell shell = new PtyShell(shellCommand, shells::remove);
-            shells.add(shell);
-            return shell;
-        }));
+        server.setShellFactory(features.shells(channel ->
+                new ShellChannel(shellCommand, shells, operatorKeys.isRelay(channel.getServerSession()))));
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionClosed(Session session) {
@@ -149,7 +155,7 @@ public final class DeviceSshServer implements AutoCloseable {
         if (!server.isStarted()) {
             return;
         }
-        for (PtyShell shell : shells) {
+        for (PtyShell shell : shells.running()) {
             shell.hangUp(message);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -168,5 +174,11 @@ public final class DeviceSshServer implements AutoCloseable {
     public void close() throws IOException {
         streams.close(true);
         server.stop(true);
+        shells.close();
+    }
+
+    /** Shells running now, relay sessions' shells waiting for a resume included. */
+    public int runningShells() {
+        return shells.running().size();
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
 
@@ -17,6 +18,12 @@ import org.apache.sshd.server.session.ServerSession;
  * class alone is a complete rule.
  */
 final class OperatorKeys implements PublickeyAuthenticator {
+    /**
+     * The key of the latest authentication attempt. MINA asks before it checks the signature (and
+     * for probes without one), but no attempt follows a successful one: on an authenticated session
+     * this is the key that logged in.
+     */
+    private static final AttributeKey<PublicKey> LAST_KEY = new AttributeKey<>();
     private final List<PublicKey> relayKeys = new CopyOnWriteArrayList<>();
     private final List<PublicKey> userCaKeys = new CopyOnWriteArrayList<>();
 
@@ -32,10 +39,17 @@ final class OperatorKeys implements PublickeyAuthenticator {
 
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
+        session.setAttribute(LAST_KEY, key);
         if (key instanceof OpenSshCertificate certificate) {
             return acceptsCertificate(username, certificate, Instant.now());
         }
         return contains(relayKeys, key);
+    }
+
+    /** Whether the authenticated {@code session} logged in with the relay's own key (not an operator's certificate). */
+    boolean isRelay(ServerSession session) {
+        PublicKey key = session.getAttribute(LAST_KEY);
+        return session.isAuthenticated() && key != null && !(key instanceof OpenSshCertificate) && contains(relayKeys, key);
     }
 
     boolean acceptsCertificate(String username, OpenSshCertificate certificate, Instant now) {

@@ -3,45 +3,116 @@ package devicetunnel.agent.ssh;
 import com.pty4j.PtyProcess;
 import com.pty4j.PtyProcessBuilder;
 import com.pty4j.WinSize;
+import devicetunnel.protocol.ByteRing;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.nio.charset.StandardCharsets;
-import org.apache.sshd.common.channel.PtyMode;
-import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
-import org.apache.sshd.server.Signal;
-import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A shell on a real PTY (pty4j). Two threads copy bytes, each blocking on its own stream, so
- * nothing polls: output waits for the SSH window (backpressure reaches the PTY), input waits for
- * the channel. Window-change requests resize the PTY.
+ * A shell on a real PTY (pty4j) that can outlive the SSH channel showing it: its output goes to a
+ * ring of the last {@link #RING_BYTES} (addressed by absolute offset, as the relay counts it) and
+ * to the attached {@link ShellChannel}, if any. A relay that lost its connection (it died, it was
+ * restarted, the device's link dropped) attaches a new channel and gets what it missed.
+ *
+ * <p>Threads: {@code pty-out} copies PTY output (it blocks on the attached channel's SSH window, so
+ * backpressure reaches the shell; with nobody attached the ring simply keeps the newest output),
+ * {@code pty-wait} waits for the exit. The monitor guards ring, viewer and exit status; channels are
+ * called outside it.
  */
-final class PtyShell implements Command {
+final class PtyShell {
+    /** What a relay can replay after it lost the session: the same as its own replay ring. */
+    static final int RING_BYTES = 1024 * 1024;
     /** The kernel's line discipline hands out at most 4 KiB per read. */
     private static final int PTY_READ_BYTES = 4096;
 
-    private static final Logger log = LoggerFactory.getLogger(PtyShell.class);
-
-    private final List<String> command;
+    private final PtyProcess process;
+    private final String sessionId;
     private final Consumer<PtyShell> onEnd;
+    private final ByteRing ring = new ByteRing(RING_BYTES);
+    private ShellChannel viewer;
+    private Integer exitStatus;
+    private long attachments;
     private volatile String hangUpMessage;
-    private InputStream in;
-    private OutputStream out;
-    private ExitCallback exitCallback;
-    private volatile PtyProcess process;
 
-    PtyShell(List<String> command, Consumer<PtyShell> onEnd) {
-        this.command = command;
+    /** What an attaching channel gets: the output it missed (from {@code missed.start()}) and the exit status if the shell ended. */
+    record Attachment(ByteRing.Slice missed, Integer exitStatus) {}
+
+    private PtyShell(PtyProcess process, String sessionId, Consumer<PtyShell> onEnd) {
+        this.process = process;
+        this.sessionId = sessionId;
         this.onEnd = onEnd;
+    }
+
+    /** @param sessionId the relay's session id when the shell may outlive its channel; null when it ends with it */
+    static PtyShell start(List<String> command, Map<String, String> env, int cols, int rows, String sessionId,
+                          Consumer<PtyShell> onEnd) throws IOException {
+        PtyProcess process = new PtyProcessBuilder(command.toArray(String[]::new))
+                .setEnvironment(env)
+                .setDirectory(System.getProperty("user.home"))
+                .setInitialColumns(cols)
+                .setInitialRows(rows)
+                .setConsole(false)
+                .start();
+        PtyShell shell = new PtyShell(process, sessionId, onEnd);
+        Thread output = Threads.start("pty-out-" + process.pid(), shell::copyOutput);
+        Threads.start("pty-wait-" + process.pid(), () -> shell.awaitExit(output));
+        return shell;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Makes {@code channel} the one that shows this shell; the previous one, if any, is closed. */
+    Attachment attach(ShellChannel channel, long offset) {
+        ShellChannel previous;
+        Attachment attachment;
+        synchronized (this) {
+            attachment = new Attachment(ring.from(Math.min(offset, ring.produced())), exitStatus);
+            previous = viewer;
+            viewer = channel;
+            attachments++;
+        }
+        if (previous != null && previous != channel) {
+            previous.replaced();
+        }
+        return attachment;
+    }
+
+    /** The channel went away without ending the shell; returns a token {@link #stillDetached} checks later. */
+    synchronized long detach(ShellChannel channel) {
+        if (viewer == channel) {
+            viewer = null;
+        }
+        return attachments;
+    }
+
+    /** Whether nobody attached since {@link #detach} returned {@code token}. */
+    synchronized boolean stillDetached(long token) {
+        return viewer == null && attachments == token;
+    }
+
+    synchronized boolean hasViewer() {
+        return viewer != null;
+    }
+
+    void write(byte[] data, int length) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write(data, 0, length);
+        in.flush();
+    }
+
+    void resize(int cols, int rows) {
+        if (process.isAlive()) {
+            process.setWinSize(new WinSize(cols, rows));
+        }
     }
 
     /**
@@ -50,80 +121,33 @@ final class PtyShell implements Command {
      */
     void hangUp(String message) {
         hangUpMessage = message;
-        PtyProcess p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
+        kill();
+    }
+
+    void kill() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
         }
     }
 
-    @Override public void setInputStream(InputStream in) { this.in = in; }
-    @Override public void setOutputStream(OutputStream out) { this.out = out; }
-    @Override public void setErrorStream(OutputStream err) { /* a PTY merges stderr into output */ }
-    @Override public void setExitCallback(ExitCallback callback) { this.exitCallback = callback; }
-
-    @Override
-    public void start(ChannelSession channel, Environment env) throws IOException {
-        Map<String, String> vars = new HashMap<>(System.getenv());
-        vars.putAll(ClientEnvironment.allowed(env.getEnv()));
-        vars.putIfAbsent("TERM", "xterm-256color");
-        vars.putIfAbsent("LANG", "C.UTF-8");
-        int cols = parse(env.getEnv().get(Environment.ENV_COLUMNS), 80);
-        int rows = parse(env.getEnv().get(Environment.ENV_LINES), 24);
-        process = new PtyProcessBuilder(command.toArray(String[]::new))
-                .setEnvironment(vars)
-                .setDirectory(System.getProperty("user.home"))
-                .setInitialColumns(cols)
-                .setInitialRows(rows)
-                .setConsole(false)
-                .start();
-        env.addSignalListener((ch, signal) -> resize(env), Signal.WINCH);
-        if (env.getPtyModes().containsKey(PtyMode.ECHO)) {
-            log.debug("client sent pty modes; the PTY keeps its own line discipline");
-        }
-        Thread output = Threads.start("pty-out", () -> copyOutput(process.getInputStream()));
-        Threads.start("pty-in", () -> copyInput(process.getOutputStream()));
-        Threads.start("pty-wait", () -> awaitExit(output));
-    }
-
-    private void resize(Environment env) {
-        PtyProcess p = process;
-        if (p != null && p.isAlive()) {
-            int cols = parse(env.getEnv().get(Environment.ENV_COLUMNS), 80);
-            int rows = parse(env.getEnv().get(Environment.ENV_LINES), 24);
-            p.setWinSize(new WinSize(cols, rows));
-        }
-    }
-
-    private void copyOutput(InputStream ptyOut) {
+    private void copyOutput() {
         // pty4j allocates a fresh array of the requested size on every read: asking for more than
-        // the kernel hands out only makes garbage (64 KiB per keystroke echo, before this).
+        // the kernel hands out only makes garbage.
         byte[] buffer = new byte[PTY_READ_BYTES];
         try {
             int n;
-            while ((n = ptyOut.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                out.flush();
+            while ((n = process.getInputStream().read(buffer)) >= 0) {
+                ShellChannel to;
+                synchronized (this) {
+                    ring.append(buffer, 0, n);
+                    to = viewer;
+                }
+                if (to != null) {
+                    to.output(Arrays.copyOf(buffer, n));
+                }
             }
         } catch (IOException e) {
             // EIO once the child has exited and the PTY is gone: normal end of output.
-        }
-    }
-
-    private void copyInput(OutputStream ptyIn) {
-        byte[] buffer = new byte[8 * 1024];
-        try {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                ptyIn.write(buffer, 0, n);
-                ptyIn.flush();
-            }
-        } catch (IOException e) {
-            // channel closed
-        }
-        // Client closed its input (EOF): hang up the shell like a terminal would.
-        PtyProcess p = process;
-        if (p != null && p.isAlive()) {
-            p.destroy();
         }
     }
 
@@ -136,46 +160,26 @@ final class PtyShell implements Command {
             Thread.currentThread().interrupt();
             status = 130;
         }
-        String message = hangUpMessage;
-        if (message != null && !output.isAlive()) {
-            try {
-                out.write(("\r\n" + message + "\r\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException e) {
-                // channel already gone: the exit status below is all the relay gets
-            }
+        ShellChannel to;
+        synchronized (this) {
+            exitStatus = status;
+            to = viewer;
         }
-        exitCallback.onExit(status);
+        if (to != null) {
+            to.exited(status, output.isAlive() ? null : hangUpMessage);
+        }
         closeStreams();
         onEnd.accept(this);
     }
 
     /** pty4j leaves the PTY master and its pipes open until GC unless the streams are closed. */
     private void closeStreams() {
-        PtyProcess p = process;
-        for (java.io.Closeable c : new java.io.Closeable[] {p.getInputStream(), p.getOutputStream(), p.getErrorStream()}) {
+        for (java.io.Closeable c : new java.io.Closeable[] {process.getInputStream(), process.getOutputStream(), process.getErrorStream()}) {
             try {
                 c.close();
             } catch (IOException e) {
                 // already closed
             }
-        }
-    }
-
-    @Override
-    public void destroy(ChannelSession channel) {
-        PtyProcess p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-        }
-    }
-
-    private static int parse(String value, int fallback) {
-        try {
-            int n = Integer.parseInt(value);
-            return n > 0 && n <= 10_000 ? n : fallback;
-        } catch (NumberFormatException e) {
-            return fallback;
         }
     }
 }
