@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class RefusalLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RefusalLog.class);
     static final int MAX_KEYS = 1000;
-    private static final Key OVERFLOW = new Key("device.auth.failed", null, "other refusals (too many distinct devices)");
+    private static final String OVERFLOW = "other refusals (too many distinct devices)";
 
     private final AuditLog audit;
     private final long intervalNanos;
@@ -56,7 +56,7 @@ public final class RefusalLog implements AutoCloseable {
         Key key = new Key(event, deviceId, reason);
         boolean first;
         synchronized (this) {
-            Key k = windows.containsKey(key) || windows.size() < MAX_KEYS ? key : OVERFLOW;
+            Key k = windows.containsKey(key) || windows.size() < MAX_KEYS ? key : new Key(event, null, OVERFLOW);
             Window window = windows.get(k);
             first = window == null;
             if (first) {
