@@ -7,18 +7,15 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Agent refusals, aggregated: a broken or hostile agent retrying in a loop must not write one audit
- * row and one log line per attempt (disk and database fill, real events drown). The first refusal
- * of a (device, reason) pair in an interval is recorded at once; repeats are counted and recorded
- * as one row "repeated N times" when the interval ends. Keys are capped: past {@link #MAX_KEYS}
+ * row and one log line (the audit log writes both) per attempt: disk and database fill, and real
+ * events drown. The first refusal of a (device, reason) pair in an interval is recorded at once;
+ * repeats are counted and recorded as one row "repeated N times" when the interval ends. Keys are capped: past {@link #MAX_KEYS}
  * distinct pairs (a scan of made-up ids) everything else counts under one overflow key.
  */
 public final class RefusalLog implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RefusalLog.class);
     static final int MAX_KEYS = 1000;
     private static final String OVERFLOW = "other refusals (too many distinct devices)";
 
@@ -67,8 +64,7 @@ public final class RefusalLog implements AutoCloseable {
                 window.lastIp = ip;
             }
         }
-        if (first) { // outside the lock: an audit write is a database call
-            log.warn("device {} refused ({}) from {}", deviceId, reason, ip);
+        if (first) { // outside the lock: an audit write is a database call (and the one log line)
             audit.record(key.event(), null, key.deviceId(), null, ip, key.reason());
         }
     }
@@ -90,7 +86,6 @@ public final class RefusalLog implements AutoCloseable {
             }
         }
         for (Summary s : summaries) {
-            log.warn("device {} refused ({}) {} more time(s)", s.key().deviceId(), s.key().reason(), s.repeats());
             audit.record(s.key().event(), null, s.key().deviceId(), null, s.lastIp(),
                     s.key().reason() + " (repeated " + s.repeats() + " times)");
         }
