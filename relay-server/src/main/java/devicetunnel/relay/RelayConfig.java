@@ -14,7 +14,8 @@ import java.util.List;
  * @param jwtSecret      HMAC key for operator tokens; null means one generated into {@code stateDir}
  * @param externalIssuer another issuer whose operator tokens are accepted; null for none
  * @param tls            certificate and key to serve HTTPS/WSS with; null serves plain HTTP
- * @param allowPlainHttp serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)
+ * @param allowPlainHttp serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy,
+ *                       so it implies Secure cookies, HSTS and an https origin)
  */
 public record RelayConfig(
         String host,
@@ -38,35 +39,89 @@ public record RelayConfig(
      *
      * @param allowedOrigins      browser origins allowed besides the relay's own
      * @param loginsPerMinute     login and enrollment attempts per client IP (burst of the same size; 0 = off)
-     * @param sessionOpensPerMinute terminal session opens per client IP (0 = off)
+     * @param sessionOpensPerMinute terminal session opens and resumes per client IP (0 = off)
      * @param idleTimeout         a terminal session without input for this long is closed (zero = never)
      * @param authTimeout         a connection must have authenticated (HTTP: sent its request; agent: said hello) by then
+     * @param network             who the clients are and which names the relay answers to
      */
     public record Hardening(List<String> allowedOrigins, int loginsPerMinute, int sessionOpensPerMinute,
                             int maxSessionsPerDevice, int maxSessionsPerOperator, Duration idleTimeout,
-                            Duration authTimeout) {
+                            Duration authTimeout, Network network) {
+
+        public Hardening(List<String> allowedOrigins, int loginsPerMinute, int sessionOpensPerMinute,
+                         int maxSessionsPerDevice, int maxSessionsPerOperator, Duration idleTimeout, Duration authTimeout) {
+            this(allowedOrigins, loginsPerMinute, sessionOpensPerMinute, maxSessionsPerDevice, maxSessionsPerOperator,
+                    idleTimeout, authTimeout, Network.defaults());
+        }
+
         public static Hardening defaults() {
             return new Hardening(List.of(), 10, 30, 8, 16, Duration.ofMinutes(30), Duration.ofSeconds(10));
         }
 
         public Hardening withAllowedOrigins(List<String> origins) {
             return new Hardening(origins, loginsPerMinute, sessionOpensPerMinute, maxSessionsPerDevice,
-                    maxSessionsPerOperator, idleTimeout, authTimeout);
+                    maxSessionsPerOperator, idleTimeout, authTimeout, network);
         }
 
         public Hardening withRates(int logins, int sessionOpens) {
             return new Hardening(allowedOrigins, logins, sessionOpens, maxSessionsPerDevice, maxSessionsPerOperator,
-                    idleTimeout, authTimeout);
+                    idleTimeout, authTimeout, network);
         }
 
         public Hardening withSessionCaps(int perDevice, int perOperator) {
             return new Hardening(allowedOrigins, loginsPerMinute, sessionOpensPerMinute, perDevice, perOperator,
-                    idleTimeout, authTimeout);
+                    idleTimeout, authTimeout, network);
         }
 
         public Hardening withTimeouts(Duration idle, Duration auth) {
             return new Hardening(allowedOrigins, loginsPerMinute, sessionOpensPerMinute, maxSessionsPerDevice,
-                    maxSessionsPerOperator, idle, auth);
+                    maxSessionsPerOperator, idle, auth, network);
+        }
+
+        public Hardening withNetwork(Network settings) {
+            return new Hardening(allowedOrigins, loginsPerMinute, sessionOpensPerMinute, maxSessionsPerDevice,
+                    maxSessionsPerOperator, idleTimeout, authTimeout, settings);
+        }
+    }
+
+    /**
+     * @param trustedProxies          addresses/CIDRs whose X-Forwarded-For is believed (empty: the header is ignored)
+     * @param allowedHosts            Host names the relay answers to (empty: loopback names on a loopback listener, else any)
+     * @param loginsPerAccountPerMinute login attempts per username, whatever the address (0 = off)
+     * @param agentConnectsPerMinute  control-link upgrades per peer address (0 = off)
+     * @param concurrentPasswordHashes Argon2 verifications at once (each holds 19 MiB)
+     * @param refusalLogInterval      repeated agent refusals (same device and reason) are logged once per interval
+     */
+    public record Network(List<String> trustedProxies, List<String> allowedHosts, int loginsPerAccountPerMinute,
+                          int agentConnectsPerMinute, int concurrentPasswordHashes, Duration refusalLogInterval) {
+        public static Network defaults() {
+            return new Network(List.of(), List.of(), 10, 120, Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    Duration.ofMinutes(1));
+        }
+
+        public Network withTrustedProxies(List<String> proxies) {
+            return new Network(proxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
+                    concurrentPasswordHashes, refusalLogInterval);
+        }
+
+        public Network withAllowedHosts(List<String> hosts) {
+            return new Network(trustedProxies, hosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
+                    concurrentPasswordHashes, refusalLogInterval);
+        }
+
+        public Network withRates(int loginsPerAccount, int agentConnects) {
+            return new Network(trustedProxies, allowedHosts, loginsPerAccount, agentConnects,
+                    concurrentPasswordHashes, refusalLogInterval);
+        }
+
+        public Network withConcurrentPasswordHashes(int hashes) {
+            return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
+                    hashes, refusalLogInterval);
+        }
+
+        public Network withRefusalLogInterval(Duration interval) {
+            return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
+                    concurrentPasswordHashes, interval);
         }
     }
 
@@ -77,6 +132,15 @@ public record RelayConfig(
 
     public boolean tlsEnabled() {
         return tls != null;
+    }
+
+    /**
+     * Whether browsers reach the relay over TLS: its own, or the TLS-terminating proxy that
+     * {@code --allow-plain-http} exists for. Then cookies are Secure, HSTS is sent and the origin
+     * check expects https.
+     */
+    public boolean browsersUseTls() {
+        return tls != null || allowPlainHttp;
     }
 
     public RelayConfig withDatabaseUrl(String url) {

@@ -13,7 +13,12 @@ import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.http.AccessSweep;
 import devicetunnel.relay.http.AuditRoutes;
+import devicetunnel.relay.auth.HashingGate;
 import devicetunnel.relay.http.AuthRoutes;
+import devicetunnel.relay.http.ClientAddress;
+import devicetunnel.relay.http.HostPolicy;
+import devicetunnel.relay.http.SecurityHeaders;
+import devicetunnel.relay.link.RefusalLog;
 import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.DeviceFeatureRoutes;
 import devicetunnel.relay.http.DeviceLifecycle;
@@ -101,6 +106,7 @@ public final class RelayServer implements AutoCloseable {
     private final WsKeepalive keepalive;
     private final IdleSessionReaper idleReaper;
     private final Listener listener;
+    private final RefusalLog refusals;
     private final Javalin app;
     private volatile boolean ready;
 
@@ -154,15 +160,27 @@ public final class RelayServer implements AutoCloseable {
         TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
                 config.externalIssuer());
         OperatorAuth auth = new OperatorAuth(tokens, users);
-        OriginPolicy origins = new OriginPolicy(limits.allowedOrigins());
+        RelayConfig.Network network = limits.network();
+        OriginPolicy origins = new OriginPolicy(limits.allowedOrigins(), config.browsersUseTls() ? "https" : "http");
+        ClientAddress clientAddress = new ClientAddress(network.trustedProxies());
+        HostPolicy hosts = HostPolicy.of(network.allowedHosts(), Listener.isLoopback(config.host()));
+        if (hosts.acceptsAny() && !Listener.isLoopback(config.host()) && !network.allowedHosts().contains("*")) {
+            log.warn("no --allowed-hosts given: any Host header is accepted (DNS rebinding is not refused)");
+        }
+        SecurityHeaders securityHeaders = new SecurityHeaders(config.browsersUseTls());
         RateLimiter loginAttempts = new RateLimiter(limits.loginsPerMinute(), System::nanoTime);
+        RateLimiter accountAttempts = new RateLimiter(network.loginsPerAccountPerMinute(), System::nanoTime);
         RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
+        RateLimiter sessionResumes = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
+        RateLimiter agentConnects = new RateLimiter(network.agentConnectsPerMinute(), System::nanoTime);
+        this.refusals = new RefusalLog(audit, network.refusalLogInterval(), scheduler, System::nanoTime);
         DeviceAccess access = new DeviceAccess(devices, users);
         Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
-        SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionLimits, audit, sessions);
+        SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, sessionLimits, audit, sessions);
 
-        AuthRoutes authRoutes = new AuthRoutes(users, hasher, tokens, audit,
-                config.secureCookies() || listener.secure(), loginAttempts);
+        AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
+                Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
+                loginAttempts, accountAttempts);
         DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
         SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
         FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
@@ -172,7 +190,8 @@ public final class RelayServer implements AutoCloseable {
         AuditRoutes auditRoutes = new AuditRoutes(audit);
         SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
         AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
-                userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features, new DeviceProofs(Clock.systemUTC()), scheduler, limits.authTimeout());
+                userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features, new DeviceProofs(Clock.systemUTC()),
+                scheduler, limits.authTimeout(), agentConnects, refusals);
         AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
         TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
         NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
@@ -190,6 +209,7 @@ public final class RelayServer implements AutoCloseable {
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new Json());
+            cfg.contextResolver.ip = clientAddress::of;
             if (RelayServer.class.getResource("/public/index.html") != null) {
                 cfg.staticFiles.add("/public", Location.CLASSPATH);
             } else {
@@ -202,6 +222,11 @@ public final class RelayServer implements AutoCloseable {
                 ws.setMaxTextMessageSize(MAX_TEXT_MESSAGE_BYTES);
             });
             ErrorResponses.install(cfg.routes);
+            cfg.routes.before(ctx -> {
+                securityHeaders.apply(ctx); // first, so refusals below carry them too
+                hosts.check(ctx);
+            });
+            cfg.routes.wsBeforeUpgrade(hosts::check);
             cfg.routes.before("/api/*", ctx -> {
                 if (!SAFE_METHODS.contains(ctx.method().name())) {
                     origins.check(ctx); // cookies ride along on cross-site requests; tokens in headers do not
@@ -313,6 +338,7 @@ public final class RelayServer implements AutoCloseable {
         sessions.close();
         app.stop();
         keepalive.close();
+        refusals.close();
         registry.close();
         try {
             sshClient.close();

@@ -175,10 +175,13 @@ class EnrollmentIT {
             String lena = relay.login("lena", "lab operator pw");
             assertThat(Json.MAPPER.readTree(relay.get("/api/v1/devices", lena).body()).findValuesAsText("id"))
                     .containsExactly("lab-1");
-            assertThat(relay.get("/api/v1/devices/prod-1", lena).statusCode()).isEqualTo(403);
+            // Outside her labels the device does not exist for her: the same 404 as a made-up id.
+            HttpResponse<String> hidden = relay.get("/api/v1/devices/prod-1", lena);
+            assertThat(hidden.statusCode()).isEqualTo(404);
+            assertThat(hidden.body()).isEqualTo(relay.get("/api/v1/devices/no-such-device", lena).body());
             try (TerminalClient term = relay.terminal("prod-1", lena, 80, 24)) {
-                assertThat(term.awaitControl("error", WAIT).get("error").asText()).isEqualTo("forbidden");
-                assertThat(term.awaitClose(WAIT)).isEqualTo(4403);
+                assertThat(term.awaitControl("error", WAIT).get("error").asText()).isEqualTo("not_found");
+                assertThat(term.awaitClose(WAIT)).isEqualTo(4404);
             }
             try (TerminalClient term = relay.terminal("lab-1", lena, 80, 24)) {
                 term.awaitControl("session", WAIT);

@@ -60,7 +60,8 @@ class FileTransferIT {
         Path target = deviceDir.resolve("upload.bin");
         // Halfway through, the body waits until bytes are on the device's disk: a relay that
         // buffered the whole upload before writing would never get there and the test would fail.
-        GatedBody body = new GatedBody(SIZE, SIZE / 2, () -> Files.exists(target) && Files.size(target) > 0);
+        // (Uploads land under a temporary name first and take the target's name when complete.)
+        GatedBody body = new GatedBody(SIZE, SIZE / 2, () -> partial(target).map(p -> p.toFile().length() > 0).orElse(false));
         long started = System.nanoTime();
         HttpResponse<String> uploaded = http.send(request(target).PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -88,16 +89,45 @@ class FileTransferIT {
     @Test
     void cancelledUploadLeavesNothingBehind() throws Exception {
         Path target = deviceDir.resolve("cancelled.bin");
+        cancelUpload(target);
+        await().atMost(WAIT).until(() -> partial(target).isEmpty());
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void cancelledUploadKeepsTheFileThatWasThere() throws Exception {
+        Path target = deviceDir.resolve("precious.conf");
+        Files.writeString(target, "the original");
+        cancelUpload(target);
+        await().atMost(WAIT).until(() -> partial(target).isEmpty());
+        assertThat(target).hasContent("the original");
+        // ...and a complete upload replaces it.
+        HttpResponse<String> replaced = http.send(request(target).PUT(HttpRequest.BodyPublishers.ofString("the new one")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(201);
+        assertThat(target).hasContent("the new one");
+        assertThat(partial(target)).isEmpty();
+    }
+
+    /** Starts an upload to {@code target}, waits until bytes reach the device, then drops the connection. */
+    private void cancelUpload(Path target) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", relay.server().port())) {
             OutputStream out = socket.getOutputStream();
             out.write(("PUT /api/v1/devices/dev-1/files?path=" + URLEncoder.encode(target.toString(), StandardCharsets.UTF_8)
-                    + " HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer " + token
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
                     + "\r\nContent-Length: " + SIZE + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(new byte[1024 * 1024]);
             out.flush();
-            await().atMost(WAIT).until(() -> Files.exists(target));
+            await().atMost(WAIT).until(() -> partial(target).isPresent());
         } // the browser gave up: connection closed mid-body
-        await().atMost(WAIT).until(() -> !Files.exists(target));
+    }
+
+    /** The temporary file an upload to {@code target} is being written to, if any. */
+    private static java.util.Optional<Path> partial(Path target) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(target.getParent())) {
+            return files.filter(p -> p.getFileName().toString().startsWith("." + target.getFileName() + ".devtunnel-"))
+                    .findFirst();
+        }
     }
 
     @Test

@@ -40,12 +40,23 @@ public final class TokenService {
     private final ExternalIssuer external;
     private final JwtParser externalParser;
 
-    /** The subject and expiry of a verified token. */
-    public record Verified(String username, Instant expiresAt) {}
+    /** Claim holding the user's token version at issue; logout and password changes raise the version. */
+    public static final String VERSION_CLAIM = "ver";
+    /** The version of tokens the relay cannot revoke by version (an external issuer's). */
+    public static final long UNVERSIONED = -1;
+
+    /** The subject, expiry and token version ({@link #UNVERSIONED} for external tokens) of a verified token. */
+    public record Verified(String username, Instant expiresAt, long version) {}
 
     public TokenService(byte[] secret, Duration lifetime, Clock clock, ExternalIssuer external) {
         if (secret.length < 32) {
             throw new IllegalArgumentException("JWT secret must be at least 32 bytes");
+        }
+        if (external != null && external.secret() != null
+                && java.security.MessageDigest.isEqual(external.secret().getEncoded(), secret)) {
+            // With one secret, whoever holds the IdP's key could mint relay tokens (any version, any
+            // lifetime) and the other way round: the two trust domains must not share it.
+            throw new IllegalArgumentException("the external issuer's HMAC secret must differ from the relay's own");
         }
         this.key = Keys.hmacShaKeyFor(secret);
         this.lifetime = lifetime;
@@ -72,6 +83,7 @@ public final class TokenService {
                 .issuer(ISSUER)
                 .audience().add(AUDIENCE).and()
                 .subject(user.username())
+                .claim(VERSION_CLAIM, user.tokenVersion())
                 .id(UUID.randomUUID().toString())
                 .issuedAt(Date.from(now))
                 .notBefore(Date.from(now))
@@ -97,13 +109,34 @@ public final class TokenService {
             if (claims.getExpiration() == null || claims.getSubject() == null || claims.getSubject().isBlank()) {
                 throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
             }
-            return new Verified(claims.getSubject(), claims.getExpiration().toInstant());
+            if (parser == ownParser) {
+                Object version = claims.get(VERSION_CLAIM);
+                if (!(version instanceof Number n)) {
+                    throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
+                }
+                return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), n.longValue());
+            }
+            checkExternalLifetime(claims);
+            return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), UNVERSIONED);
         } catch (ExpiredJwtException e) {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "session expired; log in again");
         } catch (PrematureJwtException e) {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "credential not valid yet");
         } catch (JwtException | IllegalArgumentException e) {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
+        }
+    }
+
+    /** An external token must say when it was issued and live no longer than the cap, from then and from now. */
+    private void checkExternalLifetime(Claims claims) {
+        Instant expires = claims.getExpiration().toInstant();
+        if (claims.getIssuedAt() == null) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
+        }
+        Duration cap = external.maxLifetime();
+        if (Duration.between(claims.getIssuedAt().toInstant(), expires).compareTo(cap) > 0
+                || Duration.between(clock.instant(), expires).compareTo(cap) > 0) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "credential lives too long");
         }
     }
 

@@ -31,10 +31,20 @@ final class ServeCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--jwt-secret-file", defaultValue = "${env:DT_JWT_SECRET_FILE}",
-            description = "File with the HMAC secret (>= 32 bytes) for operator tokens (env DT_JWT_SECRET_FILE). "
-                    + "With --jwt-issuer, tokens of that external issuer signed with it (HS256/384/512) are accepted too. "
+            description = "File with the HMAC secret (>= 32 bytes) for the relay's own operator tokens (env DT_JWT_SECRET_FILE). "
                     + "Default: generated into the state dir on first start.")
     Path jwtSecretFile;
+
+    @Option(names = "--jwt-issuer-secret-file", defaultValue = "${env:DT_JWT_ISSUER_SECRET_FILE}",
+            description = "HMAC secret (>= 32 bytes) of the external issuer named by --jwt-issuer (HS256/384/512 tokens; "
+                    + "env DT_JWT_ISSUER_SECRET_FILE). Must differ from the relay's own secret.")
+    Path jwtIssuerSecretFile;
+
+    @Option(names = "--jwt-issuer-max-lifetime", defaultValue = "${env:DT_JWT_ISSUER_MAX_LIFETIME:-1h}",
+            converter = DurationConverter.class,
+            description = "Longest lifetime (exp - iat) accepted for an external issuer's tokens; they cannot be revoked "
+                    + "by logout. Default: ${DEFAULT-VALUE}.")
+    Duration jwtIssuerMaxLifetime;
 
     @Option(names = "--jwt-public-key-file", defaultValue = "${env:DT_JWT_PUBLIC_KEY_FILE}",
             description = "PEM public key (RSA or EC) of an external token issuer; its RS*/PS*/ES* tokens are accepted "
@@ -68,6 +78,30 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allow-plain-http", defaultValue = "${env:DT_ALLOW_PLAIN_HTTP:-false}",
             description = "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy).")
     boolean allowPlainHttp;
+
+    @Option(names = "--trusted-proxies", split = ",", defaultValue = "${env:DT_TRUSTED_PROXIES}",
+            description = "Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For names the client "
+                    + "(env DT_TRUSTED_PROXIES). Default: none, the header is ignored.")
+    List<String> trustedProxies;
+
+    @Option(names = "--allowed-hosts", split = ",", defaultValue = "${env:DT_ALLOWED_HOSTS}",
+            description = "Host names the relay answers to; other Host headers get 400 (env DT_ALLOWED_HOSTS; '*' = any). "
+                    + "Default: loopback names on a loopback listener, else any (with a warning).")
+    List<String> allowedHosts;
+
+    @Option(names = "--login-rate-per-account", defaultValue = "${env:DT_LOGIN_RATE_PER_ACCOUNT:-10}",
+            description = "Login attempts per minute per username, from any address; 0 = unlimited. Default: ${DEFAULT-VALUE}.")
+    int loginRatePerAccount;
+
+    @Option(names = "--agent-connect-rate", defaultValue = "${env:DT_AGENT_CONNECT_RATE:-120}",
+            description = "Agent control-link connects per minute per address (a NAT'd fleet shares one); 0 = unlimited. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int agentConnectRate;
+
+    @Option(names = "--max-concurrent-logins", defaultValue = "${env:DT_MAX_CONCURRENT_LOGINS:-0}",
+            description = "Password checks (Argon2, 19 MiB each) running at once; more wait up to 2 s, then 429. "
+                    + "0 = the number of cores (at least 2).")
+    int maxConcurrentLogins;
 
     @Option(names = "--allowed-origins", split = ",", defaultValue = "${env:DT_ALLOWED_ORIGINS}",
             description = "Browser origins allowed besides the relay's own, e.g. https://ops.example.com (env DT_ALLOWED_ORIGINS).")
@@ -125,7 +159,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean interactivePriority;
 
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
-            description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself; set it behind a TLS-terminating proxy.")
+            description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself or with --allow-plain-http (a TLS proxy in front).")
     boolean secureCookies;
 
     @Override
@@ -139,10 +173,17 @@ final class ServeCommand implements Callable<Integer> {
         byte[] secret = jwtSecretFile == null ? null : Files.readString(jwtSecretFile, StandardCharsets.UTF_8).strip()
                 .getBytes(StandardCharsets.UTF_8);
         TerminalSessions.Settings defaults = TerminalSessions.Settings.defaults();
+        RelayConfig.Network network = RelayConfig.Network.defaults()
+                .withTrustedProxies(trustedProxies == null ? List.of() : trustedProxies)
+                .withAllowedHosts(allowedHosts == null ? List.of() : allowedHosts)
+                .withRates(loginRatePerAccount, agentConnectRate);
+        if (maxConcurrentLogins > 0) {
+            network = network.withConcurrentPasswordHashes(maxConcurrentLogins);
+        }
         RelayConfig.Hardening hardening = new RelayConfig.Hardening(allowedOrigins == null ? List.of() : allowedOrigins,
-                loginRate, sessionRate, maxSessionsPerDevice, maxSessionsPerOperator, idleTimeout, authTimeout);
+                loginRate, sessionRate, maxSessionsPerDevice, maxSessionsPerOperator, idleTimeout, authTimeout, network);
         RelayConfig config = new RelayConfig(host, port, store.stateDir, store.databaseUrl, store.databaseUser,
-                store.databasePassword(), secret, externalIssuer(secret), tokenLifetime, pingInterval, secureCookies,
+                store.databasePassword(), secret, externalIssuer(), tokenLifetime, pingInterval, secureCookies,
                 tls(), allowPlainHttp, hardening,
                 defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
                         .withInteractivePriority(interactivePriority));
@@ -162,20 +203,21 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ExternalIssuer externalIssuer(byte[] sharedSecret) throws IOException {
+    private ExternalIssuer externalIssuer() throws IOException {
         if (jwtIssuer == null) {
-            if (jwtPublicKeyFile != null) {
-                throw new IllegalArgumentException("--jwt-public-key-file needs --jwt-issuer");
+            if (jwtPublicKeyFile != null || jwtIssuerSecretFile != null) {
+                throw new IllegalArgumentException("--jwt-public-key-file and --jwt-issuer-secret-file need --jwt-issuer");
             }
             return null;
         }
-        if (jwtPublicKeyFile != null) {
-            return ExternalIssuer.withPublicKey(jwtIssuer, jwtAudience, ExternalIssuer.readPublicKey(jwtPublicKeyFile));
+        if ((jwtPublicKeyFile == null) == (jwtIssuerSecretFile == null)) {
+            throw new IllegalArgumentException("--jwt-issuer needs exactly one of --jwt-issuer-secret-file and --jwt-public-key-file");
         }
-        if (sharedSecret == null) {
-            throw new IllegalArgumentException("--jwt-issuer needs --jwt-secret-file or --jwt-public-key-file");
-        }
-        return ExternalIssuer.withSecret(jwtIssuer, jwtAudience, sharedSecret);
+        ExternalIssuer issuer = jwtPublicKeyFile != null
+                ? ExternalIssuer.withPublicKey(jwtIssuer, jwtAudience, ExternalIssuer.readPublicKey(jwtPublicKeyFile))
+                : ExternalIssuer.withSecret(jwtIssuer, jwtAudience,
+                        Files.readString(jwtIssuerSecretFile, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+        return issuer.withMaxLifetime(jwtIssuerMaxLifetime);
     }
 
     private TlsFiles tls() throws IOException {

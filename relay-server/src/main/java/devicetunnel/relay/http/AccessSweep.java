@@ -1,6 +1,7 @@
 package devicetunnel.relay.http;
 
 import devicetunnel.protocol.ErrorCode;
+import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.Device;
@@ -13,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Re-checks open sessions against the operators' current rights, every ping interval: a removed
- * operator, one demoted to viewer or whose labels no longer cover the device loses the sessions
+ * operator, one demoted to viewer or whose labels no longer cover the device, or one who logged out
+ * or changed the password since the session opened (token version moved on) loses the sessions
  * already open, terminal and native alike, not only the next ones.
  */
 public final class AccessSweep {
@@ -33,21 +35,24 @@ public final class AccessSweep {
         Map<String, Optional<User>> userCache = new HashMap<>();
         Map<String, Optional<Device>> deviceCache = new HashMap<>();
         for (TerminalSession s : sessions.all()) {
-            String refusal = refusal(s.operator(), s.deviceId(), userCache, deviceCache);
+            String refusal = refusal(s.operator(), s.deviceId(), s.tokenVersion(), userCache, deviceCache);
             if (refusal != null) {
                 s.terminate(ErrorCode.FORBIDDEN, refusal);
             }
         }
-        natives.closeMatching((operator, deviceId) -> refusal(operator, deviceId, userCache, deviceCache) != null,
+        natives.closeMatching(h -> refusal(h.operator(), h.deviceId(), h.tokenVersion(), userCache, deviceCache) != null,
                 ErrorCode.FORBIDDEN, "Your access to this device was withdrawn.");
     }
 
     /** Why the operator may no longer use the device, or null when they still may. */
-    private String refusal(String operator, String deviceId, Map<String, Optional<User>> userCache,
+    private String refusal(String operator, String deviceId, long tokenVersion, Map<String, Optional<User>> userCache,
                            Map<String, Optional<Device>> deviceCache) {
         Optional<User> user = userCache.computeIfAbsent(operator, users::find);
         if (user.isEmpty()) {
             return "Your account was removed.";
+        }
+        if (tokenVersion != TokenService.UNVERSIONED && tokenVersion != user.get().tokenVersion()) {
+            return "You logged out or changed your password.";
         }
         if (!user.get().role().mayOpenSessions()) {
             return "Your role no longer allows sessions.";

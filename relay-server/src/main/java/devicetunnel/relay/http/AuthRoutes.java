@@ -3,10 +3,12 @@ package devicetunnel.relay.http;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Credentials;
+import devicetunnel.relay.auth.HashingGate;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.LogSafe;
 import devicetunnel.relay.store.User;
 import devicetunnel.relay.store.UserStore;
 import io.javalin.config.RoutesConfig;
@@ -15,27 +17,40 @@ import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** Login, logout and "who am I". */
+/**
+ * Login, logout and "who am I". Logout ends every token of the account (the user's token version
+ * moves on), so a copied token or cookie dies with it, and the access sweep cuts open sessions.
+ */
 public final class AuthRoutes {
-    private static final java.util.Set<String> LOGIN_FIELDS = java.util.Set.of("username", "password");
+    private static final Set<String> LOGIN_FIELDS = Set.of("username", "password");
     private final UserStore users;
     private final PasswordHasher hasher;
+    private final HashingGate hashing;
     private final TokenService tokens;
     private final AuditLog audit;
     private final boolean secureCookies;
     private final RateLimiter attempts;
+    private final RateLimiter accountAttempts;
 
-    public AuthRoutes(UserStore users, PasswordHasher hasher, TokenService tokens, AuditLog audit, boolean secureCookies,
-                      RateLimiter attempts) {
-        this.attempts = attempts;
+    /**
+     * {@code attempts}: per client address; {@code accountAttempts}: per username, so guesses spread over
+     * many addresses (or all arriving through one proxy) still meet a limit per account.
+     */
+    public AuthRoutes(UserStore users, PasswordHasher hasher, HashingGate hashing, TokenService tokens, AuditLog audit,
+                      boolean secureCookies, RateLimiter attempts, RateLimiter accountAttempts) {
         this.users = users;
         this.hasher = hasher;
+        this.hashing = hashing;
         this.tokens = tokens;
         this.audit = audit;
         this.secureCookies = secureCookies;
+        this.attempts = attempts;
+        this.accountAttempts = accountAttempts;
     }
 
     public void install(RoutesConfig routes) {
@@ -43,7 +58,7 @@ public final class AuthRoutes {
         routes.post("/api/v1/auth/logout", this::logout);
         routes.get("/api/v1/auth/me", ctx -> {
             Operator op = OperatorAuth.current(ctx);
-            ctx.json(Map.of("username", op.username(), "role", op.role().name().toLowerCase(java.util.Locale.ROOT),
+            ctx.json(Map.of("username", op.username(), "role", op.role().name().toLowerCase(Locale.ROOT),
                     "expiresAt", op.expiresAt()));
         });
     }
@@ -54,19 +69,35 @@ public final class AuthRoutes {
         JsonFields body = new JsonFields(Json.readObject(ctx.body(), 4096), LOGIN_FIELDS);
         String username = body.text("username", 64);
         String password = body.text("password", 1024);
+        String logged = LogSafe.text(username);
+        accountAttempts.acquire(username.toLowerCase(Locale.ROOT),
+                () -> audit.record("login.rate_limited", logged, null, null, ctx.ip(), "per account"));
         Optional<User> user = users.find(username);
-        boolean ok = hasher.verify(password.toCharArray(), user.map(User::passwordHash).orElse(null)) && user.isPresent();
+        boolean ok = hashing.run(() -> hasher.verify(password.toCharArray(), user.map(User::passwordHash).orElse(null)))
+                && user.isPresent();
         if (!ok) {
-            audit.record("login.failed", username, null, null, ctx.ip(), null);
+            audit.record("login.failed", logged, null, null, ctx.ip(), null);
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Wrong username or password.");
         }
         TokenService.Issued issued = tokens.issue(user.get());
-        audit.record("login.ok", username, null, null, ctx.ip(), null);
+        audit.record("login.ok", logged, null, null, ctx.ip(), null);
         ctx.cookie(sessionCookie(issued.token(), Duration.between(Instant.now(), issued.expiresAt())));
         ctx.json(Map.of("token", issued.token(), "expiresAt", issued.expiresAt()));
     }
 
+    /** Always clears the cookie; with a valid credential it also revokes every token of that account. */
     private void logout(Context ctx) {
+        String token = Credentials.find(ctx);
+        if (token != null) {
+            try {
+                TokenService.Verified verified = tokens.verify(token);
+                if (verified.version() != TokenService.UNVERSIONED && users.revokeTokens(verified.username())) {
+                    audit.record("logout", verified.username(), null, null, ctx.ip(), "tokens revoked");
+                }
+            } catch (TunnelException e) {
+                // an invalid or expired credential has nothing left to revoke
+            }
+        }
         ctx.cookie(sessionCookie("", Duration.ZERO));
         ctx.status(204);
     }
@@ -80,5 +111,4 @@ public final class AuthRoutes {
         cookie.setMaxAge((int) Math.max(0, maxAge.toSeconds()));
         return cookie;
     }
-
 }

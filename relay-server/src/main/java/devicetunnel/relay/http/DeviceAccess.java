@@ -20,8 +20,9 @@ public final class DeviceAccess {
     }
 
     /**
-     * The device if the operator may see it: 404 for unknown ids (and revoked devices, except for
-     * admins), 403 when the operator's labels do not cover it.
+     * The device if the operator may see it: 404 for unknown ids, revoked devices (except for
+     * admins) and devices outside the operator's labels alike. A 403 there would tell a probing
+     * operator which ids exist beyond their reach.
      */
     public Device visible(Operator operator, String deviceId) {
         if (!Protocol.isValidDeviceId(deviceId)) {
@@ -30,7 +31,7 @@ public final class DeviceAccess {
         Device device = devices.find(deviceId).filter(d -> d.status() != Device.Status.REVOKED || operator.isAdmin())
                 .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such device."));
         if (!user(operator).mayAccess(device.labels())) {
-            throw new TunnelException(ErrorCode.FORBIDDEN, "You are not allowed to reach this device.");
+            throw new TunnelException(ErrorCode.NOT_FOUND, "No such device.");
         }
         return device;
     }

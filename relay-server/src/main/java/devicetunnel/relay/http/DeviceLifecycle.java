@@ -66,6 +66,6 @@ public final class DeviceLifecycle {
                 session.terminate(ErrorCode.FORBIDDEN, reason);
             }
         }
-        natives.closeMatching((operator, device) -> device.equals(deviceId), ErrorCode.FORBIDDEN, reason);
+        natives.closeMatching(holder -> holder.deviceId().equals(deviceId), ErrorCode.FORBIDDEN, reason);
     }
 }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * File transfer for the web UI, streamed through SFTP on the relay's own SSH connection to the
  * device: {@code GET /api/v1/devices/{id}/files?path=/abs/path} downloads, {@code PUT} with the
  * file as the request body uploads. The relay holds one copy buffer per transfer, never the file.
- * An upload that does not arrive whole (the browser cancelled) is removed from the device.
+ * Uploads go to a temporary name and replace the target only when complete ({@link AtomicUpload}):
+ * one that does not arrive whole (the browser cancelled) leaves the device as it was.
  */
 public final class FileRoutes {
     private static final Logger log = LoggerFactory.getLogger(FileRoutes.class);
@@ -110,13 +111,23 @@ public final class FileRoutes {
         String path = remotePath(ctx.queryParam("path"));
         try (DeviceSshConnector.DeviceConnection connection = connector.connect(operator.username(), device, openTimeout);
              SftpClient sftp = openSftp(connection)) {
+            AtomicUpload upload = new AtomicUpload(sftp, path);
             long copied;
-            try (OutputStream out = sftpCall(() -> sftp.write(path))) {
-                copied = copyUpload(ctx.req().getInputStream(), out, ctx.req().getContentLengthLong());
+            try {
+                try (OutputStream out = sftpCall(() -> sftp.write(upload.temporaryPath()))) {
+                    copied = copyUpload(ctx.req().getInputStream(), out, ctx.req().getContentLengthLong());
+                }
+                sftpCall(() -> {
+                    upload.commit();
+                    return null;
+                });
             } catch (UploadAborted e) {
-                removeQuietly(sftp, path);
+                upload.abandon();
                 audit.record("file.upload.aborted", operator.username(), device.id(), null, ctx.ip(), "path=" + path);
-                throw new TunnelException(ErrorCode.BAD_REQUEST, "The upload did not arrive completely; nothing was kept.");
+                throw new TunnelException(ErrorCode.BAD_REQUEST, "The upload did not arrive completely; nothing was changed.");
+            } catch (IOException | RuntimeException e) {
+                upload.abandon();
+                throw e;
             }
             audit.record("file.upload", operator.username(), device.id(), null, ctx.ip(), "path=" + path + " bytes=" + copied);
             ctx.status(201).json(Map.of("path", path, "bytes", copied));
@@ -164,14 +175,6 @@ public final class FileRoutes {
             throw new UploadAborted();
         }
         return total;
-    }
-
-    private static void removeQuietly(SftpClient sftp, String path) {
-        try {
-            sftp.remove(path);
-        } catch (IOException e) {
-            log.warn("could not remove a partial upload on the device: {}", e.getMessage());
-        }
     }
 
     private static String remotePath(String path) {

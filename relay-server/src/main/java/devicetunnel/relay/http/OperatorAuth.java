@@ -32,7 +32,10 @@ public final class OperatorAuth {
         // an external issuer's tokens need not know the relay's roles.
         User user = users.find(verified.username()).orElseThrow(() ->
                 new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
-        Operator operator = new Operator(user.username(), user.role(), verified.expiresAt());
+        if (verified.version() != TokenService.UNVERSIONED && verified.version() != user.tokenVersion()) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "You logged out or changed your password; log in again.");
+        }
+        Operator operator = new Operator(user.username(), user.role(), verified.expiresAt(), verified.version());
         ctx.attribute(ATTRIBUTE, operator);
         return operator;
     }

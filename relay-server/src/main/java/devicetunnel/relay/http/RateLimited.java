@@ -8,7 +8,11 @@ public final class RateLimited extends TunnelException {
     private final long retryAfterSeconds;
 
     public RateLimited(long retryAfterSeconds) {
-        super(ErrorCode.TOO_MANY_REQUESTS, "Too many attempts from your address; retry in " + retryAfterSeconds + " s.");
+        this(retryAfterSeconds, "Too many attempts from your address; retry in " + retryAfterSeconds + " s.");
+    }
+
+    public RateLimited(long retryAfterSeconds, String message) {
+        super(ErrorCode.TOO_MANY_REQUESTS, message);
         this.retryAfterSeconds = retryAfterSeconds;
     }
 

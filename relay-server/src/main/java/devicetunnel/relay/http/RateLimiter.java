@@ -35,7 +35,7 @@ public final class RateLimiter {
         this.nanoTime = nanoTime;
     }
 
-    /** Takes one attempt for {@code ip} or throws {@link RateLimited} with the wait until the next one. */
+    /** Takes one attempt for {@code ip} (any key: an address, an account) or throws {@link RateLimited} with the wait until the next one. */
     public void acquire(String ip) {
         acquire(ip, () -> { });
     }
@@ -53,6 +53,8 @@ public final class RateLimiter {
             buckets.values().removeIf(b -> refilled(b, now) >= capacity);
         }
         Bucket bucket = buckets.computeIfAbsent(ip == null ? "?" : ip, k -> new Bucket(capacity, now));
+        boolean firstRefusal;
+        double waitNanos;
         synchronized (bucket) {
             bucket.tokens = refilled(bucket, now);
             bucket.updatedNanos = now;
@@ -61,13 +63,14 @@ public final class RateLimiter {
                 bucket.refusing = false;
                 return;
             }
-            if (!bucket.refusing) {
-                bucket.refusing = true;
-                onFirstRefusal.run();
-            }
-            double waitNanos = (1 - bucket.tokens) / refillPerNano;
-            throw new RateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
+            firstRefusal = !bucket.refusing;
+            bucket.refusing = true;
+            waitNanos = (1 - bucket.tokens) / refillPerNano;
         }
+        if (firstRefusal) {
+            onFirstRefusal.run(); // an audit write: never under the bucket's lock
+        }
+        throw new RateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
     }
 
     private double refilled(Bucket b, long now) {

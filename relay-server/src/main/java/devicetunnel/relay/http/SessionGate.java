@@ -13,19 +13,22 @@ import java.util.function.Predicate;
 
 /**
  * What a browser terminal websocket passes before it is upgraded and a session is opened: an allowed
- * origin (403), the per-IP open rate (429), valid credentials (401), then a free slot under the
+ * origin (403), the per-IP open rate (429; resumes have a bucket of their own, so a flaky network
+ * resuming does not eat the budget for opening), valid credentials (401), then a free slot under the
  * per-device and per-operator caps (409).
  */
 public final class SessionGate {
     private final OperatorAuth auth;
     private final OriginPolicy origins;
     private final RateLimiter opens;
+    private final RateLimiter resumes;
     private final SessionLimits limits;
     private final AuditLog audit;
     private final TerminalSessions sessions;
 
-    public SessionGate(OperatorAuth auth, OriginPolicy origins, RateLimiter opens, SessionLimits limits, AuditLog audit,
-                       TerminalSessions sessions) {
+    public SessionGate(OperatorAuth auth, OriginPolicy origins, RateLimiter opens, RateLimiter resumes,
+                       SessionLimits limits, AuditLog audit, TerminalSessions sessions) {
+        this.resumes = resumes;
         this.auth = auth;
         this.origins = origins;
         this.opens = opens;
@@ -34,11 +37,13 @@ public final class SessionGate {
         this.sessions = sessions;
     }
 
-    /** Checks before the upgrade; {@code opening} is false for resuming an existing session (not rate-limited). */
+    /** Checks before the upgrade; {@code opening} is false for resuming an existing session. */
     public Operator beforeUpgrade(Context ctx, boolean opening) {
         origins.check(ctx);
         if (opening) {
             opens.acquire(ctx.ip(), () -> audit.record("session.rate_limited", null, null, null, ctx.ip(), null));
+        } else {
+            resumes.acquire(ctx.ip(), () -> audit.record("session.rate_limited", null, null, null, ctx.ip(), "resume"));
         }
         return auth.authenticate(ctx);
     }

@@ -11,8 +11,9 @@ import io.javalin.http.Context;
 import java.util.Map;
 
 /**
- * {@code POST /api/v1/ssh/certificates} with {@code {"publicKey": "ssh-ed25519 AAAA..."}}: a short-lived
- * OpenSSH user certificate for the logged-in operator, for the native SSH path through the relay.
+ * {@code POST /api/v1/ssh/certificates} with {@code {"publicKey": "ssh-ed25519 AAAA...", "portForwarding": false}}:
+ * a short-lived OpenSSH user certificate for the logged-in operator, for the native SSH path through
+ * the relay. Port forwarding is permitted only when asked for (and the device allows it).
  */
 public final class SshCertificateRoutes {
     private final UserCertificateAuthority ca;
@@ -37,9 +38,14 @@ public final class SshCertificateRoutes {
         if (key == null || !key.isTextual()) {
             throw new TunnelException(ErrorCode.BAD_REQUEST, "'publicKey' must be one OpenSSH public key line.");
         }
-        UserCertificateAuthority.Issued issued = ca.sign(operator.username(), key.asText());
+        JsonNode forwarding = body.get("portForwarding");
+        if (forwarding != null && !forwarding.isBoolean()) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "'portForwarding' must be true or false.");
+        }
+        boolean portForwarding = forwarding != null && forwarding.asBoolean();
+        UserCertificateAuthority.Issued issued = ca.sign(operator.username(), key.asText(), portForwarding);
         audit.record("ssh.certificate.issued", operator.username(), null, null, ctx.ip(),
-                "serial=" + issued.serial() + " validBefore=" + issued.validBefore());
+                "serial=" + issued.serial() + " validBefore=" + issued.validBefore() + " portForwarding=" + portForwarding);
         ctx.json(Map.of("certificate", issued.certificate(), "validBefore", issued.validBefore()));
     }
 }

@@ -65,6 +65,7 @@ public final class TerminalSession {
     private int endCloseCode;
     private ScheduledFuture<?> graceTimer;
     private boolean closed;
+    private volatile long tokenVersion = -1;
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
                     DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
@@ -87,6 +88,9 @@ public final class TerminalSession {
 
     public String id() { return id; }
     public String operator() { return operator; }
+    /** The token version the session was opened with (TokenService.UNVERSIONED: not revocable by version). */
+    public long tokenVersion() { return tokenVersion; }
+    void tokenVersion(long version) { this.tokenVersion = version; }
     public String deviceId() { return deviceId; }
     public Instant startedAt() { return startedAt; }
     public long bytesOut() { return output.produced(); }

@@ -77,6 +77,11 @@ public final class TerminalSessions implements AutoCloseable {
 
     /** Blocking: call it off the websocket thread. Failures are {@link TunnelException}s with a user-facing reason. */
     public TerminalSession open(String operator, Device device, int cols, int rows) {
+        return open(operator, devicetunnel.relay.auth.TokenService.UNVERSIONED, device, cols, rows);
+    }
+
+    /** {@code tokenVersion}: the version of the token the session was opened with; the access sweep compares it. */
+    public TerminalSession open(String operator, long tokenVersion, Device device, int cols, int rows) {
         if (!accepting) {
             throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down; try again in a moment.");
         }
@@ -93,6 +98,7 @@ public final class TerminalSessions implements AutoCloseable {
             TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, connection.stream(),
                     new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
                     settings.resumeGrace(), governor, this::closed);
+            session.tokenVersion(tokenVersion);
             sessions.put(id, session);
             try {
                 session.startPump();

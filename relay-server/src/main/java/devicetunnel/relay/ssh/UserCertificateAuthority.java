@@ -21,12 +21,22 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  * certificate that agents accept for a few minutes. No keys are pushed to devices and nothing
  * has to be revoked there: an operator who is removed cannot get a new certificate (nor open the
  * native websocket), and an issued one expires on its own within {@link #VALIDITY}.
+ *
+ * <p>Only keys worth trusting are signed: Ed25519, ECDSA (also their FIDO "sk-" forms) and RSA of
+ * at least {@link #MIN_RSA_BITS} bits; DSA and short RSA are refused. Extensions follow the
+ * operator's rights: {@code permit-pty} always (a shell), {@code permit-port-forwarding} only when
+ * asked for (the device's own forwarding switch still decides on the agent); agent and X11
+ * forwarding and user rc files never.
  */
 public final class UserCertificateAuthority {
     public static final Duration VALIDITY = Duration.ofMinutes(10);
     /** Devices' clocks drift; a certificate is valid from a little before it was issued. */
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final int MAX_KEY_LINE = 8 * 1024;
+    public static final int MIN_RSA_BITS = 3072;
+    private static final java.util.Set<String> SIGNABLE_TYPES = java.util.Set.of(
+            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
+            "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com");
 
     private final KeyPair caKey;
     private final Clock clock;
@@ -44,23 +54,30 @@ public final class UserCertificateAuthority {
         return PublicKeyEntry.toString(caKey.getPublic());
     }
 
-    /** Signs {@code publicKeyLine} (OpenSSH format) for {@code username}; bad keys are a 400. */
+    /** Signs {@code publicKeyLine} (OpenSSH format) for {@code username}, for a shell only; bad keys are a 400. */
     public Issued sign(String username, String publicKeyLine) {
+        return sign(username, publicKeyLine, false);
+    }
+
+    /** Like {@link #sign(String, String)}; {@code portForwarding} adds the permit-port-forwarding extension. */
+    public Issued sign(String username, String publicKeyLine, boolean portForwarding) {
         PublicKey key = parse(publicKeyLine);
         Instant now = clock.instant();
         Instant validBefore = now.plus(VALIDITY);
         long serial = random.nextLong() & Long.MAX_VALUE;
         try {
-            OpenSshCertificate certificate = OpenSshCertificateBuilder.userCertificate()
+            OpenSshCertificateBuilder builder = OpenSshCertificateBuilder.userCertificate()
                     .publicKey(key)
                     .serial(serial)
                     .id("devtunnel:" + username + ":" + serial)
                     .principals(List.of(username))
                     .validAfter(now.minus(BACKDATE))
                     .validBefore(validBefore)
-                    .extension("permit-pty", "")
-                    .extension("permit-port-forwarding", "")
-                    .sign(caKey);
+                    .extension("permit-pty", "");
+            if (portForwarding) {
+                builder.extension("permit-port-forwarding", "");
+            }
+            OpenSshCertificate certificate = builder.sign(caKey);
             return new Issued(PublicKeyEntry.toString(certificate), validBefore, serial);
         } catch (Exception e) {
             throw new TunnelException(ErrorCode.INTERNAL, "Could not sign the certificate.", e);
@@ -83,8 +100,13 @@ public final class UserCertificateAuthority {
         if (key instanceof OpenSshCertificate) {
             throw new TunnelException(ErrorCode.BAD_REQUEST, "Send the plain public key, not a certificate.");
         }
-        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
-            throw new TunnelException(ErrorCode.BAD_REQUEST, "RSA keys must have at least 2048 bits.");
+        String type = org.apache.sshd.common.config.keys.KeyUtils.getKeyType(key);
+        if (type == null || !SIGNABLE_TYPES.contains(type)) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "Only Ed25519, ECDSA and RSA (>= " + MIN_RSA_BITS
+                    + " bits) keys are signed, not " + (type == null ? "this key type" : type) + ".");
+        }
+        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "RSA keys must have at least " + MIN_RSA_BITS + " bits.");
         }
         return key;
     }

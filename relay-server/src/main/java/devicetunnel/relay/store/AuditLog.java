@@ -20,8 +20,11 @@ public final class AuditLog {
     }
 
     public void record(String event, String actor, String deviceId, String sessionId, String remoteIp, String detail) {
-        log.info("{} actor={} device={} session={} ip={} {}", event, actor, deviceId, sessionId, remoteIp,
-                detail == null ? "" : detail);
+        // Actor and detail can carry client-chosen text: cleaned so no one forges a log line.
+        actor = LogSafe.text(actor);
+        detail = LogSafe.clean(detail, 2000);
+        log.info("{} actor={} device={} session={} ip={} {}", event, actor, LogSafe.text(deviceId), sessionId,
+                LogSafe.text(remoteIp), detail == null ? "" : detail);
         try {
             jdbc.update("INSERT INTO audit_events (at, event, actor, device_id, session_id, remote_ip, detail) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?)",

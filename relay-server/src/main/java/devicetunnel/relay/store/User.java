@@ -2,8 +2,17 @@ package devicetunnel.relay.store;
 
 import java.util.Map;
 
-/** An operator account. {@code allowedLabels} empty means every device. */
-public record User(String username, String passwordHash, Role role, Map<String, String> allowedLabels) {
+/**
+ * An operator account. {@code allowedLabels} empty means every device. {@code tokenVersion} is raised
+ * by logout and password changes; tokens carrying an older version are refused.
+ */
+public record User(String username, String passwordHash, Role role, Map<String, String> allowedLabels,
+                   long tokenVersion) {
+
+    /** A new account (token version 0). */
+    public User(String username, String passwordHash, Role role, Map<String, String> allowedLabels) {
+        this(username, passwordHash, role, allowedLabels, 0);
+    }
 
     public enum Role {
         ADMIN, OPERATOR, VIEWER;

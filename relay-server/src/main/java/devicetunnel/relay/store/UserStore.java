@@ -13,16 +13,20 @@ public final class UserStore {
         this.jdbc = new Jdbc(dataSource);
     }
 
+    private static final String COLUMNS = "username, password_hash, role, allowed_labels, token_version";
+
     public Optional<User> find(String username) {
-        return jdbc.query("SELECT username, password_hash, role, allowed_labels FROM users WHERE username = ?",
-                rs -> new User(rs.getString(1), rs.getString(2), User.Role.valueOf(rs.getString(3)),
-                        Labels.parse(rs.getString(4))), username).stream().findFirst();
+        return jdbc.query("SELECT " + COLUMNS + " FROM users WHERE username = ?", UserStore::user, username)
+                .stream().findFirst();
     }
 
     public List<User> list() {
-        return jdbc.query("SELECT username, password_hash, role, allowed_labels FROM users ORDER BY username",
-                rs -> new User(rs.getString(1), rs.getString(2), User.Role.valueOf(rs.getString(3)),
-                        Labels.parse(rs.getString(4))));
+        return jdbc.query("SELECT " + COLUMNS + " FROM users ORDER BY username", UserStore::user);
+    }
+
+    private static User user(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new User(rs.getString(1), rs.getString(2), User.Role.valueOf(rs.getString(3)),
+                Labels.parse(rs.getString(4)), rs.getLong(5));
     }
 
     /** Adds a user; false when the name is taken. */
@@ -35,8 +39,15 @@ public final class UserStore {
         return true;
     }
 
+    /** Sets a new password and, in the same statement, ends every token issued under the old one. */
     public boolean setPasswordHash(String username, String passwordHash) {
-        return jdbc.update("UPDATE users SET password_hash = ? WHERE username = ?", passwordHash, username) == 1;
+        return jdbc.update("UPDATE users SET password_hash = ?, token_version = token_version + 1 WHERE username = ?",
+                passwordHash, username) == 1;
+    }
+
+    /** Ends every token issued to the user so far (logout); false when there is no such user. */
+    public boolean revokeTokens(String username) {
+        return jdbc.update("UPDATE users SET token_version = token_version + 1 WHERE username = ?", username) == 1;
     }
 
     public boolean remove(String username) {

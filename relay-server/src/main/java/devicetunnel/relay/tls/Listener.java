@@ -61,7 +61,7 @@ public final class Listener {
         return connector;
     }
 
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {

@@ -12,7 +12,10 @@ import devicetunnel.protocol.JdkKeys;
 import devicetunnel.relay.auth.DeviceProofs;
 import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.link.DeviceLink;
+import devicetunnel.relay.http.RateLimiter;
 import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.MessageRate;
+import devicetunnel.relay.link.RefusalLog;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Device;
@@ -34,14 +37,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /agent/v1/connect}: a device's control link. Before the upgrade the device proves possession
- * of the host key pinned at enrollment (401 otherwise) and must be accepted (403 while pending or
- * revoked). It counts as online once it has said hello and been welcomed; a link that does not say
- * hello within the auth timeout is closed.
+ * {@code /agent/v1/connect}: a device's control link. Before the upgrade: a per-address rate limit
+ * (429), the device's status (403 while pending or revoked, checked first so a refused device costs
+ * no signature check), then its proof of possession of the host key pinned at enrollment (401).
+ * Refusals are logged and audited aggregated ({@link RefusalLog}). It counts as online once it has
+ * said hello (once) and been welcomed; a link that does not say hello within the auth timeout is
+ * closed. After that, per message the relay touches memory only: a link sending faster than
+ * {@link #MAX_MESSAGES_PER_SECOND} is closed, and what it queues unread is capped ({@link DeviceLink}).
  */
 public final class AgentConnectEndpoint {
     private static final Logger log = LoggerFactory.getLogger(AgentConnectEndpoint.class);
     private static final String DEVICE_ATTRIBUTE = "deviceId";
+    /** A well-behaved agent sends a ping per interval and a stream failure now and then. */
+    static final int MAX_MESSAGES_PER_SECOND = 20;
 
     private final DeviceStore devices;
     private final DeviceRegistry registry;
@@ -54,13 +62,19 @@ public final class AgentConnectEndpoint {
     private final DeviceProofs proofs;
     private final ScheduledExecutorService scheduler;
     private final Duration helloTimeout;
+    private final RateLimiter connects;
+    private final RefusalLog refusals;
     private final Map<String, DeviceLink> links = new ConcurrentHashMap<>();
+    private final Map<DeviceLink, MessageRate> rates = new ConcurrentHashMap<>();
     private final Set<DeviceLink> welcomed = ConcurrentHashMap.newKeySet();
 
     public AgentConnectEndpoint(DeviceStore devices, DeviceRegistry registry, StreamBroker broker, AuditLog audit,
                                 Supplier<List<String>> relayKeys, List<String> userCaKeys, TrustRotation rotation,
                                 DeviceFeatureStore features,
-                                DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout) {
+                                DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout,
+                                RateLimiter connects, RefusalLog refusals) {
+        this.connects = connects;
+        this.refusals = refusals;
         this.devices = devices;
         this.registry = registry;
         this.broker = broker;
@@ -80,22 +94,27 @@ public final class AgentConnectEndpoint {
     }
 
     private void authenticate(Context ctx) {
+        String ip = ctx.ip();
+        // Cheapest first: the address's budget, then one indexed read; the signature check comes last.
+        connects.acquire(ip, () -> refusals.refused("device.connect.rate_limited", null, ip, "too many connects from one address"));
         String deviceId = ctx.header(Protocol.DEVICE_ID_HEADER);
         boolean validId = Protocol.isValidDeviceId(deviceId);
         Device device = validId ? devices.find(deviceId).orElse(null) : null;
-        try {
-            if (device == null || device.hostKey() == null) {
-                throw new TunnelException(ErrorCode.UNAUTHORIZED, "unknown device");
-            }
-            proofs.verify(deviceId, Credentials.bearer(ctx.header("Authorization")), device.hostKey());
-        } catch (TunnelException e) {
-            // The reason goes to the audit log only: the device learns no more than "refused".
-            audit.record("device.auth.failed", null, validId ? deviceId : null, null, ctx.ip(), e.getMessage());
+        if (device == null || device.hostKey() == null) {
+            // Made-up ids share one key, so a scan of ids cannot grow the aggregation table.
+            refusals.refused("device.auth.failed", null, ip, "unknown device");
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Device credential refused.");
         }
         if (device.status() != Device.Status.ACCEPTED) {
-            audit.record("device.connect.refused", null, deviceId, null, ctx.ip(), "device is " + Enrollments.status(device));
+            refusals.refused("device.connect.refused", deviceId, ip, "device is " + Enrollments.status(device));
             throw new TunnelException(ErrorCode.FORBIDDEN, "Device is " + Enrollments.status(device) + ".");
+        }
+        try {
+            proofs.verify(deviceId, Credentials.bearer(ctx.header("Authorization")), device.hostKey());
+        } catch (TunnelException e) {
+            // The reason goes to the audit log only: the device learns no more than "refused".
+            refusals.refused("device.auth.failed", deviceId, ip, e.getMessage());
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "Device credential refused.");
         }
         ctx.attribute(DEVICE_ATTRIBUTE, deviceId);
     }
@@ -105,6 +124,7 @@ public final class AgentConnectEndpoint {
             String deviceId = ctx.attribute(DEVICE_ATTRIBUTE);
             DeviceLink link = new DeviceLink(deviceId, ctx.session, String.valueOf(ctx.session.getRemoteSocketAddress()));
             links.put(ctx.sessionId(), link);
+            rates.put(link, new MessageRate(MAX_MESSAGES_PER_SECOND, System::nanoTime));
             scheduler.schedule(() -> {
                 if (!welcomed.contains(link) && link.isOpen()) {
                     log.warn("device {} did not say hello within {} s; closing", deviceId, helloTimeout.toSeconds());
@@ -119,6 +139,12 @@ public final class AgentConnectEndpoint {
                 return;
             }
             link.heard();
+            MessageRate rate = rates.get(link);
+            if (rate != null && !rate.tryTake()) {
+                log.warn("device {} floods its control link; closing it", link.deviceId());
+                refuse(ctx, ErrorCode.TOO_MANY_REQUESTS, "Too many control messages.");
+                return;
+            }
             ControlMessage message;
             try {
                 message = ControlCodec.decode(ctx.message());
@@ -136,6 +162,11 @@ public final class AgentConnectEndpoint {
 
     private void handle(WsContext ctx, DeviceLink link, ControlMessage message) {
         if (message instanceof ControlMessage.Hello hello) {
+            if (welcomed.contains(link)) {
+                // Each hello reads the store and registers the link (a database write): once per link only.
+                refuse(ctx, ErrorCode.BAD_REQUEST, "Hello was already said on this link.");
+                return;
+            }
             hello(link, hello);
         } else if (message instanceof ControlMessage.Pong) {
             // heard() above is all a pong is for
@@ -187,6 +218,7 @@ public final class AgentConnectEndpoint {
     private void closed(WsContext ctx) {
         DeviceLink link = links.remove(ctx.sessionId());
         if (link != null) {
+            rates.remove(link);
             welcomed.remove(link);
             registry.unregister(link);
         }

@@ -19,7 +19,7 @@ import io.javalin.websocket.WsContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,7 +42,7 @@ public final class NativeSshEndpoint implements NativeStreams {
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
     private record Stream(OperatorStreamPeer peer, org.eclipse.jetty.websocket.api.Session session, String operator,
-                          String deviceId, String ip, Instant startedAt) {}
+                          String deviceId, String ip, Instant startedAt, long tokenVersion) {}
 
     public NativeSshEndpoint(SessionGate gate, DeviceAccess access, DeviceRegistry registry, StreamBroker broker,
                              AuditLog audit, WsKeepalive keepalive, Duration openTimeout) {
@@ -108,7 +108,8 @@ public final class NativeSshEndpoint implements NativeStreams {
             return;
         }
         OperatorStreamPeer peer = new OperatorStreamPeer(ctx.session);
-        streams.put(ctx.sessionId(), new Stream(peer, ctx.session, operator.username(), deviceId, ip, Instant.now()));
+        streams.put(ctx.sessionId(), new Stream(peer, ctx.session, operator.username(), deviceId, ip, Instant.now(),
+                operator.tokenVersion()));
         keepalive.watch(ctx.session);
         audit.record("ssh.open", operator.username(), deviceId, ctx.sessionId(), ip, null);
         try {
@@ -144,9 +145,9 @@ public final class NativeSshEndpoint implements NativeStreams {
     }
 
     @Override
-    public void closeMatching(BiPredicate<String, String> operatorAndDevice, ErrorCode code, String reason) {
+    public void closeMatching(Predicate<Holder> holder, ErrorCode code, String reason) {
         for (Stream stream : streams.values()) {
-            if (operatorAndDevice.test(stream.operator(), stream.deviceId())) {
+            if (holder.test(new Holder(stream.operator(), stream.deviceId(), stream.tokenVersion()))) {
                 stream.session().close(code.closeCode(), reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
                 stream.peer().closeBoth();
             }

@@ -37,7 +37,9 @@ public final class TerminalEndpoint {
     private static final String OPEN_PATH = "/api/v1/devices/{id}/terminal";
     private static final String RESUME_PATH = "/api/v1/sessions/{sessionId}/terminal";
     private static final int MAX_CONTROL_CHARS = 4096;
+    /** Input typed while a shell starts (a paste at most); a resumed session is ready at once, so less. */
     private static final int MAX_PENDING_INPUT = 64 * 1024;
+    private static final int MAX_PENDING_INPUT_RESUMING = 4 * 1024;
 
     private final SessionGate gate;
     private final DeviceAccess access;
@@ -57,9 +59,11 @@ public final class TerminalEndpoint {
         private TerminalSession session;
         private boolean gone;
         private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+        private final int maxEarlyBytes;
 
-        Connection(JettyViewer viewer) {
+        Connection(JettyViewer viewer, int maxEarlyBytes) {
             this.viewer = viewer;
+            this.maxEarlyBytes = maxEarlyBytes;
         }
 
         synchronized TerminalSession session() {
@@ -80,7 +84,7 @@ public final class TerminalEndpoint {
             if (session != null) {
                 return session;
             }
-            if (early.size() + data.remaining() > MAX_PENDING_INPUT) {
+            if (early.size() + data.remaining() > maxEarlyBytes) {
                 throw new TunnelException(ErrorCode.PAYLOAD_TOO_LARGE, "Too much input before the session was ready.");
             }
             byte[] bytes = new byte[data.remaining()];
@@ -120,8 +124,8 @@ public final class TerminalEndpoint {
     public void install(RoutesConfig routes) {
         routes.wsBeforeUpgrade(OPEN_PATH, ctx -> beforeUpgrade(ctx, true));
         routes.wsBeforeUpgrade(RESUME_PATH, ctx -> beforeUpgrade(ctx, false));
-        routes.ws(OPEN_PATH, ws -> configure(ws, this::open));
-        routes.ws(RESUME_PATH, ws -> configure(ws, this::resume));
+        routes.ws(OPEN_PATH, ws -> configure(ws, this::open, MAX_PENDING_INPUT));
+        routes.ws(RESUME_PATH, ws -> configure(ws, this::resume, MAX_PENDING_INPUT_RESUMING));
     }
 
     private void beforeUpgrade(Context ctx, boolean opening) {
@@ -135,10 +139,10 @@ public final class TerminalEndpoint {
         void start(WsConnectContext ctx, Operator operator, Connection connection);
     }
 
-    private void configure(WsConfig ws, Starter starter) {
+    private void configure(WsConfig ws, Starter starter, int maxEarlyBytes) {
         ws.onConnect(ctx -> {
             Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
-            Connection connection = new Connection(new JettyViewer(ctx.session));
+            Connection connection = new Connection(new JettyViewer(ctx.session), maxEarlyBytes);
             connections.put(ctx.sessionId(), connection);
             keepalive.watchTerminal(ctx.session);
             starter.start(ctx, operator, connection);
@@ -160,7 +164,7 @@ public final class TerminalEndpoint {
                 Device device = access.forSession(operator, deviceId);
                 gate.acquire(operator.username(), deviceId);
                 slot = true;
-                TerminalSession session = sessions.open(operator.username(), device, cols, rows);
+                TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
                 slot = false; // released when the session closes
                 MDC.put("sessionId", session.id());
                 audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);

@@ -34,7 +34,7 @@ class TokenServiceTest {
     @Test
     void acceptsItsOwnTokens() {
         TokenService.Issued issued = tokens.issue(ALICE);
-        assertThat(tokens.verify(issued.token())).isEqualTo(new TokenService.Verified("alice", issued.expiresAt()));
+        assertThat(tokens.verify(issued.token())).isEqualTo(new TokenService.Verified("alice", issued.expiresAt(), 0));
     }
 
     @Test
@@ -93,13 +93,50 @@ class TokenServiceTest {
     }
 
     @Test
-    void acceptsAnExternalIssuerSharingTheHmacSecretWithStrongerAlgorithms() {
-        byte[] shared = "a-shared-secret-of-sixty-four-bytes-for-hs512-0123456789abcdefgh".getBytes(StandardCharsets.UTF_8);
-        TokenService withIdp = new TokenService(shared, Duration.ofHours(1), CLOCK,
-                ExternalIssuer.withSecret("https://idp.example", "relay-api", shared));
-        String hs512 = external("https://idp.example", "relay-api").signWith(Keys.hmacShaKeyFor(shared), Jwts.SIG.HS512).compact();
+    void acceptsAnExternalIssuerWithItsOwnHmacSecretAndStrongerAlgorithms() {
+        byte[] idpSecret = "the-idp-secret-of-sixty-four-bytes-for-hs512-0123456789abcdefghi".getBytes(StandardCharsets.UTF_8);
+        TokenService withIdp = new TokenService(SECRET, Duration.ofHours(1), CLOCK,
+                ExternalIssuer.withSecret("https://idp.example", "relay-api", idpSecret));
+        String hs512 = external("https://idp.example", "relay-api").signWith(Keys.hmacShaKeyFor(idpSecret), Jwts.SIG.HS512).compact();
         assertThat(withIdp.verify(hs512).username()).isEqualTo("alice");
+        assertThat(withIdp.verify(hs512).version()).isEqualTo(TokenService.UNVERSIONED);
         assertThat(withIdp.verify(withIdp.issue(ALICE).token()).username()).isEqualTo("alice");
+        // The IdP's secret cannot mint the relay's own tokens, nor the other way round.
+        assertRefusedBy(withIdp, own().claim(TokenService.VERSION_CLAIM, 0).signWith(Keys.hmacShaKeyFor(idpSecret)).compact());
+        assertRefusedBy(withIdp, external("https://idp.example", "relay-api").signWith(Keys.hmacShaKeyFor(SECRET)).compact());
+    }
+
+    @Test
+    void refusesToShareTheRelaysSecretWithAnExternalIssuer() {
+        assertThatThrownBy(() -> new TokenService(SECRET, Duration.ofHours(1), CLOCK,
+                ExternalIssuer.withSecret("https://idp.example", "relay-api", SECRET)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+    }
+
+    @Test
+    void capsTheLifetimeOfExternalTokens() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair idp = generator.generateKeyPair();
+        TokenService withIdp = new TokenService(SECRET, Duration.ofHours(1), CLOCK,
+                ExternalIssuer.withPublicKey("https://idp.example", "relay-api", idp.getPublic()).withMaxLifetime(Duration.ofMinutes(30)));
+        String shortLived = external("https://idp.example", "relay-api").signWith(idp.getPrivate(), Jwts.SIG.ES256).compact();
+        assertThat(withIdp.verify(shortLived).username()).isEqualTo("alice");
+        String yearLong = Jwts.builder().issuer("https://idp.example").audience().add("relay-api").and().subject("alice")
+                .issuedAt(Date.from(NOW)).expiration(Date.from(NOW.plus(Duration.ofDays(365))))
+                .signWith(idp.getPrivate(), Jwts.SIG.ES256).compact();
+        assertRefusedBy(withIdp, yearLong);
+        String noIssuedAt = Jwts.builder().issuer("https://idp.example").audience().add("relay-api").and().subject("alice")
+                .expiration(Date.from(NOW.plusSeconds(600))).signWith(idp.getPrivate(), Jwts.SIG.ES256).compact();
+        assertRefusedBy(withIdp, noIssuedAt);
+    }
+
+    @Test
+    void ownTokensCarryTheUsersTokenVersionAndNeedIt() {
+        User bumped = new User("alice", "x", User.Role.OPERATOR, Map.of(), 7);
+        assertThat(tokens.verify(tokens.issue(bumped).token()).version()).isEqualTo(7);
+        // A token of ours without a version (as issued before versions existed) is refused.
+        assertRefused(own().signWith(Keys.hmacShaKeyFor(SECRET)).compact(), "invalid");
     }
 
     private static io.jsonwebtoken.JwtBuilder own() {

@@ -43,6 +43,38 @@ class UserCertificateAuthorityTest {
     }
 
     @Test
+    void signsOnlyStrongKeyTypes() throws Exception {
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPairGenerator dsa = java.security.KeyPairGenerator.getInstance("DSA");
+        dsa.initialize(2048);
+        for (KeyPair weak : new KeyPair[] {rsa.generateKeyPair(), dsa.generateKeyPair()}) {
+            assertThatThrownBy(() -> ca.sign("alice", PublicKeyEntry.toString(weak.getPublic())))
+                    .isInstanceOfSatisfying(TunnelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        }
+        rsa.initialize(3072);
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(256);
+        for (KeyPair strong : new KeyPair[] {rsa.generateKeyPair(), ec.generateKeyPair(), KeyFiles.generate()}) {
+            assertThat(ca.sign("alice", PublicKeyEntry.toString(strong.getPublic())).certificate()).contains("-cert-v01@openssh.com ");
+        }
+    }
+
+    @Test
+    void permitsPortForwardingOnlyWhenAskedFor() throws Exception {
+        String key = PublicKeyEntry.toString(KeyFiles.generate().getPublic());
+        assertThat(extensions(ca.sign("alice", key).certificate())).containsExactly("permit-pty");
+        assertThat(extensions(ca.sign("alice", key, true).certificate()))
+                .containsExactlyInAnyOrder("permit-pty", "permit-port-forwarding");
+    }
+
+    private static java.util.List<String> extensions(String certificate) throws Exception {
+        OpenSshCertificate cert = (OpenSshCertificate) AuthorizedKeyEntry.parseAuthorizedKeyEntry(certificate)
+                .resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
+        return cert.getExtensions().stream().map(OpenSshCertificate.CertificateOption::getName).toList();
+    }
+
+    @Test
     void refusesWhatIsNotAPlainPublicKey() throws Exception {
         String certificate = ca.sign("alice", PublicKeyEntry.toString(KeyFiles.generate().getPublic())).certificate();
         for (String bad : new String[] {"", "garbage", "ssh-ed25519 not-base64!", certificate, "x".repeat(9000)}) {
