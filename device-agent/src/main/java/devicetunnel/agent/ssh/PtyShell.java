@@ -124,6 +124,13 @@ final class PtyShell {
         kill();
     }
 
+    /** SIGTERM: a shell reading a script finishes it first; an interactive one ignores it until the channel closes. */
+    void hangUpGently() {
+        if (process.isAlive()) {
+            process.destroy();
+        }
+    }
+
     void kill() {
         if (process.isAlive()) {
             process.destroyForcibly();

@@ -145,7 +145,7 @@ final class ShellChannel implements Command {
             // channel closed
         }
         if (channel.isEofSignalled()) {
-            shell.kill(); // the client hung up (EOF), like closing a terminal: the shell ends
+            shell.hangUpGently(); // the client's input ended (EOF), like a terminal closing: SIGTERM, as OpenSSH's sshd does
         }
     }
 
