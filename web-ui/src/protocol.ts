@@ -1,7 +1,7 @@
 // Text-frame control messages of the terminal websocket (binary frames are raw terminal bytes).
 
 export type ServerMessage =
-  | { type: 'session'; id: string; offset: number }
+  | { type: 'session'; id: string; offset: number; resumedThroughDevice?: boolean }
   | { type: 'exit'; status: number }
   | { type: 'gap'; bytes: number }
   | { type: 'error'; error: string; message?: string }
@@ -20,7 +20,9 @@ export function parseServerMessage(text: string): ServerMessage | null {
   const num = (x: unknown, dflt: number) => (typeof x === 'number' && Number.isFinite(x) ? x : dflt);
   switch (m.type) {
     case 'session':
-      return typeof m.id === 'string' ? { type: 'session', id: m.id, offset: num(m.offset, 0) } : null;
+      return typeof m.id === 'string'
+        ? { type: 'session', id: m.id, offset: num(m.offset, 0), resumedThroughDevice: m.resumedThroughDevice === true }
+        : null;
     case 'exit':
       return { type: 'exit', status: num(m.status, -1) };
     case 'gap':

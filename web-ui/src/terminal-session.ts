@@ -223,6 +223,8 @@ export class TerminalSession {
         this.acker = new AckBatcher((n) => ws.send(ackMessage(n)), this.deps.timers, this.deps.ack ?? DEFAULT_ACK);
         // The window may have changed size while we were away.
         if (this.resuming) ws.send(resizeMessage(this.cols, this.rows));
+        // Another relay took the session over from the device (its relay went away): say so.
+        if (msg.resumedThroughDevice) this.sink.note('[device-tunnel: relay changed, session resumed]');
         this.setStatus('connected', 'connected');
         break;
       }

@@ -9,7 +9,8 @@ test('client control messages', () => {
 });
 
 test('server control messages', () => {
-  assert.deepEqual(parseServerMessage('{"type":"session","id":"s1","offset":0}'), { type: 'session', id: 's1', offset: 0 });
+  assert.deepEqual(parseServerMessage('{"type":"session","id":"s1","offset":0}'), { type: 'session', id: 's1', offset: 0, resumedThroughDevice: false });
+  assert.deepEqual(parseServerMessage('{"type":"session","id":"s1","offset":9,"resumedThroughDevice":true}'), { type: 'session', id: 's1', offset: 9, resumedThroughDevice: true });
   assert.deepEqual(parseServerMessage('{"type":"exit","status":130}'), { type: 'exit', status: 130 });
   assert.deepEqual(parseServerMessage('{"type":"gap","bytes":42}'), { type: 'gap', bytes: 42 });
   assert.deepEqual(parseServerMessage('{"type":"ping"}'), { type: 'ping' });

@@ -336,3 +336,13 @@ test('acks from before a reconnect are not sent on the new socket', () => {
   t.timers.advance(200);
   assert.equal(second.controls.filter((c) => c.type === 'ack').length, 0);
 });
+
+test('a session taken over by another relay says so once', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  t.timers.advance(60_000);
+  t.ws().control({ type: 'session', id: 's1', offset: 0, resumedThroughDevice: true });
+  assert.deepEqual(t.notes, ['[device-tunnel: relay changed, session resumed]']);
+});

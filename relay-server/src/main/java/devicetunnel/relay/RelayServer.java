@@ -43,6 +43,7 @@ import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.TerminalSessionStore;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
@@ -152,7 +153,8 @@ public final class RelayServer implements AutoCloseable {
         DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
         this.sshConnector = connector;
         this.sessions = new TerminalSessions(connector, scheduler, config.sessions(),
-                new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime), this::sessionClosed);
+                new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime),
+                new TerminalSessionStore(database.dataSource()), this::sessionClosed);
         this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
         this.idleReaper = limits.idleTimeout().isZero() ? null
                 : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);

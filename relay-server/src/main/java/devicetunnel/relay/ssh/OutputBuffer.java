@@ -22,8 +22,18 @@ final class OutputBuffer {
     private long queued;
     private int transport;
     private boolean closed;
+    /**
+     * Output offset this buffer starts at: 0 for a new shell; where the device's replay began for a
+     * session resumed through the device. Counters below are relative to it.
+     */
+    private final long base;
 
     OutputBuffer(int ringBytes, int highWatermark, int sendQueueLimit) {
+        this(ringBytes, highWatermark, sendQueueLimit, 0);
+    }
+
+    OutputBuffer(int ringBytes, int highWatermark, int sendQueueLimit, long base) {
+        this.base = base;
         if (ringBytes < highWatermark) {
             throw new IllegalArgumentException("replay ring must hold at least the high watermark");
         }
@@ -99,8 +109,9 @@ final class OutputBuffer {
         }
     }
 
+    /** Output bytes of the session so far (absolute: what a browser's offset counts). */
     synchronized long produced() {
-        return produced;
+        return base + produced;
     }
 
     synchronized long unacknowledged() {
@@ -117,10 +128,12 @@ final class OutputBuffer {
     }
 
     /** What a client that has seen {@code offset} bytes is missing; resets the window to it. */
-    synchronized Replay replayFrom(long offset) {
-        if (offset < 0 || offset > produced) {
+    synchronized Replay replayFrom(long absoluteOffset) {
+        if (absoluteOffset < 0 || absoluteOffset > base + produced) {
             throw new IllegalArgumentException("offset outside the session's output");
         }
+        long lostBeforeBase = Math.max(0, base - absoluteOffset);
+        long offset = Math.max(0, absoluteOffset - base);
         long earliest = Math.max(0, produced - ring.length);
         long from = Math.max(offset, earliest);
         byte[] bytes = new byte[(int) (produced - from)];
@@ -132,7 +145,7 @@ final class OutputBuffer {
         }
         acked = from;
         notifyAll();
-        return new Replay(from - offset, bytes);
+        return new Replay(lostBeforeBase + from - offset, bytes);
     }
 
     synchronized void close() {

@@ -65,6 +65,8 @@ public final class TerminalSession {
     private int endCloseCode;
     private ScheduledFuture<?> graceTimer;
     private boolean closed;
+    /** The next attach tells the browser that this relay took the session over from the device. */
+    private boolean announceTakeOver;
     private volatile long tokenVersion = -1;
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
@@ -122,6 +124,11 @@ public final class TerminalSession {
         public long total() {
             return replayRing + sendQueued + sshBuffered;
         }
+    }
+
+    /** This session was resumed through the device after its relay went away: the browser is told once. */
+    synchronized void resumedThroughDevice() {
+        announceTakeOver = true;
     }
 
     void startPump() {
@@ -258,7 +265,10 @@ public final class TerminalSession {
     /** Adds the calls that tell {@code to} where it resumes and send what it missed since {@code offset}. */
     private void replayTo(TerminalViewer to, long offset, List<Runnable> calls) {
         OutputBuffer.Replay replay = output.replayFrom(offset);
-        String hello = Json.write(Map.of("type", "session", "id", id, "offset", offset));
+        String hello = Json.write(announceTakeOver
+                ? Map.of("type", "session", "id", id, "offset", offset, "resumedThroughDevice", true)
+                : Map.of("type", "session", "id", id, "offset", offset));
+        announceTakeOver = false;
         calls.add(() -> to.sendControl(hello));
         if (replay.gap() > 0) {
             String gap = Json.write(Map.of("type", "gap", "bytes", replay.gap()));
@@ -345,6 +355,15 @@ public final class TerminalSession {
         close();
     }
 
+    /** EOF on the shell's input tells the agent the session ends for good (a dropped connection would keep the shell for a resume). */
+    private void hangUp() {
+        try {
+            input.close();
+        } catch (IOException e) {
+            // the channel is gone already: so is the shell, or it waits out the agent's grace
+        }
+    }
+
     /** Ends the session: closes the SSH channel and connection, and the device stream with them. */
     public void close() {
         Runnable calls = null;
@@ -362,6 +381,7 @@ public final class TerminalSession {
         run(calls);
         output.close();
         governor.release(pacer);
+        hangUp();
         try {
             channel.close(false);
             ssh.close(false);

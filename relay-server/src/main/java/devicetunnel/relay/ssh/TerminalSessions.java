@@ -3,8 +3,10 @@ package devicetunnel.relay.ssh;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.store.Device;
+import devicetunnel.relay.store.TerminalSessionStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -63,9 +65,15 @@ public final class TerminalSessions implements AutoCloseable {
     private final SessionExpiry expiry;
     private final OutputGovernor governor;
     private volatile boolean accepting = true;
+    private final TerminalSessionStore store;
+    /** Shell channel environment the agent reads (see the agent's ShellChannel). */
+    static final String SESSION_ENV = "DEVTUNNEL_SESSION";
+    static final String RESUME_ENV = "DEVTUNNEL_RESUME_OFFSET";
 
     public TerminalSessions(DeviceSshConnector connector, ScheduledExecutorService scheduler,
-                            Settings settings, OutputGovernor governor, Consumer<TerminalSession> onClosed) {
+                            Settings settings, OutputGovernor governor, TerminalSessionStore store,
+                            Consumer<TerminalSession> onClosed) {
+        this.store = store;
         this.connector = connector;
         this.scheduler = scheduler;
         this.settings = settings;
@@ -82,39 +90,92 @@ public final class TerminalSessions implements AutoCloseable {
 
     /** {@code tokenVersion}: the version of the token the session was opened with; the access sweep compares it. */
     public TerminalSession open(String operator, long tokenVersion, Device device, int cols, int rows) {
-        if (!accepting) {
-            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down; try again in a moment.");
-        }
-        Duration timeout = settings.openTimeout();
-        DeviceSshConnector.DeviceConnection connection = connector.connect(operator, device, timeout);
+        refuseWhileDraining();
+        String id = UUID.randomUUID().toString();
+        DeviceSshConnector.DeviceConnection connection = connector.connect(operator, device, settings.openTimeout());
         try {
-            ClientSession ssh = connection.session();
-            ChannelShell channel = ssh.createShellChannel();
-            channel.setPtyType("xterm-256color");
-            channel.setPtyColumns(cols);
-            channel.setPtyLines(rows);
-            channel.open().verify(timeout);
-            String id = UUID.randomUUID().toString();
-            TerminalSession session = new TerminalSession(id, operator, device.id(), ssh, channel, connection.stream(),
-                    new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes()), scheduler,
-                    settings.resumeGrace(), governor, this::closed);
-            session.tokenVersion(tokenVersion);
-            sessions.put(id, session);
-            try {
-                session.startPump();
-            } catch (RuntimeException e) {
-                session.close();
-                throw e;
-            }
-            return session;
+            ChannelShell channel = shellChannel(connection.session(), id, cols, rows);
+            channel.setEnv(SESSION_ENV, id); // the agent keeps this shell for a resume if the relay goes away
+            channel.open().verify(settings.openTimeout());
+            store.add(new TerminalSessionStore.Entry(id, device.id(), operator, Instant.now()));
+            return started(new TerminalSession(id, operator, device.id(), connection.session(), channel, connection.stream(),
+                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, this::closed), tokenVersion);
         } catch (IOException | RuntimeException e) {
             connection.close();
             throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not start a shell on the device.", e);
         }
     }
 
+    /** A session this relay does not hold, as the store knows it (opened by a relay that restarted, or by a sibling). */
+    public Optional<TerminalSessionStore.Entry> elsewhere(String id) {
+        return id == null || sessions.containsKey(id) ? Optional.empty() : store.find(id);
+    }
+
+    /**
+     * Resumes a session whose relay went away, through the device: the agent kept the shell and
+     * its last output, and replays from {@code offset} (or from the oldest byte it still has).
+     * Blocking: call it off the websocket thread.
+     */
+    public TerminalSession reattach(TerminalSessionStore.Entry entry, long tokenVersion, Device device, long offset, int cols, int rows) {
+        refuseWhileDraining();
+        DeviceSshConnector.DeviceConnection connection = connector.connect(entry.operator(), device, settings.openTimeout());
+        try {
+            ChannelShell channel = shellChannel(connection.session(), entry.id(), cols, rows);
+            channel.setEnv(SESSION_ENV, entry.id());
+            channel.setEnv(RESUME_ENV, Long.toString(offset));
+            try {
+                channel.open().verify(settings.openTimeout());
+            } catch (IOException | RuntimeException e) { // the agent has no such shell any more
+                store.remove(entry.id());
+                throw new TunnelException(ErrorCode.NOT_FOUND, "The session has ended (its shell is gone from the device).", e);
+            }
+            long start = ResumeHeader.read(channel.getInvertedErr(), settings.openTimeout());
+            TerminalSession session = new TerminalSession(entry.id(), entry.operator(), device.id(), connection.session(),
+                    channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, this::closed);
+            session.resumedThroughDevice();
+            return started(session, tokenVersion);
+        } catch (TunnelException e) {
+            connection.close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not resume the shell on the device.", e);
+        }
+    }
+
+    private void refuseWhileDraining() {
+        if (!accepting) {
+            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is shutting down; try again in a moment.");
+        }
+    }
+
+    private static ChannelShell shellChannel(ClientSession ssh, String id, int cols, int rows) throws IOException {
+        ChannelShell channel = ssh.createShellChannel();
+        channel.setPtyType("xterm-256color");
+        channel.setPtyColumns(cols);
+        channel.setPtyLines(rows);
+        return channel;
+    }
+
+    private OutputBuffer outputBuffer(long base) {
+        return new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes(), base);
+    }
+
+    private TerminalSession started(TerminalSession session, long tokenVersion) {
+        session.tokenVersion(tokenVersion);
+        sessions.put(session.id(), session);
+        try {
+            session.startPump();
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        return session;
+    }
+
     private void closed(TerminalSession session) {
         if (sessions.remove(session.id(), session)) {
+            store.remove(session.id()); // ended for good: a relay killed before this keeps the entry for a resume
             onClosed.accept(session);
         }
         synchronized (this) {

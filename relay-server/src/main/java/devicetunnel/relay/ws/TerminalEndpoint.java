@@ -11,7 +11,9 @@ import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.TerminalSessionStore;
 import devicetunnel.relay.store.Device;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -20,6 +22,7 @@ import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
@@ -185,22 +188,78 @@ public final class TerminalEndpoint {
 
     private void resume(WsConnectContext ctx, Operator operator, Connection connection) {
         String sessionId = ctx.pathParam("sessionId");
+        Optional<TerminalSessionStore.Entry> elsewhere;
+        try {
+            elsewhere = sessions.elsewhere(sessionId);
+        } catch (RuntimeException e) {
+            log.error("looking up session {} failed", sessionId, e);
+            refuse(ctx, operator, null, new TunnelException(ErrorCode.INTERNAL, null));
+            return;
+        }
+        if (elsewhere.isPresent()) {
+            reattach(ctx, operator, connection, elsewhere.get());
+            return;
+        }
         try {
             TerminalSession session = sessions.find(sessionId)
                     .filter(s -> s.operator().equals(operator.username()) || operator.isAdmin())
                     .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such session (it may have ended)."));
             access.forSession(operator, session.deviceId()); // rights may have changed since it opened
             long offset = parseOffset(ctx.queryParam("offset"));
-            if (!session.operator().equals(operator.username())) {
-                audit.record("session.taken_over", operator.username(), session.deviceId(), session.id(),
-                        String.valueOf(ctx.session.getRemoteSocketAddress()), "owner=" + session.operator());
-            }
+            boolean owner = session.operator().equals(operator.username());
+            audit.record(owner ? "session.resumed" : "session.taken_over", operator.username(), session.deviceId(),
+                    session.id(), String.valueOf(ctx.session.getRemoteSocketAddress()),
+                    owner ? "offset=" + offset : "owner=" + session.operator());
             ready(ctx, connection, session, offset, false);
         } catch (TunnelException e) {
             refuse(ctx, operator, null, e);
         } catch (IllegalArgumentException e) {
             refuse(ctx, operator, null, new TunnelException(ErrorCode.BAD_REQUEST, e.getMessage()));
         }
+    }
+
+    /**
+     * Resumes a session this relay does not hold (it restarted, or a sibling relay opened the
+     * session and went away): the agent kept the shell and replays what the browser missed.
+     */
+    private void reattach(WsConnectContext ctx, Operator operator, Connection connection, TerminalSessionStore.Entry entry) {
+        long offset;
+        try {
+            offset = parseOffset(ctx.queryParam("offset"));
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, operator, null, new TunnelException(ErrorCode.BAD_REQUEST, e.getMessage()));
+            return;
+        }
+        int cols = dimension(ctx.queryParam("cols"), 80);
+        int rows = dimension(ctx.queryParam("rows"), 24);
+        String ip = String.valueOf(ctx.session.getRemoteSocketAddress());
+        boolean owner = entry.operator().equals(operator.username());
+        opener.execute(() -> {
+            boolean slot = false;
+            try {
+                if (!owner && !operator.isAdmin()) {
+                    throw new TunnelException(ErrorCode.NOT_FOUND, "No such session (it may have ended).");
+                }
+                Device device = access.forSession(operator, entry.deviceId()); // rights may have changed since it opened
+                gate.acquire(entry.operator(), entry.deviceId());
+                slot = true;
+                TerminalSession session = sessions.reattach(entry,
+                        owner ? operator.tokenVersion() : TokenService.UNVERSIONED, device, offset, cols, rows);
+                slot = false; // released when the session closes
+                audit.record("session.resumed_through_device", operator.username(), device.id(), entry.id(), ip,
+                        "offset=" + offset + (owner ? "" : " owner=" + entry.operator()));
+                ready(ctx, connection, session, offset, false);
+            } catch (TunnelException e) {
+                refuse(ctx, operator, entry.deviceId(), e);
+            } catch (RuntimeException e) {
+                log.error("resuming session {} through device {} failed", entry.id(), entry.deviceId(), e);
+                refuse(ctx, operator, entry.deviceId(), new TunnelException(ErrorCode.INTERNAL, null));
+            } finally {
+                if (slot) {
+                    gate.release(entry.operator(), entry.deviceId());
+                }
+            }
+        });
     }
 
     /**

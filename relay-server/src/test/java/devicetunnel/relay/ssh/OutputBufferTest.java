@@ -110,4 +110,18 @@ class OutputBufferTest {
         assertThat(replay.gap()).isEqualTo(all.length - 256 * 1024);
         assertThat(replay.bytes()).isEqualTo(java.util.Arrays.copyOfRange(all, all.length - 256 * 1024, all.length));
     }
+
+    @Test
+    void aBufferResumedThroughTheDeviceCountsFromWhereTheDevicesReplayBegan() {
+        OutputBuffer buffer = new OutputBuffer(64, 16, 8, 1000); // the device replays from offset 1000
+        buffer.append("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 3);
+        assertThat(buffer.produced()).isEqualTo(1003);
+        OutputBuffer.Replay fromBefore = buffer.replayFrom(990); // the browser saw 990: 10 bytes are gone for good
+        assertThat(fromBefore.gap()).isEqualTo(10);
+        assertThat(new String(fromBefore.bytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("abc");
+        OutputBuffer.Replay fromInside = buffer.replayFrom(1001);
+        assertThat(fromInside.gap()).isZero();
+        assertThat(new String(fromInside.bytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("bc");
+        assertThatThrownBy(() -> buffer.replayFrom(1004)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -27,10 +27,16 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     public static RelayProcess start(Path stateDir, String... extraArgs) throws IOException {
+        return startOn("127.0.0.1:0", stateDir, extraArgs);
+    }
+
+    /** A relay listening on {@code listen} (host:port), e.g. again on the port of one that was killed. */
+    public static RelayProcess startOn(String listen, Path stateDir, String... extraArgs) throws IOException {
         Path log = stateDir.resolve("relay.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", "127.0.0.1:0", "--state-dir", stateDir.toString()));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", listen, "--state-dir", stateDir.toString()));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String[] url = new String[1];
@@ -63,6 +69,12 @@ public final class RelayProcess implements AutoCloseable {
 
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** SIGKILL: the relay dies at once, as in a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override
