@@ -1,15 +1,18 @@
 # device-tunnel: the whole set-up is `make up` (demo) and `make test` (every test).
-MVN        ?= mvn -B
+# -Dstyle.color=never: no colour codes in front of the lines scripts read (relay:, login:, device:)
+MVN        ?= mvn -B -Dstyle.color=never
 PORT       ?= 8080
 VERSION    := 0.1.0-SNAPSHOT
 RELAY_JAR  := relay-server/target/relay-server-$(VERSION)-all.jar
 AGENT_JAR  := device-agent/target/device-agent-$(VERSION)-all.jar
 
-.PHONY: help build test up down bench bench-quick clean compose-secrets
+.PHONY: help build test unit up down bench bench-quick clean compose-secrets
 
 help:
 	@echo "make build   - build all jars (no tests)"
-	@echo "make test    - run every test (Java unit + integration, web-ui unit, browser)"
+	@echo "make test    - run every test (Java unit + integration, web-ui unit, browser); installs Chromium,"
+	@echo "               chromedriver, OpenSSH and docker-compose with apt when run as root"
+	@echo "make unit    - the fast tier: unit tests only (no browser, no OpenSSH, no child JVMs)"
 	@echo "make up      - start the demo: relay + one simulated device on 127.0.0.1:$(PORT)"
 	@echo "make down    - stop what 'make up' started"
 	@echo "make bench   - run the benchmarks (make bench-quick for a smoke run)"
@@ -18,7 +21,13 @@ build:
 	$(MVN) -q -DskipTests package
 
 test:
+	@scripts/test-prereqs.sh
+	@scripts/compose-secrets.sh >/dev/null
+	docker-compose -f docker-compose.yml config -q
 	$(MVN) test
+
+unit:
+	$(MVN) test -Dtest='*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
 up: build
 	@PORT=$(PORT) RELAY_JAR=$(RELAY_JAR) AGENT_JAR=$(AGENT_JAR) scripts/demo-up.sh

@@ -44,7 +44,7 @@ else
   done
 
   setsid nohup java -jar "$AGENT_JAR" --relay "$URL" --device-id "$DEVICE_ID" \
-       --enrollment-token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/agent" \
+       --enrollment-token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/agent" --allow-forwarding \
        >"$DEMO/agent.log" 2>&1 < /dev/null &
   echo $! > "$DEMO/agent.pid"
 fi

@@ -72,6 +72,8 @@ const CODE_STATUS: Record<string, number> = {
 };
 
 const encoder = new TextEncoder();
+/** Typing kept while a new tab connects; the relay holds 64 KiB for a starting session, a few keystrokes is all anyone types. */
+const MAX_EARLY_INPUT = 4096;
 
 export class TerminalSession {
   state: ConnState = 'connecting';
@@ -90,6 +92,8 @@ export class TerminalSession {
   private finished = false; // exit, error or user close: never reconnect
   private backoff: Backoff;
   private retryTimer: unknown = null;
+  private early: Uint8Array[] = [];
+  private earlyBytes = 0;
 
   constructor(
     readonly deviceId: string,
@@ -109,14 +113,26 @@ export class TerminalSession {
     this.received = 0;
     this.exitStatus = null;
     this.finished = false;
+    this.early = [];
+    this.earlyBytes = 0;
     this.backoff.reset();
     this.setStatus('connecting', 'connecting…');
     this.connect(terminalUrl(this.deps.origin, this.deviceId, this.cols, this.rows), false);
   }
 
-  /** Keystrokes / pasted text from xterm, sent as a binary UTF-8 frame. */
+  /**
+   * Keystrokes / pasted text from xterm, sent as a binary UTF-8 frame. Typed while a new tab is
+   * still connecting, they wait here and go out first once the shell is there (as much as the
+   * relay itself would hold for a starting session).
+   */
   sendInput(data: string): void {
-    if (this.state === 'connected' && this.socket) this.socket.send(encoder.encode(data));
+    const bytes = encoder.encode(data);
+    if (this.state === 'connected' && this.socket) {
+      this.socket.send(bytes);
+    } else if (this.state === 'connecting' && this.earlyBytes + bytes.byteLength <= MAX_EARLY_INPUT) {
+      this.early.push(bytes);
+      this.earlyBytes += bytes.byteLength;
+    }
   }
 
   /** xterm's onBinary (some mouse reports): one byte per char. */
@@ -226,6 +242,8 @@ export class TerminalSession {
         // Another relay took the session over from the device (its relay went away): say so.
         if (msg.resumedThroughDevice) this.sink.note('[device-tunnel: relay changed, session resumed]');
         this.setStatus('connected', 'connected');
+        for (const bytes of this.early.splice(0)) ws.send(bytes);
+        this.earlyBytes = 0;
         break;
       }
       case 'gap':

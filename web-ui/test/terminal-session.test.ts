@@ -73,12 +73,13 @@ test('answers the relay\'s liveness ping with a pong', () => {
 test('keystrokes go out as binary UTF-8, resize as JSON', () => {
   const t = setup();
   t.session.start();
-  t.session.sendInput('x'); // not connected yet: dropped
+  t.session.sendInput('x'); // not connected yet: kept, sent first once the shell is there
   t.ws().control({ type: 'session', id: 's1', offset: 0 });
   t.session.sendInput('ä\x03');
   t.session.resize(120, 40);
   t.session.resize(120, 40); // unchanged: not resent
-  const [keys, resize, ...rest] = t.ws().sent;
+  const [early, keys, resize, ...rest] = t.ws().sent;
+  assert.deepEqual([...(early as Uint8Array)], [0x78]);
   assert.deepEqual([...(keys as Uint8Array)], [0xc3, 0xa4, 0x03]);
   assert.deepEqual(JSON.parse(resize as string), { type: 'resize', cols: 120, rows: 40 });
   assert.equal(rest.length, 0);

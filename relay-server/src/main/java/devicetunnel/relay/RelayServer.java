@@ -1,5 +1,6 @@
 package devicetunnel.relay;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.DaemonThreads;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.KeyFiles;
@@ -74,7 +75,6 @@ import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +98,8 @@ public final class RelayServer implements AutoCloseable {
     private final Enrollments enrollments;
     private final PasswordHasher hasher = new PasswordHasher();
     private final ScheduledExecutorService scheduler;
+    /** Sweeps that read the database: apart from {@link #scheduler}, so a slow database never delays pings. */
+    private final ScheduledExecutorService sweeper;
     private final ExecutorService opener;
     private final RelaySshClient sshClient;
     private final DeviceRegistry registry;
@@ -141,6 +143,7 @@ public final class RelayServer implements AutoCloseable {
         this.audit = new AuditLog(database.dataSource());
         this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
         this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("relay-timer"));
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("relay-store-sweep"));
         this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
@@ -200,11 +203,9 @@ public final class RelayServer implements AutoCloseable {
                 config.sessions().openTimeout());
         DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
         AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
-        long sweep = config.pingInterval().toMillis();
-        scheduler.scheduleAtFixedRate(() -> {
-            guarded("revocation sweep", lifecycle::sweep);
-            guarded("access sweep", accessSweep::sweep);
-        }, sweep, sweep, TimeUnit.MILLISECONDS);
+        // Database sweeps on their own thread: a slow database never delays pings and timeouts.
+        Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
+        Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
         DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
         long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
 
@@ -348,16 +349,8 @@ public final class RelayServer implements AutoCloseable {
             log.warn("closing the SSH client: {}", e.toString());
         }
         scheduler.shutdownNow();
+        sweeper.shutdownNow();
         opener.shutdownNow();
         database.close();
     }
-
-    private static void guarded(String what, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.warn("{} failed: {}", what, e.toString());
-        }
-    }
-
 }

@@ -1,5 +1,6 @@
 package devicetunnel.agent.link;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.ErrorCode;
@@ -216,13 +217,13 @@ public final class ControlLink implements AutoCloseable {
             }
             long period = Math.max(50, pingIntervalMillis / 4);
             long silentLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
-            watchdog = scheduler.scheduleAtFixedRate(() -> {
+            watchdog = Periodic.every(scheduler, "control link watchdog", java.time.Duration.ofMillis(period), () -> {
                 if (System.nanoTime() - lastHeard > silentLimitNanos) {
                     log.warn("relay silent for two ping intervals; dropping the link");
                     socket.abort();
                     lost(generation, null);
                 }
-            }, period, period, TimeUnit.MILLISECONDS);
+            });
         }
 
         void stop() {

@@ -1,5 +1,6 @@
 package devicetunnel.agent.link;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.JettySink;
 import devicetunnel.protocol.Protocol;
@@ -145,13 +146,13 @@ public final class StreamConnector implements StreamOpener {
             ssh = session;
             long period = Math.max(50, pingIntervalMillis / 4);
             long limitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
-            watchdog = scheduler.scheduleAtFixedRate(() -> {
+            watchdog = Periodic.every(scheduler, "stream " + streamId + " watchdog", java.time.Duration.ofMillis(period), () -> {
                 if (System.nanoTime() - lastHeard > limitNanos) {
                     log.warn("stream {} silent for two ping intervals; closing it", streamId);
                     ws.disconnect();
                     ended();
                 }
-            }, period, period, TimeUnit.MILLISECONDS);
+            });
             if (closed) {
                 ended();
             } else {

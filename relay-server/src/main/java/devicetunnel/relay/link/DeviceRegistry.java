@@ -1,5 +1,6 @@
 package devicetunnel.relay.link;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.relay.store.DeviceStore;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +31,9 @@ public final class DeviceRegistry implements AutoCloseable {
         this.devices = devices;
         this.pingInterval = pingInterval;
         long period = pingInterval.toMillis();
-        this.pinger = scheduler.scheduleAtFixedRate(this::pingAll, period, period, TimeUnit.MILLISECONDS);
+        this.pinger = Periodic.every(scheduler, "device pings", pingInterval, this::pingAll);
         // Checked four times per interval, so a dead link goes offline soon after two silent intervals.
-        long check = Math.max(10, period / 4);
-        this.reaper = scheduler.scheduleAtFixedRate(this::reapSilent, check, check, TimeUnit.MILLISECONDS);
+        this.reaper = Periodic.every(scheduler, "silent device links", Duration.ofMillis(Math.max(10, period / 4)), this::reapSilent);
     }
 
     public Duration pingInterval() {

@@ -1,11 +1,11 @@
 package devicetunnel.relay.link;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.relay.store.AuditLog;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,9 +43,7 @@ public final class RefusalLog implements AutoCloseable {
         this.audit = audit;
         this.intervalNanos = interval.toNanos();
         this.nanoTime = nanoTime;
-        long ms = Math.max(1, interval.toMillis());
-        this.flusher = scheduler == null ? null
-                : scheduler.scheduleAtFixedRate(this::flush, ms, ms, TimeUnit.MILLISECONDS);
+        this.flusher = scheduler == null ? null : Periodic.every(scheduler, "refusal summaries", interval, this::flush);
     }
 
     /** Records a refusal now, or counts it towards the summary of its window. */

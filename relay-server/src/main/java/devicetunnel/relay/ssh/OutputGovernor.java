@@ -1,10 +1,12 @@
 package devicetunnel.relay.ssh;
 
+import devicetunnel.protocol.Periodic;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
@@ -69,7 +71,7 @@ public final class OutputGovernor {
 
     void start(ScheduledExecutorService scheduler) {
         if (enabled) {
-            ticks = scheduler.scheduleAtFixedRate(this::adjust, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            ticks = Periodic.every(scheduler, "interactive priority", Duration.ofMillis(TICK_MILLIS), this::adjust);
         }
     }
 

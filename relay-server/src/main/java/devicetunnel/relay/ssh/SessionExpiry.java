@@ -1,12 +1,12 @@
 package devicetunnel.relay.ssh;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ final class SessionExpiry implements AutoCloseable {
             sweep = null;
         } else {
             long period = Math.max(50, Math.min(1_000, maxDuration.toMillis() / 4));
-            sweep = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+            sweep = Periodic.every(scheduler, "maximum session duration", Duration.ofMillis(period), this::sweep);
         }
     }
 

@@ -1,5 +1,6 @@
 package devicetunnel.relay.ws;
 
+import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,7 +34,7 @@ public final class IdleSessionReaper implements AutoCloseable {
         this.idleNanos = idleTimeout.toNanos();
         this.nanoTime = nanoTime;
         long period = Math.max(100, Math.min(idleTimeout.toMillis() / 4, 30_000));
-        this.task = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.task = Periodic.every(scheduler, "idle sessions", Duration.ofMillis(period), this::sweep);
     }
 
     private void sweep() {

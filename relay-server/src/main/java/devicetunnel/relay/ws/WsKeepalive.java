@@ -1,12 +1,12 @@
 package devicetunnel.relay.ws;
 
+import devicetunnel.protocol.Periodic;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -42,9 +42,8 @@ public final class WsKeepalive implements AutoCloseable {
     public WsKeepalive(Duration interval, ScheduledExecutorService scheduler) {
         long period = interval.toMillis();
         silenceLimitNanos = 2 * interval.toNanos();
-        pinger = scheduler.scheduleAtFixedRate(this::pingAll, period, period, TimeUnit.MILLISECONDS);
-        long check = Math.max(10, period / 4);
-        reaper = scheduler.scheduleAtFixedRate(this::reapSilent, check, check, TimeUnit.MILLISECONDS);
+        pinger = Periodic.every(scheduler, "browser pings", interval, this::pingAll);
+        reaper = Periodic.every(scheduler, "silent browser sockets", Duration.ofMillis(Math.max(10, period / 4)), this::reapSilent);
     }
 
     /** Protocol-level pings only. */
