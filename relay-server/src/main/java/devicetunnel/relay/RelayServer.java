@@ -37,6 +37,9 @@ import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Database;
+import devicetunnel.relay.store.EmbeddedStore;
+import devicetunnel.relay.store.StoreHealth;
+import devicetunnel.relay.store.StoreMaintenance;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
 import devicetunnel.relay.store.EnrollmentStore;
@@ -98,6 +101,7 @@ public final class RelayServer implements AutoCloseable {
     private final IdleSessionReaper idleReaper;
     private final Listener listener;
     private final Javalin app;
+    private final StoreHealth storeHealth;
     private volatile boolean ready;
 
     public RelayServer(RelayConfig config) throws IOException {
@@ -109,14 +113,20 @@ public final class RelayServer implements AutoCloseable {
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
-        String url = config.databaseUrl() != null ? config.databaseUrl() : Database.embeddedUrl(config.stateDir());
-        this.database = Database.open(url, config.databaseUser(), config.databasePassword());
+        this.database = config.databaseUrl() != null
+                ? Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword())
+                : EmbeddedStore.open(config.stateDir());
         this.users = new UserStore(database.dataSource());
         this.devices = new DeviceStore(database.dataSource());
         this.enrollmentStore = new EnrollmentStore(database.dataSource());
         this.audit = new AuditLog(database.dataSource());
         this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
         this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("relay-timer"));
+        RelayConfig.Maintenance upkeep = config.maintenance();
+        this.storeHealth = StoreMaintenance.schedule(database, audit, scheduler, upkeep.healthProbe(),
+                upkeep.backupInterval(),
+                upkeep.backupDir() != null ? upkeep.backupDir() : config.stateDir().resolve("backups"),
+                upkeep.backupKeep(), upkeep.auditRetention(), config.host() + ":" + config.port());
         this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
@@ -196,8 +206,18 @@ public final class RelayServer implements AutoCloseable {
             cfg.routes.wsBeforeUpgrade(NativeSshEndpoint.PATH, ctx -> refuseWhileDraining());
             cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
-                ctx.status(ready ? 200 : 503);
-                ctx.json(Map.of("status", ready ? "ready" : "not ready", "devicesOnline", registry.onlineCount()));
+                String storeProblem = storeHealth.problem();
+                boolean ok = ready && storeProblem == null;
+                Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("status", ok ? "ready" : "not ready");
+                body.put("devicesOnline", registry.onlineCount());
+                if (storeProblem != null) {
+                    body.put("reason", storeProblem);
+                } else if (!ready) {
+                    body.put("reason", "starting or shutting down");
+                }
+                ctx.status(ok ? 200 : 503);
+                ctx.json(body);
             });
             authRoutes.install(cfg.routes);
             deviceRoutes.install(cfg.routes);

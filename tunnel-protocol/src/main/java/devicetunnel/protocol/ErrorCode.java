@@ -20,7 +20,9 @@ public enum ErrorCode {
     DEVICE_UNREACHABLE(502, "The device is offline or unreachable."),
     HOST_KEY_MISMATCH(502, "The device's host key does not match the one on record."),
     SERVICE_UNAVAILABLE(503, "The relay is shutting down or not ready."),
-    DEVICE_TIMEOUT(504, "The device did not answer in time.");
+    STORE_UNAVAILABLE(503, "The relay's store is unavailable; try again."),
+    DEVICE_TIMEOUT(504, "The device did not answer in time."),
+    INSUFFICIENT_STORAGE(507, "The relay's disk is full; nothing was saved.");
 
     private final int httpStatus;
     private final String defaultMessage;
