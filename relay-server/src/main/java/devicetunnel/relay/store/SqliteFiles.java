@@ -26,7 +26,7 @@ public final class SqliteFiles {
         return List.of(db, Path.of(db + "-wal"), Path.of(db + "-shm"));
     }
 
-    static String url(Path db) {
+    public static String url(Path db) {
         return "jdbc:sqlite:" + db.toAbsolutePath();
     }
 

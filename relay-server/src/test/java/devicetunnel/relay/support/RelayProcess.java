@@ -26,13 +26,16 @@ public final class RelayProcess implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
+    /** JVM flags for relays a test starts many times: small heap, quick start (no C2). */
+    public static final List<String> LEAN = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     public static RelayProcess start(Path stateDir, String... extraArgs) throws IOException {
-        Path log = stateDir.resolve("relay.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", "127.0.0.1:0", "--state-dir", stateDir.toString()));
-        command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(stateDir, List.of(), stateDir.resolve("relay.log"), extraArgs);
+    }
+
+    public static RelayProcess start(Path stateDir, List<String> jvmOptions, Path log, String... extraArgs)
+            throws IOException {
+        Process process = launch(stateDir, jvmOptions, log, extraArgs);
         String[] url = new String[1];
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             if (!process.isAlive()) {
@@ -46,6 +49,23 @@ public final class RelayProcess implements AutoCloseable {
             return false;
         });
         return new RelayProcess(process, log, url[0]);
+    }
+
+    /** Starts {@code relay-server serve} without waiting for anything. */
+    public static Process launch(Path stateDir, List<String> jvmOptions, Path log, String... extraArgs) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", "127.0.0.1:0", "--state-dir", stateDir.toString()));
+        command.addAll(List.of(extraArgs));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, as a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     public String baseUrl() {
