@@ -33,8 +33,13 @@ public final class AuditRetention {
         int removed = audit.deleteOlderThan(cutoff);
         if (removed > 0) {
             audit.record(PRUNED_EVENT, "relay", null, null, null,
-                    "removed " + removed + " events before " + cutoff + " (retention " + retention + ")");
+                    "removed " + removed + " events before " + cutoff + " (retention " + readable(retention) + ")");
         }
         return removed;
+    }
+
+    /** As the flag was given ({@code 365d}), not ISO's {@code PT8760H}. */
+    private static String readable(Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? d.toDays() + "d" : d.toString();
     }
 }
