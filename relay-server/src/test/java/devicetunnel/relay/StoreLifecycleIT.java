@@ -119,13 +119,7 @@ class StoreLifecycleIT {
     void aDamagedStoreRefusesTheStartWithTheRepairHintAndARestoreBringsItBack() throws Exception {
         Path backup = dir.resolve("good.db");
         assertThat(cli("db", "backup", backup.toString()).code).isZero();
-        try (RandomAccessFile f = new RandomAccessFile(SqliteFiles.db(state).toFile(), "rw")) {
-            // page 2 onwards holds the tables' b-trees: garbage there is what a torn disk leaves
-            for (long at = 4096; at < Math.min(f.length(), 4096L * 6); at += 512) {
-                f.seek(at);
-                f.write("garbage garbage garbage garbage".getBytes(StandardCharsets.US_ASCII));
-            }
-        }
+        damage(SqliteFiles.db(state));
         Process broken = RelayProcess.launch(state, RelayProcess.LEAN, dir.resolve("broken.log"));
         assertThat(broken.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(broken.exitValue()).isNotZero();
@@ -139,6 +133,36 @@ class StoreLifecycleIT {
             assertThat(relay.log()).contains("relay listening");
         }
         assertThat(cli("user", "list").out).contains("admin");
+    }
+
+    @Test
+    void afterARestoreTheEnrolledAgentReconnectsWithoutReEnrolment() throws Exception {
+        try (devicetunnel.relay.support.TestRelay relay = new devicetunnel.relay.support.TestRelay(dir.resolve("inproc"))) {
+            Path relayState = dir.resolve("inproc").resolve("relay");
+            relay.startAgent("dev-restore", java.util.Map.of());
+            relay.awaitOnline("dev-restore", true);
+            int port = relay.stop();
+            Path backup = dir.resolve("with-device.db");
+            assertThat(RelayMain.commandLine().execute("db", "backup", backup.toString(), "--state-dir",
+                    relayState.toString())).isZero();
+            damage(SqliteFiles.db(relayState));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> relay.startAgain(port))
+                    .hasMessageContaining("relay-server db restore");
+            assertThat(RelayMain.commandLine().execute("db", "restore", backup.toString(), "--state-dir",
+                    relayState.toString())).isZero();
+            relay.startAgain(port);
+            relay.awaitOnline("dev-restore", true, java.time.Duration.ofSeconds(30));
+        }
+    }
+
+    private static void damage(Path db) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+            // page 2 onwards holds the tables' b-trees: garbage there is what a torn disk leaves
+            for (long at = 4096; at < Math.min(f.length(), 4096L * 6); at += 512) {
+                f.seek(at);
+                f.write("garbage garbage garbage garbage".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
     }
 
     private record Result(int code, String out, String err) {}
