@@ -114,7 +114,7 @@ public final class RelayServer implements AutoCloseable {
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
         this.database = config.databaseUrl() != null
-                ? Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword())
+                ? Database.openChecked(config.databaseUrl(), config.databaseUser(), config.databasePassword())
                 : EmbeddedStore.open(config.stateDir());
         this.users = new UserStore(database.dataSource());
         this.devices = new DeviceStore(database.dataSource());

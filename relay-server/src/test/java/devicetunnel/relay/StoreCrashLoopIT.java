@@ -61,13 +61,14 @@ class StoreCrashLoopIT {
         String hostKey = PublicKeyEntry.toString(devicetunnel.protocol.KeyFiles.generate().getPublic());
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
         long started = System.nanoTime();
+        List<String> jvm = withClassArchive(state);
         int corrupted = 0;
         int lost = 0;
         try {
             for (int round = 0; round < ROUNDS; round++) {
                 addUser(state, passwordFile, "u" + round, "viewer");
                 long t0 = System.nanoTime();
-                RelayProcess relay = RelayProcess.start(state, RelayProcess.LEAN, dir.resolve("relay-" + (round % 2) + ".log"),
+                RelayProcess relay = RelayProcess.start(state, jvm, dir.resolve("relay-" + (round % 2) + ".log"),
                         "--login-rate", "0", "--store-probe-interval", "1s");
                 startMillis += TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 writeUntilKilled(relay, killer, round, hostKey);
@@ -87,6 +88,29 @@ class StoreCrashLoopIT {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), tokens.size(), devices.size(),
                 users.size(), logins, corrupted, lost, startMillis / ROUNDS);
         assertThat(tokens).hasSizeGreaterThan(ROUNDS / 2); // the kills did land during writes
+    }
+
+    /**
+     * Most of a round is the child JVM starting. One relay run first records the classes it loads
+     * (AppCDS, JDK 13+: dumped when it exits), and every round maps them instead of loading them
+     * again. An archive the JVM cannot use is ignored silently, so this only ever saves time.
+     */
+    private List<String> withClassArchive(Path state) throws Exception {
+        Path archive = dir.resolve("relay.jsa");
+        List<String> record = new ArrayList<>(RelayProcess.LEAN);
+        record.add("-XX:ArchiveClassesAtExit=" + archive);
+        try (RelayProcess warmUp = RelayProcess.start(state, record, dir.resolve("warm-up.log"), "--login-rate", "0")) {
+            post(warmUp.baseUrl() + "/api/v1/auth/login", null,
+                    "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}", 200);
+            logins++;
+            warmUp.terminate();
+            assertThat(warmUp.awaitExit(Duration.ofSeconds(60))).isTrue();
+        }
+        List<String> jvm = new ArrayList<>(RelayProcess.LEAN);
+        if (Files.exists(archive)) {
+            jvm.add("-XX:SharedArchiveFile=" + archive);
+        }
+        return jvm;
     }
 
     private void addUser(Path state, Path passwordFile, String name, String role) {

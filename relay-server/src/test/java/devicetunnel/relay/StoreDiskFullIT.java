@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 21: the state directory on a small tmpfs that fills up. Writes fail with a clear 507, the
  * relay turns not-ready with the reason, nothing stored before is lost, and it recovers by itself
- * once space returns. Needs root (mount); run as root in CI, like the rest of the suite here.
+ * once space returns; and a read-only one refuses the start in words. Needs root (mount).
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class StoreDiskFullIT {
@@ -85,6 +85,15 @@ class StoreDiskFullIT {
             acknowledged.forEach(id -> assertThat(listed).contains(id));
         }
         assertThat(StoreCheck.integrity(SqliteFiles.db(mount.resolve("relay")))).isEmpty();
+    }
+
+    @Test
+    void aReadOnlyStateDirectoryRefusesTheStartInWordsNotDriverText() throws Exception {
+        Path state = mount.resolve("state");
+        devicetunnel.relay.store.EmbeddedStore.open(state).close();
+        run("mount", "-o", "remount,ro", mount.toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> devicetunnel.relay.store.EmbeddedStore.open(state))
+                .hasMessageContaining("is not writable by this user");
     }
 
     private static String id(HttpResponse<String> created) throws IOException {

@@ -33,6 +33,21 @@ public final class Database implements AutoCloseable {
         return open(jdbcUrl, user, password, new Properties(), true, null);
     }
 
+    /**
+     * For the relay on a shared database: opened, migrated, then the same check as the embedded
+     * store (Flyway validation, every table); a failure refuses the start.
+     */
+    public static Database openChecked(String jdbcUrl, String user, String password) {
+        Database db = open(jdbcUrl, user, password);
+        try {
+            EmbeddedStore.refuseIfAny(StoreCheck.problems(db));
+            return db;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
     static Database open(String jdbcUrl, String user, String password, Properties driverProperties,
                          boolean migrate, AutoCloseable onClose) {
         Kind kind = kindOf(jdbcUrl);

@@ -51,7 +51,7 @@ public final class EmbeddedStore {
         return Database.open(SqliteFiles.url(db), null, null, SqliteFiles.pragmas(), false, null);
     }
 
-    private static void refuseIfAny(List<String> problems) {
+    static void refuseIfAny(List<String> problems) {
         if (!problems.isEmpty()) {
             throw new StoreDamagedException(problems);
         }

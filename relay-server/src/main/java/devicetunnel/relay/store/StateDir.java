@@ -26,14 +26,14 @@ public final class StateDir {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR));
             }
+            if (!Files.isWritable(dir)) { // also true for root on a read-only mount
+                throw notWritable(dir);
+            }
             Files.setPosixFilePermissions(dir, DIR);
-        } catch (AccessDeniedException e) {
+        } catch (AccessDeniedException | java.nio.file.ReadOnlyFileSystemException e) {
             throw notWritable(dir);
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the state directory " + dir + ": " + e.getMessage(), e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw notWritable(dir);
         }
         return dir;
     }
