@@ -38,6 +38,7 @@ import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.EmbeddedStore;
+import devicetunnel.relay.store.StateDir;
 import devicetunnel.relay.store.StoreHealth;
 import devicetunnel.relay.store.StoreMaintenance;
 import devicetunnel.relay.store.DeviceFeatureStore;
@@ -113,6 +114,7 @@ public final class RelayServer implements AutoCloseable {
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
+        StateDir.prepare(config.stateDir()); // 0700 before any key, secret or store file goes in
         this.database = config.databaseUrl() != null
                 ? Database.openChecked(config.databaseUrl(), config.databaseUser(), config.databasePassword())
                 : EmbeddedStore.open(config.stateDir());

@@ -3,7 +3,6 @@ package devicetunnel.relay.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Properties;
 import javax.sql.DataSource;

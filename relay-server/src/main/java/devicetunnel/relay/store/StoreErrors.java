@@ -25,12 +25,6 @@ public final class StoreErrors {
 
     private StoreErrors() {}
 
-    /** Whether the failure is about the store itself (as opposed to a constraint a caller may expect). */
-    static boolean isConstraint(SQLException e) {
-        String state = e.getSQLState();
-        return (e.getErrorCode() & 0xff) == 19 || (state != null && state.startsWith("23"));
-    }
-
     static StoreException translate(SQLException e) {
         int code = e.getErrorCode() & 0xff; // extended codes carry the primary one in the low byte
         String state = e.getSQLState() == null ? "" : e.getSQLState();
