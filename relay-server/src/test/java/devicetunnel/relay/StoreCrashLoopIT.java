@@ -47,6 +47,11 @@ class StoreCrashLoopIT {
      */
     private static final int ROUNDS = Integer.getInteger("crashloop.rounds", 30);
     private static final String PASSWORD = "crash loop password";
+    /**
+     * {@code -Dcrashloop.store=h2} runs the same loop on the old embedded store (H2, through
+     * --database-url with the URL the relay used to build), to show what this test catches.
+     */
+    private static final boolean H2 = "h2".equals(System.getProperty("crashloop.store"));
 
     @TempDir
     Path dir;
@@ -72,15 +77,17 @@ class StoreCrashLoopIT {
             for (int round = 0; round < ROUNDS; round++) {
                 addUser(state, passwordFile, "u" + round, "viewer");
                 long t0 = System.nanoTime();
+                List<String> args = new ArrayList<>(List.of("--login-rate", "0", "--store-probe-interval", "1s"));
+                args.addAll(storeArgs(state));
                 RelayProcess relay = RelayProcess.start(state, RelayProcess.LEAN, dir.resolve("relay-" + (round % 2) + ".log"),
-                        "--login-rate", "0", "--store-probe-interval", "1s");
+                        args.toArray(String[]::new));
                 startMillis += TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 writeUntilKilled(relay, killer, round, hostKey);
                 relay.close();
-                List<String> problems = StoreCheck.integrity(SqliteFiles.db(state));
+                List<String> problems = H2 ? h2Problems(state) : StoreCheck.integrity(SqliteFiles.db(state));
                 corrupted += problems.isEmpty() ? 0 : 1;
                 assertThat(problems).as("round %d", round).isEmpty();
-                int missing = missingAcknowledged(SqliteFiles.db(state));
+                int missing = missingAcknowledged(H2 ? h2Url(state) : SqliteFiles.url(SqliteFiles.db(state)));
                 lost += missing;
                 assertThat(missing).as("acknowledged writes lost in round %d", round).isZero();
             }
@@ -94,9 +101,28 @@ class StoreCrashLoopIT {
         assertThat(tokens).hasSizeGreaterThan(ROUNDS / 2); // the kills did land during writes
     }
 
+    private static List<String> storeArgs(Path state) {
+        return H2 ? List.of("--database-url", h2Url(state)) : List.of();
+    }
+
+    private static String h2Url(Path state) {
+        return "jdbc:h2:file:" + state.toAbsolutePath().resolve("relay") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    private static List<String> h2Problems(Path state) {
+        try (Connection c = DriverManager.getConnection(h2Url(state)); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT COUNT(*) FROM devices").close();
+            return List.of();
+        } catch (Exception e) {
+            return List.of(e.getMessage());
+        }
+    }
+
     private void addUser(Path state, Path passwordFile, String name, String role) {
-        int code = RelayMain.commandLine().execute("user", "add", name, "--role", role, "--password-file",
-                passwordFile.toString(), "--state-dir", state.toString());
+        List<String> args = new ArrayList<>(List.of("user", "add", name, "--role", role, "--password-file",
+                passwordFile.toString(), "--state-dir", state.toString()));
+        args.addAll(storeArgs(state));
+        int code = RelayMain.commandLine().execute(args.toArray(String[]::new));
         assertThat(code).isZero();
         users.add(name);
     }
@@ -141,15 +167,22 @@ class StoreCrashLoopIT {
         return r.body();
     }
 
-    private int missingAcknowledged(Path db) throws Exception {
-        try (Connection c = DriverManager.getConnection(SqliteFiles.url(db)); Statement s = c.createStatement()) {
-            int missing = missing(s, "SELECT id FROM enrollment_tokens", tokens)
-                    + missing(s, "SELECT id FROM devices", devices)
-                    + missing(s, "SELECT username FROM users", users);
-            missing += Math.max(0, logins - count(s, "login.ok"));
-            missing += Math.max(0, tokens.size() - count(s, "enrollment.created"));
-            missing += Math.max(0, devices.size() - count(s, "device.enrolled"));
-            return missing;
+    /** How many acknowledged writes are gone; says which on the console when any are. */
+    private int missingAcknowledged(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            int[] missing = {
+                missing(s, "SELECT id FROM enrollment_tokens", tokens),
+                missing(s, "SELECT id FROM devices", devices),
+                missing(s, "SELECT username FROM users", users),
+                Math.max(0, logins - count(s, "login.ok")),
+                Math.max(0, tokens.size() - count(s, "enrollment.created")),
+                Math.max(0, devices.size() - count(s, "device.enrolled"))};
+            int total = java.util.Arrays.stream(missing).sum();
+            if (total > 0) {
+                System.out.println("StoreCrashLoopIT: lost tokens/devices/users/login audits/token audits/"
+                        + "enrollment audits = " + java.util.Arrays.toString(missing));
+            }
+            return total;
         }
     }
 
