@@ -125,7 +125,9 @@ class StoreLifecycleIT {
         assertThat(broken.exitValue()).isNotZero();
         String log = Files.readString(dir.resolve("broken.log"));
         assertThat(log).contains("relay-server db restore").doesNotContain("relay listening");
-        assertThat(cli("db", "check").code).isEqualTo(1);
+        Result check = cli("db", "check");
+        assertThat(check.code).isEqualTo(1);
+        assertThat(check.out).contains("problem: ").contains("relay-server db restore");
 
         Result restore = cli("db", "restore", backup.toString());
         assertThat(restore.code).as(restore.err).isZero();

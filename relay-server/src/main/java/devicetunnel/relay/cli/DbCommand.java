@@ -1,8 +1,10 @@
 package devicetunnel.relay.cli;
 
 import devicetunnel.relay.store.Database;
+import devicetunnel.relay.store.SqliteFiles;
 import devicetunnel.relay.store.StoreBackup;
 import devicetunnel.relay.store.StoreCheck;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,16 +24,26 @@ final class DbCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (Database db = store.openForReading()) {
-                List<String> problems = StoreCheck.problems(db);
-                if (problems.isEmpty()) {
-                    System.out.println("store OK");
-                    return 0;
+            if (store.embedded() && Files.exists(SqliteFiles.db(store.stateDir))) {
+                // the file first, on its own connection: a damaged one may not even open a pool
+                List<String> damage = StoreCheck.integrity(SqliteFiles.db(store.stateDir));
+                if (!damage.isEmpty()) {
+                    return report(damage);
                 }
-                problems.forEach(p -> System.out.println("problem: " + p));
-                System.out.println("to repair: relay-server db restore FILE (a backup; see docs/OPERATIONS.md)");
-                return 1;
             }
+            try (Database db = store.openForReading()) {
+                return report(StoreCheck.problems(db));
+            }
+        }
+
+        private static int report(List<String> problems) {
+            if (problems.isEmpty()) {
+                System.out.println("store OK");
+                return 0;
+            }
+            problems.forEach(p -> System.out.println("problem: " + p));
+            System.out.println("to repair: relay-server db restore FILE (a backup; see docs/OPERATIONS.md)");
+            return 1;
         }
     }
 

@@ -37,7 +37,9 @@ public final class ScheduledBackups {
     /** One backup and the pruning after it; failures are logged, the next run tries again. */
     public void run() {
         try {
-            StateDir.prepare(dir);
+            if (!Files.isDirectory(dir)) {
+                StateDir.prepare(dir); // created private; a directory the operator chose keeps its mode
+            }
             Path target = dir.resolve(PREFIX + StoreBackup.STAMP.format(OffsetDateTime.now(clock.withZone(ZoneOffset.UTC)))
                     + SUFFIX);
             StoreBackup.backup(db, target);

@@ -24,10 +24,10 @@ public final class StoreMaintenance {
                                        Duration auditRetention, String relayName) {
         StoreHealth health = new StoreHealth(db.dataSource(), relayName, Clock.systemUTC());
         health.probe();
-        every(scheduler, probeEvery, health::probe);
+        every(scheduler, probeEvery, "store probe", health::probe);
         if (backupDir != null && !backupEvery.isZero() && db.kind() == Database.Kind.SQLITE) {
             ScheduledBackups backups = new ScheduledBackups(db, backupDir, backupKeep, Clock.systemUTC());
-            every(scheduler, backupEvery, backups::run);
+            every(scheduler, backupEvery, "scheduled backup", backups::run);
             log.info("backups every {} into {}, keeping {}", backupEvery, backupDir, backupKeep);
         }
         AuditRetention retention = new AuditRetention(audit, auditRetention, Clock.systemUTC());
@@ -39,9 +39,9 @@ public final class StoreMaintenance {
         return health;
     }
 
-    private static void every(ScheduledExecutorService scheduler, Duration period, Runnable job) {
+    private static void every(ScheduledExecutorService scheduler, Duration period, String name, Runnable job) {
         long millis = period.toMillis();
-        scheduler.scheduleWithFixedDelay(() -> guarded(job.toString(), job), millis, millis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> guarded(name, job), millis, millis, TimeUnit.MILLISECONDS);
     }
 
     private static void guarded(String what, Runnable job) {
