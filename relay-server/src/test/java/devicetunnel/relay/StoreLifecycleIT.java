@@ -47,6 +47,10 @@ class StoreLifecycleIT {
     @Test
     void aRunningRelayOwnsTheDirectoryReadersMayLookButNotWrite() throws Exception {
         try (RelayProcess relay = RelayProcess.start(state, RelayProcess.LEAN, dir.resolve("a.log"))) {
+            for (String companion : List.of("-wal", "-shm")) { // SQLite gives them the database file's mode
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                        Path.of(SqliteFiles.db(state) + companion)))).isEqualTo("rw-------");
+            }
             Result add = cli("user", "add", "bob", "--password-file", passwordFile.toString());
             assertThat(add.code).isNotZero();
             assertThat(add.err).contains(StoreErrors.IN_USE);
