@@ -11,7 +11,10 @@ stop() {
   if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$jar"; then
     kill -TERM "$pid"
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    # The store (SQLite, WAL, synchronous=FULL) survives SIGKILL with every acknowledged write, so
+    # the fallback is safe; waiting for the exit matters because the relay holds the state dir's
+    # lock until then, and the next `make up` needs it.
+    kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done; }
     echo "stopped $name (pid $pid)"
   fi
   rm -f "$pidfile"

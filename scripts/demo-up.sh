@@ -24,6 +24,10 @@ else
     exit 1
   fi
   [[ -s "$DEMO/admin.password" ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/admin.password"
+  # These commands write to the relay's store, so they run before the relay: while a relay runs on
+  # the state dir (say, one started by hand) they are refused with "the relay is running on this
+  # state directory", and the set-up stops with that message. A state dir from an older demo (H2,
+  # relay.mv.db) is moved to SQLite by the first of them.
   java -jar "$RELAY_JAR" user add admin --role admin --password-file "$DEMO/admin.password" \
        --if-missing --state-dir "$DEMO/relay" >>"$DEMO/setup.log" 2>&1 || setup_failed
   # A one-time, auto-accepting enrollment token: the agent uses it once, then proves itself with its
@@ -37,11 +41,18 @@ else
        >"$DEMO/relay.log" 2>&1 < /dev/null &
   echo $! > "$DEMO/relay.pid"
 
+  # /readyz is 200 only once the store passed its checks and takes writes; a relay on a damaged
+  # store exits instead, and its log names the repair (relay-server db check / db restore).
+  ready=""
   for _ in $(seq 1 120); do
-    curl -fsS "$URL/readyz" >/dev/null 2>&1 && break
+    curl -fsS "$URL/readyz" >/dev/null 2>&1 && { ready=1; break; }
     running "$DEMO/relay.pid" || { echo "relay failed to start; see $DEMO/relay.log" >&2; tail -20 "$DEMO/relay.log" >&2; exit 1; }
     sleep 0.5
   done
+  if [[ -z "$ready" ]]; then
+    echo "relay not ready within 60 s: $(curl -sS "$URL/readyz" 2>&1)" >&2
+    exit 1
+  fi
 
   setsid nohup java -jar "$AGENT_JAR" --relay "$URL" --device-id "$DEVICE_ID" \
        --enrollment-token-file "$DEMO/agent/enroll.token" --state-dir "$DEMO/agent" --allow-forwarding \

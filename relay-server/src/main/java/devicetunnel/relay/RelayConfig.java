@@ -10,12 +10,13 @@ import java.util.List;
 /**
  * Everything a relay needs to start. Built by the CLI from flags and environment, or by tests.
  *
- * @param databaseUrl    JDBC URL; null means the embedded H2 database in {@code stateDir}
+ * @param databaseUrl    JDBC URL; null means the embedded SQLite store in {@code stateDir}
  * @param jwtSecret      HMAC key for operator tokens; null means one generated into {@code stateDir}
  * @param externalIssuer another issuer whose operator tokens are accepted; null for none
  * @param tls            certificate and key to serve HTTPS/WSS with; null serves plain HTTP
  * @param allowPlainHttp serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy,
  *                       so it implies Secure cookies, HSTS and an https origin)
+ * @param maintenance    store upkeep: health probes, scheduled backups, audit retention
  */
 public record RelayConfig(
         String host,
@@ -32,7 +33,36 @@ public record RelayConfig(
         TlsFiles tls,
         boolean allowPlainHttp,
         Hardening hardening,
-        TerminalSessions.Settings sessions) {
+        TerminalSessions.Settings sessions,
+        Maintenance maintenance) {
+
+    /**
+     * Store upkeep.
+     *
+     * @param healthProbe    how often /readyz's view of the store is refreshed by a real write
+     * @param backupInterval how often the embedded store is backed up; zero = never
+     * @param backupDir      where scheduled backups go; null = {@code <state-dir>/backups}
+     * @param backupKeep     how many scheduled backups are kept (the oldest go first)
+     * @param auditRetention audit events older than this are removed (and that is audited); zero = forever
+     */
+    public record Maintenance(Duration healthProbe, Duration backupInterval, Path backupDir, int backupKeep,
+                              Duration auditRetention) {
+        public static Maintenance defaults() {
+            return new Maintenance(Duration.ofSeconds(5), Duration.ofHours(24), null, 7, Duration.ZERO);
+        }
+
+        public Maintenance withHealthProbe(Duration every) {
+            return new Maintenance(every, backupInterval, backupDir, backupKeep, auditRetention);
+        }
+
+        public Maintenance withBackups(Duration every, Path dir, int keep) {
+            return new Maintenance(healthProbe, every, dir, keep, auditRetention);
+        }
+
+        public Maintenance withAuditRetention(Duration keepFor) {
+            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, keepFor);
+        }
+    }
 
     /**
      * Limits that keep one client from hurting the others.
@@ -127,7 +157,7 @@ public record RelayConfig(
 
     public static RelayConfig forTests(Path stateDir) {
         return new RelayConfig("127.0.0.1", 0, stateDir, null, null, null, null, null, Duration.ofHours(1),
-                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults());
+                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults());
     }
 
     public boolean tlsEnabled() {
@@ -145,47 +175,53 @@ public record RelayConfig(
 
     public RelayConfig withDatabaseUrl(String url) {
         return new RelayConfig(host, port, stateDir, url, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
     }
 
     public RelayConfig withPingInterval(Duration interval) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
     }
 
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance);
     }
 
     /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
     public RelayConfig withPort(int fixedPort) {
         return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
     }
 
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
     }
 
     public RelayConfig withHardening(Hardening settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance);
     }
 
     public RelayConfig withTls(TlsFiles files) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance);
     }
 
     public RelayConfig withExternalIssuer(ExternalIssuer issuer) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
+    }
+
+    public RelayConfig withMaintenance(Maintenance settings) {
+        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
+                settings);
     }
 
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return new RelayConfig(newHost, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance);
     }
 }

@@ -44,6 +44,10 @@ import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.EmbeddedStore;
+import devicetunnel.relay.store.StateDir;
+import devicetunnel.relay.store.StoreHealth;
+import devicetunnel.relay.store.StoreMaintenance;
 import devicetunnel.relay.store.TerminalSessionStore;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.DeviceFeatureStore;
@@ -111,6 +115,7 @@ public final class RelayServer implements AutoCloseable {
     private final Listener listener;
     private final RefusalLog refusals;
     private final Javalin app;
+    private final StoreHealth storeHealth;
     private volatile boolean ready;
 
     public RelayServer(RelayConfig config) throws IOException {
@@ -135,131 +140,153 @@ public final class RelayServer implements AutoCloseable {
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
-        String url = config.databaseUrl() != null ? config.databaseUrl() : Database.embeddedUrl(config.stateDir());
-        this.database = Database.open(url, config.databaseUser(), config.databasePassword());
-        this.users = new UserStore(database.dataSource());
-        this.devices = new DeviceStore(database.dataSource());
-        this.enrollmentStore = new EnrollmentStore(database.dataSource());
-        this.audit = new AuditLog(database.dataSource());
-        this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
-        this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("relay-timer"));
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("relay-store-sweep"));
-        this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
-        KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
-        this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
-        UserCertificateAuthority userCa = new UserCertificateAuthority(
-                KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
-        DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
-        this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
-        StreamBroker broker = new StreamBroker(registry, scheduler);
-        this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
-        DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
-        this.sshConnector = connector;
-        this.sessions = new TerminalSessions(connector, scheduler, config.sessions(),
-                new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime),
-                new TerminalSessionStore(database.dataSource()), this::sessionClosed);
-        this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
-        this.idleReaper = limits.idleTimeout().isZero() ? null
-                : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
+        StateDir.prepare(config.stateDir()); // 0700 before any key, secret or store file goes in
+        this.database = config.databaseUrl() != null
+                ? Database.openChecked(config.databaseUrl(), config.databaseUser(), config.databasePassword())
+                : EmbeddedStore.open(config.stateDir());
+        try {
+            this.users = new UserStore(database.dataSource());
+            this.devices = new DeviceStore(database.dataSource());
+            this.enrollmentStore = new EnrollmentStore(database.dataSource());
+            this.audit = new AuditLog(database.dataSource());
+            this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
+            this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("relay-timer"));
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("relay-store-sweep"));
+            RelayConfig.Maintenance upkeep = config.maintenance();
+            this.storeHealth = StoreMaintenance.schedule(database, audit, sweeper, upkeep.healthProbe(),
+                    upkeep.backupInterval(),
+                    upkeep.backupDir() != null ? upkeep.backupDir() : config.stateDir().resolve("backups"),
+                    upkeep.backupKeep(), upkeep.auditRetention(), config.host() + ":" + config.port());
+            this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
+            KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
+            this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
+            UserCertificateAuthority userCa = new UserCertificateAuthority(
+                    KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
+            DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
+            this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
+            StreamBroker broker = new StreamBroker(registry, scheduler);
+            this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
+            DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
+            this.sshConnector = connector;
+            this.sessions = new TerminalSessions(connector, scheduler, config.sessions(),
+                    new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime),
+                    new TerminalSessionStore(database.dataSource()), this::sessionClosed);
+            this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
+            this.idleReaper = limits.idleTimeout().isZero() ? null
+                    : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
 
-        TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
-                config.externalIssuer());
-        OperatorAuth auth = new OperatorAuth(tokens, users);
-        RelayConfig.Network network = limits.network();
-        OriginPolicy origins = new OriginPolicy(limits.allowedOrigins(), config.browsersUseTls() ? "https" : "http");
-        ClientAddress clientAddress = new ClientAddress(network.trustedProxies());
-        HostPolicy hosts = HostPolicy.of(network.allowedHosts(), Listener.isLoopback(config.host()));
-        if (hosts.acceptsAny() && !Listener.isLoopback(config.host()) && !network.allowedHosts().contains("*")) {
-            log.warn("no --allowed-hosts given: any Host header is accepted (DNS rebinding is not refused)");
-        }
-        SecurityHeaders securityHeaders = new SecurityHeaders(config.browsersUseTls());
-        RateLimiter loginAttempts = new RateLimiter(limits.loginsPerMinute(), System::nanoTime);
-        RateLimiter accountAttempts = new RateLimiter(network.loginsPerAccountPerMinute(), System::nanoTime);
-        RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
-        RateLimiter sessionResumes = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
-        RateLimiter agentConnects = new RateLimiter(network.agentConnectsPerMinute(), System::nanoTime);
-        this.refusals = new RefusalLog(audit, network.refusalLogInterval(), scheduler, System::nanoTime);
-        DeviceAccess access = new DeviceAccess(devices, users);
-        Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
-        SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, sessionLimits, audit, sessions);
-
-        AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
-                Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
-                loginAttempts, accountAttempts);
-        DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
-        SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
-        FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
-        List<String> userCaKeys = List.of(userCa.publicKeyLine());
-        EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys,
-                userCaKeys);
-        AuditRoutes auditRoutes = new AuditRoutes(audit);
-        SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
-        AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
-                userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features, new DeviceProofs(Clock.systemUTC()),
-                scheduler, limits.authTimeout(), agentConnects, refusals);
-        AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
-        TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
-        NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
-                config.sessions().openTimeout());
-        DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
-        AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
-        // Database sweeps on their own thread: a slow database never delays pings and timeouts.
-        Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
-        Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
-        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
-        long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
-
-        this.app = Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.jsonMapper(new Json());
-            cfg.contextResolver.ip = clientAddress::of;
-            if (RelayServer.class.getResource("/public/index.html") != null) {
-                cfg.staticFiles.add("/public", Location.CLASSPATH);
-            } else {
-                log.warn("web UI not bundled (no /public on the classpath): serving the API only");
+            TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
+                    config.externalIssuer());
+            OperatorAuth auth = new OperatorAuth(tokens, users);
+            RelayConfig.Network network = limits.network();
+            OriginPolicy origins = new OriginPolicy(limits.allowedOrigins(), config.browsersUseTls() ? "https" : "http");
+            ClientAddress clientAddress = new ClientAddress(network.trustedProxies());
+            HostPolicy hosts = HostPolicy.of(network.allowedHosts(), Listener.isLoopback(config.host()));
+            if (hosts.acceptsAny() && !Listener.isLoopback(config.host()) && !network.allowedHosts().contains("*")) {
+                log.warn("no --allowed-hosts given: any Host header is accepted (DNS rebinding is not refused)");
             }
-            cfg.jetty.addConnector(listener::create);
-            cfg.jetty.modifyWebSocketServletFactory(ws -> {
-                ws.setIdleTimeout(Duration.ofMillis(idleMillis));
-                ws.setMaxBinaryMessageSize(Protocol.MAX_FRAME_BYTES);
-                ws.setMaxTextMessageSize(MAX_TEXT_MESSAGE_BYTES);
-            });
-            ErrorResponses.install(cfg.routes);
-            cfg.routes.before(ctx -> {
-                securityHeaders.apply(ctx); // first, so refusals below carry them too
-                hosts.check(ctx);
-            });
-            cfg.routes.wsBeforeUpgrade(hosts::check);
-            cfg.routes.before("/api/*", ctx -> {
-                if (!SAFE_METHODS.contains(ctx.method().name())) {
-                    origins.check(ctx); // cookies ride along on cross-site requests; tokens in headers do not
+            SecurityHeaders securityHeaders = new SecurityHeaders(config.browsersUseTls());
+            RateLimiter loginAttempts = new RateLimiter(limits.loginsPerMinute(), System::nanoTime);
+            RateLimiter accountAttempts = new RateLimiter(network.loginsPerAccountPerMinute(), System::nanoTime);
+            RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
+            RateLimiter sessionResumes = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
+            RateLimiter agentConnects = new RateLimiter(network.agentConnectsPerMinute(), System::nanoTime);
+            this.refusals = new RefusalLog(audit, network.refusalLogInterval(), scheduler, System::nanoTime);
+            DeviceAccess access = new DeviceAccess(devices, users);
+            Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
+            SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, sessionLimits, audit, sessions);
+
+            AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
+                    Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
+                    loginAttempts, accountAttempts);
+            DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
+            SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
+            FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
+            List<String> userCaKeys = List.of(userCa.publicKeyLine());
+            EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys,
+                    userCaKeys);
+            AuditRoutes auditRoutes = new AuditRoutes(audit);
+            SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
+            AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
+                    userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features, new DeviceProofs(Clock.systemUTC()),
+                    scheduler, limits.authTimeout(), agentConnects, refusals);
+            AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
+            TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
+            NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
+                    config.sessions().openTimeout());
+            DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
+            AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
+            // Database sweeps on their own thread: a slow database never delays pings and timeouts.
+            Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
+            Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
+            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
+            long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
+
+            this.app = Javalin.create(cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.jsonMapper(new Json());
+                cfg.contextResolver.ip = clientAddress::of;
+                if (RelayServer.class.getResource("/public/index.html") != null) {
+                    cfg.staticFiles.add("/public", Location.CLASSPATH);
+                } else {
+                    log.warn("web UI not bundled (no /public on the classpath): serving the API only");
                 }
-                if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")) {
-                    auth.authenticate(ctx);
-                }
+                cfg.jetty.addConnector(listener::create);
+                cfg.jetty.modifyWebSocketServletFactory(ws -> {
+                    ws.setIdleTimeout(Duration.ofMillis(idleMillis));
+                    ws.setMaxBinaryMessageSize(Protocol.MAX_FRAME_BYTES);
+                    ws.setMaxTextMessageSize(MAX_TEXT_MESSAGE_BYTES);
+                });
+                ErrorResponses.install(cfg.routes);
+                cfg.routes.before(ctx -> {
+                    securityHeaders.apply(ctx); // first, so refusals below carry them too
+                    hosts.check(ctx);
+                });
+                cfg.routes.wsBeforeUpgrade(hosts::check);
+                cfg.routes.before("/api/*", ctx -> {
+                    if (!SAFE_METHODS.contains(ctx.method().name())) {
+                        origins.check(ctx); // cookies ride along on cross-site requests; tokens in headers do not
+                    }
+                    if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")) {
+                        auth.authenticate(ctx);
+                    }
+                });
+                // While draining, agents are turned away too: they would only be shown online on a relay
+                // that refuses sessions. They retry with backoff and find the next relay.
+                cfg.routes.wsBeforeUpgrade(Protocol.CONNECT_PATH, ctx -> refuseWhileDraining());
+                cfg.routes.wsBeforeUpgrade(NativeSshEndpoint.PATH, ctx -> refuseWhileDraining());
+                cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+                cfg.routes.get("/readyz", ctx -> {
+                    String storeProblem = storeHealth.problem();
+                    boolean ok = ready && storeProblem == null;
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("status", ok ? "ready" : "not ready");
+                    body.put("devicesOnline", registry.onlineCount());
+                    if (storeProblem != null) {
+                        body.put("reason", storeProblem);
+                    } else if (!ready) {
+                        body.put("reason", "starting or shutting down");
+                    }
+                    ctx.status(ok ? 200 : 503);
+                    ctx.json(body);
+                });
+                authRoutes.install(cfg.routes);
+                deviceRoutes.install(cfg.routes);
+                featureRoutes.install(cfg.routes);
+                certificateRoutes.install(cfg.routes);
+                fileRoutes.install(cfg.routes);
+                enrollmentRoutes.install(cfg.routes);
+                auditRoutes.install(cfg.routes);
+                sessionRoutes.install(cfg.routes);
+                agentConnect.install(cfg.routes);
+                agentStreams.install(cfg.routes);
+                terminal.install(cfg.routes);
+                nativeSsh.install(cfg.routes);
             });
-            // While draining, agents are turned away too: they would only be shown online on a relay
-            // that refuses sessions. They retry with backoff and find the next relay.
-            cfg.routes.wsBeforeUpgrade(Protocol.CONNECT_PATH, ctx -> refuseWhileDraining());
-            cfg.routes.wsBeforeUpgrade(NativeSshEndpoint.PATH, ctx -> refuseWhileDraining());
-            cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-            cfg.routes.get("/readyz", ctx -> {
-                ctx.status(ready ? 200 : 503);
-                ctx.json(Map.of("status", ready ? "ready" : "not ready", "devicesOnline", registry.onlineCount()));
-            });
-            authRoutes.install(cfg.routes);
-            deviceRoutes.install(cfg.routes);
-            featureRoutes.install(cfg.routes);
-            certificateRoutes.install(cfg.routes);
-            fileRoutes.install(cfg.routes);
-            enrollmentRoutes.install(cfg.routes);
-            auditRoutes.install(cfg.routes);
-            sessionRoutes.install(cfg.routes);
-            agentConnect.install(cfg.routes);
-            agentStreams.install(cfg.routes);
-            terminal.install(cfg.routes);
-            nativeSsh.install(cfg.routes);
-        });
+        } catch (IOException | RuntimeException e) {
+            database.close(); // releases the state dir's lock: the same JVM may start a relay there again
+            throw e;
+        }
     }
 
     private static byte[] jwtSecret(RelayConfig config) throws IOException {

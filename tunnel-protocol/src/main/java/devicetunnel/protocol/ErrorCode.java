@@ -22,7 +22,9 @@ public enum ErrorCode {
     /** Agent -> relay: the welcome named keys the device did not pin at enrollment (see TrustRotation). */
     RELAY_KEY_MISMATCH(403, "The device refused the relay's keys: they differ from the ones pinned at enrollment."),
     SERVICE_UNAVAILABLE(503, "The relay is shutting down or not ready."),
-    DEVICE_TIMEOUT(504, "The device did not answer in time.");
+    STORE_UNAVAILABLE(503, "The relay's store is unavailable; try again."),
+    DEVICE_TIMEOUT(504, "The device did not answer in time."),
+    INSUFFICIENT_STORAGE(507, "The relay's disk is full; nothing was saved.");
 
     private final int httpStatus;
     private final String defaultMessage;

@@ -3,11 +3,11 @@ package devicetunnel.relay.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code relay-server serve | user ... | device ... | enroll ...}. */
+/** {@code relay-server serve | user ... | device ... | enroll ... | db ...}. */
 @Command(name = "relay-server", mixinStandardHelpOptions = true, version = "0.1.0",
         description = "The device-tunnel relay.",
         footer = "Options also come from the environment variables shown as their defaults; secrets only from files.",
-        subcommands = {ServeCommand.class, UserCommand.class, DeviceCommand.class, EnrollCommand.class,
+        subcommands = {ServeCommand.class, UserCommand.class, DeviceCommand.class, EnrollCommand.class, DbCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RelayMain {
     private RelayMain() {}

@@ -162,6 +162,27 @@ final class ServeCommand implements Callable<Integer> {
             description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself or with --allow-plain-http (a TLS proxy in front).")
     boolean secureCookies;
 
+    @Option(names = "--backup-interval", defaultValue = "${env:DT_BACKUP_INTERVAL:-24h}", converter = DurationConverter.class,
+            description = "Back the embedded store up this often (online, VACUUM INTO); 0s = never. Default: ${DEFAULT-VALUE}.")
+    Duration backupInterval;
+
+    @Option(names = "--backup-dir", defaultValue = "${env:DT_BACKUP_DIR}",
+            description = "Directory for scheduled backups (env DT_BACKUP_DIR). Default: <state-dir>/backups.")
+    Path backupDir;
+
+    @Option(names = "--backup-keep", defaultValue = "${env:DT_BACKUP_KEEP:-7}",
+            description = "How many scheduled backups to keep; older ones are removed. Default: ${DEFAULT-VALUE}.")
+    int backupKeep;
+
+    @Option(names = "--audit-retention", defaultValue = "${env:DT_AUDIT_RETENTION:-0s}", converter = DurationConverter.class,
+            description = "Remove audit events older than this (e.g. 365d); the removal is itself audited. "
+                    + "0s = keep forever. Default: ${DEFAULT-VALUE}.")
+    Duration auditRetention;
+
+    @Option(names = "--store-probe-interval", defaultValue = "${env:DT_STORE_PROBE_INTERVAL:-5s}", converter = DurationConverter.class,
+            description = "How often a test write checks the store for /readyz. Default: ${DEFAULT-VALUE}.")
+    Duration storeProbeInterval;
+
     @Override
     public Integer call() throws Exception {
         int colon = listen.lastIndexOf(':');
@@ -186,7 +207,9 @@ final class ServeCommand implements Callable<Integer> {
                 store.databasePassword(), secret, externalIssuer(), tokenLifetime, pingInterval, secureCookies,
                 tls(), allowPlainHttp, hardening,
                 defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
-                        .withInteractivePriority(interactivePriority));
+                        .withInteractivePriority(interactivePriority),
+                RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
+                        .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention));
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

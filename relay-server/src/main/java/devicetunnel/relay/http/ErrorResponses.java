@@ -17,6 +17,10 @@ public final class ErrorResponses {
 
     public static void install(RoutesConfig routes) {
         routes.exception(TunnelException.class, (e, ctx) -> {
+            if (e.getCause() instanceof java.sql.SQLException sql) {
+                // the driver's words go to the log only; the client gets the readable message
+                log.warn("store error on {} {}: {} ({})", ctx.method(), ctx.path(), e.getMessage(), sql.getMessage());
+            }
             if (e instanceof RateLimited limited) {
                 ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
             }

@@ -57,6 +57,11 @@ public final class AuditLog {
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)), params.toArray());
     }
 
+    /** Used by {@link AuditRetention} only, which audits the removal itself. */
+    int deleteOlderThan(Instant cutoff) {
+        return jdbc.update("DELETE FROM audit_events WHERE at < ?", cutoff);
+    }
+
     private static String truncate(String s) {
         return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
     }

@@ -40,7 +40,7 @@ public final class DeviceStore {
                     device.id(), device.name(), Labels.format(device.labels()), device.hostKey(),
                     device.status().name(), enrolledWith, Instant.now());
             return true;
-        } catch (Jdbc.StoreException e) {
+        } catch (StoreException e) {
             if (find(device.id()).isPresent()) {
                 return false; // lost a race for the same id: the primary key said no
             }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** Tiny JDBC helper: parameterised statements only, checked exceptions turned into {@link StoreException}. */
+/** Tiny JDBC helper: parameterised statements only, checked exceptions turned into a {@link StoreException} that people can read. */
 final class Jdbc {
     interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
@@ -26,7 +26,7 @@ final class Jdbc {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
             return ps.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException(e);
+            throw StoreErrors.translate(e);
         }
     }
 
@@ -39,7 +39,7 @@ final class Jdbc {
             }
             return rows;
         } catch (SQLException e) {
-            throw new StoreException(e);
+            throw StoreErrors.translate(e);
         }
     }
 
@@ -55,11 +55,5 @@ final class Jdbc {
     static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp ts = rs.getTimestamp(column);
         return ts == null ? null : ts.toInstant();
-    }
-
-    static final class StoreException extends RuntimeException {
-        StoreException(SQLException cause) {
-            super("database error: " + cause.getMessage(), cause);
-        }
     }
 }

@@ -18,7 +18,7 @@ class RefusalLogTest {
 
     @Test
     void repeatedRefusalsBecomeOneRowPerDeviceAndReasonPerInterval() {
-        try (Database db = Database.open(Database.embeddedUrl(dir), null, null)) {
+        try (Database db = devicetunnel.relay.store.EmbeddedStore.open(dir)) {
             AuditLog audit = new AuditLog(db.dataSource());
             AtomicLong now = new AtomicLong();
             RefusalLog refusals = new RefusalLog(audit, Duration.ofSeconds(60), null, now::get);

@@ -46,6 +46,15 @@ abstract class StoreContract {
     }
 
     @Test
+    void theCheckPassesASoundStoreAndNamesAMissingTable() throws Exception {
+        assertThat(StoreCheck.problems(db)).isEmpty();
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP TABLE enrollment_tokens");
+        }
+        assertThat(StoreCheck.problems(db)).singleElement().asString().contains("table enrollment_tokens is missing");
+    }
+
+    @Test
     void usersRoundTripWithRolesAndLabels() {
         assertThat(users.add(new User("alice", "$argon2id$x", User.Role.OPERATOR, Map.of("env", "lab")))).isTrue();
         assertThat(users.add(new User("alice", "other", User.Role.ADMIN, Map.of()))).isFalse();

@@ -26,19 +26,26 @@ public final class RelayProcess implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
+    /** JVM flags for relays a test starts many times: small heap, quick start (no C2). */
+    public static final List<String> LEAN = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     public static RelayProcess start(Path stateDir, String... extraArgs) throws IOException {
-        return startOn("127.0.0.1:0", stateDir, extraArgs);
+        return start(stateDir, List.of(), stateDir.resolve("relay.log"), extraArgs);
     }
 
-    /** A relay listening on {@code listen} (host:port), e.g. again on the port of one that was killed. */
+    /** A lean relay listening on {@code listen} (host:port), e.g. again on the port of one that was killed. */
     public static RelayProcess startOn(String listen, Path stateDir, String... extraArgs) throws IOException {
-        Path log = stateDir.resolve("relay.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", listen, "--state-dir", stateDir.toString()));
-        command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(listen, stateDir, LEAN, stateDir.resolve("relay.log"), extraArgs);
+    }
+
+    public static RelayProcess start(Path stateDir, List<String> jvmOptions, Path log, String... extraArgs)
+            throws IOException {
+        return start("127.0.0.1:0", stateDir, jvmOptions, log, extraArgs);
+    }
+
+    private static RelayProcess start(String listen, Path stateDir, List<String> jvmOptions, Path log, String... extraArgs)
+            throws IOException {
+        Process process = launch(listen, stateDir, jvmOptions, log, extraArgs);
         String[] url = new String[1];
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             if (!process.isAlive()) {
@@ -52,6 +59,28 @@ public final class RelayProcess implements AutoCloseable {
             return false;
         });
         return new RelayProcess(process, log, url[0]);
+    }
+
+    /** Starts {@code relay-server serve} without waiting for anything. */
+    public static Process launch(Path stateDir, List<String> jvmOptions, Path log, String... extraArgs) throws IOException {
+        return launch("127.0.0.1:0", stateDir, jvmOptions, log, extraArgs);
+    }
+
+    private static Process launch(String listen, Path stateDir, List<String> jvmOptions, Path log, String... extraArgs)
+            throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "devicetunnel.relay.cli.RelayMain", "serve", "--listen", listen, "--state-dir", stateDir.toString()));
+        command.addAll(List.of(extraArgs));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, as a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     public String baseUrl() {
@@ -69,12 +98,6 @@ public final class RelayProcess implements AutoCloseable {
 
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** SIGKILL: the relay dies at once, as in a crash. */
-    public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override
