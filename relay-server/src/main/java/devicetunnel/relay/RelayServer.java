@@ -331,7 +331,8 @@ public final class RelayServer implements AutoCloseable {
     /**
      * Graceful shutdown: refuse new sessions (and /readyz turns 503), tell every agent to reconnect
      * after {@code agentReconnectAfter} (plus jitter), let sessions finish for up to {@code timeout},
-     * then end the rest with a clear message and close code 1001. Call {@link #close()} afterwards.
+     * then hand the rest over: their browsers get close 1001 and resume (on a sibling relay, or here
+     * after the restart), their devices keep the shells for that resume. Call {@link #close()} afterwards.
      *
      * @return true when every session ended by itself
      */
@@ -344,8 +345,8 @@ public final class RelayServer implements AutoCloseable {
         registry.drainAll(agentReconnectAfter, SHUTDOWN_MESSAGE);
         boolean clean = sessions.awaitAllClosed(timeout);
         if (!clean) {
-            log.info("drain timeout reached; closing {} session(s)", sessions.all().size());
-            sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
+            log.info("drain timeout reached; handing {} session(s) over to be resumed", sessions.all().size());
+            sessions.handOverAll(SHUTDOWN_MESSAGE);
         }
         return clean;
     }

@@ -3,7 +3,6 @@ package devicetunnel.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.agent.Agent;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.http.Json;
@@ -23,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SIGTERM on a real relay process: sessions are drained, then closed with a clear message; agents are sent away. */
+/**
+ * SIGTERM on a real relay process: sessions are drained, then handed over (browsers get 1001 and
+ * resume, devices keep the shells); agents are sent away; the restarted relay resumes the shell.
+ */
 @Timeout(180)
 class RelaySigtermIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -32,7 +34,7 @@ class RelaySigtermIT {
     Path dir;
 
     @Test
-    void sigtermDrainsThenClosesSessionsWithAReason() throws Exception {
+    void sigtermDrainsThenHandsSessionsOverAndTheRestartedRelayResumesTheSameShell() throws Exception {
         Path state = dir.resolve("relay");
         String enrollment = SecretTokens.generate();
         try (RelayServer setup = new RelayServer(RelayConfig.forTests(state))) {
@@ -46,21 +48,39 @@ class RelaySigtermIT {
             await().atMost(WAIT).until(agent::isOnline);
             String token = login(relay.baseUrl());
             URI terminal = URI.create(relay.baseUrl().replace("http://", "ws://") + "/api/v1/devices/dev-1/terminal");
+            String sessionId;
+            String pid;
+            long seen;
             try (TerminalClient term = TerminalClient.connect(terminal, token)) {
-                term.awaitSessionId(WAIT);
-                term.type("echo up-$((2+5))\r");
-                term.awaitOutput(TerminalClient.hasLine("up-7"), WAIT);
+                sessionId = term.awaitSessionId(WAIT);
+                term.type("echo pid-$$-end\r");
+                java.util.regex.Matcher m = await().atMost(WAIT)
+                        .until(() -> java.util.regex.Pattern.compile("pid-(\\d+)-end").matcher(term.output()), java.util.regex.Matcher::find);
+                pid = m.group(1);
 
                 relay.terminate();
 
                 await().atMost(WAIT).until(() -> !agent.isOnline());
-                JsonNode error = term.awaitControl("error", WAIT);
-                assertThat(error.get("error").asText()).isEqualTo("service_unavailable");
-                assertThat(error.get("message").asText()).isEqualTo("relay shutting down");
+                // A plain 1001, no error: the console resumes, here after the restart or on a sibling relay.
                 assertThat(term.awaitClose(WAIT)).isEqualTo(1001);
+                assertThat(term.controlTypes()).doesNotContain("error");
+                seen = term.received();
             }
             assertThat(relay.awaitExit(WAIT)).isTrue();
             assertThat(relay.log()).contains("draining: 1 session(s) open").contains("drain timeout reached");
+            assertThat(agent.sshServer().runningShells()).as("the device kept the shell").isEqualTo(1);
+
+            String listen = relay.baseUrl().replace("http://", "");
+            try (RelayProcess again = RelayProcess.startOn(listen, state, "--ping-interval", "1s")) {
+                await().atMost(WAIT).until(agent::isOnline);
+                URI resume = URI.create(again.baseUrl().replace("http://", "ws://") + "/api/v1/sessions/" + sessionId
+                        + "/terminal?offset=" + seen);
+                try (TerminalClient resumed = TerminalClient.connect(resume, token)) {
+                    resumed.awaitControl("session", WAIT);
+                    resumed.type("echo again-$$-end\r");
+                    resumed.awaitOutput(TerminalClient.hasLine("again-" + pid + "-end"), WAIT);
+                }
+            }
         }
     }
 

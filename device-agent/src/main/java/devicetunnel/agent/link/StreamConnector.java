@@ -144,6 +144,7 @@ public final class StreamConnector implements StreamOpener {
 
         private void start(StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis) {
             ssh = session;
+            lastHeard = System.nanoTime(); // silence while the SSH server was being set up does not count
             long period = Math.max(50, pingIntervalMillis / 4);
             long limitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
             watchdog = Periodic.every(scheduler, "stream " + streamId + " watchdog", java.time.Duration.ofMillis(period), () -> {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,13 +56,22 @@ final class ShellRegistry implements AutoCloseable {
     /** A relay session's channel dropped: the shell waits for a resume, then ends. */
     void detached(PtyShell shell, long token) {
         log.info("terminal session {} lost its relay; its shell waits {} s for a resume", shell.sessionId(), grace.toSeconds());
-        timer.schedule(() -> {
+        afterGrace(() -> {
             if (shell.stillDetached(token)) {
                 log.info("terminal session {} was not resumed; ending its shell", shell.sessionId());
                 shell.kill();
                 forget(shell);
             }
-        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Runs {@code task} after the grace period; at once when the agent is closing (its timer is gone). */
+    private void afterGrace(Runnable task) {
+        try {
+            timer.schedule(task, grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     private void ended(PtyShell shell) {
@@ -74,11 +84,11 @@ final class ShellRegistry implements AutoCloseable {
             return;
         }
         long token = shell.detach(null); // nobody saw the exit: keep it for a resume
-        timer.schedule(() -> {
+        afterGrace(() -> {
             if (shell.stillDetached(token)) {
                 forget(shell);
             }
-        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     private void forget(PtyShell shell) {

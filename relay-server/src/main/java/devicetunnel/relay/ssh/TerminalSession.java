@@ -65,6 +65,8 @@ public final class TerminalSession {
     private int endCloseCode;
     private ScheduledFuture<?> graceTimer;
     private boolean closed;
+    /** Closed without a hang-up: the device keeps the shell for whichever relay resumes it. */
+    private boolean handedOver;
     /** The next attach tells the browser that this relay took the session over from the device. */
     private boolean announceTakeOver;
     private volatile long tokenVersion = -1;
@@ -364,6 +366,33 @@ public final class TerminalSession {
         }
     }
 
+    /**
+     * The relay is going away (restart, rolling upgrade): the browser gets a plain close 1001, which
+     * it answers by resuming (here after a restart, or on a sibling relay), and the device keeps
+     * the shell and its output for that resume: no hang-up is sent.
+     */
+    public void handOver(String reason) {
+        Runnable calls = null;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            handedOver = true;
+            TerminalViewer v = viewer;
+            viewer = null;
+            if (v != null) {
+                calls = toViewer.offer(() -> v.close(1001, reason));
+            }
+        }
+        run(calls);
+        close();
+    }
+
+    /** Whether the session was closed to be resumed elsewhere rather than ended. */
+    public synchronized boolean handedOver() {
+        return handedOver;
+    }
+
     /** Ends the session: closes the SSH channel and connection, and the device stream with them. */
     public void close() {
         Runnable calls = null;
@@ -381,10 +410,16 @@ public final class TerminalSession {
         run(calls);
         output.close();
         governor.release(pacer);
-        hangUp();
+        if (!handedOver()) {
+            hangUp();
+        }
         try {
-            channel.close(false);
-            ssh.close(false);
+            if (handedOver()) {
+                ssh.close(true); // at once: a graceful channel close would send EOF, which ends the shell
+            } else {
+                channel.close(false);
+                ssh.close(false);
+            }
         } finally {
             stream.close();
         }

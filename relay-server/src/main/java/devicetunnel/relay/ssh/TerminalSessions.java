@@ -175,7 +175,9 @@ public final class TerminalSessions implements AutoCloseable {
 
     private void closed(TerminalSession session) {
         if (sessions.remove(session.id(), session)) {
-            store.remove(session.id()); // ended for good: a relay killed before this keeps the entry for a resume
+            if (!session.handedOver()) { // ended for good; a handed-over (or killed) relay's entry stays for the resume
+                store.remove(session.id());
+            }
             onClosed.accept(session);
         }
         synchronized (this) {
@@ -204,6 +206,13 @@ public final class TerminalSessions implements AutoCloseable {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
             return true;
+        }
+    }
+
+    /** Hands every session over: browsers resume elsewhere (or here after a restart), devices keep the shells. */
+    public void handOverAll(String reason) {
+        for (TerminalSession s : all()) {
+            s.handOver(reason);
         }
     }
 

@@ -247,6 +247,11 @@ public final class TerminalClient implements AutoCloseable {
         }
     }
 
+    /** The types of the control messages received so far (pings aside), in order. */
+    public synchronized java.util.List<String> controlTypes() {
+        return controls.stream().map(c -> c.path("type").asText()).toList();
+    }
+
     /** Waits for a control message of the given type. */
     public JsonNode awaitControl(String type, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
