@@ -178,6 +178,9 @@ public final class StreamConnector implements StreamOpener {
         public void onWebSocketBinary(ByteBuffer data, Callback callback) {
             lastHeard = System.nanoTime();
             ssh.received(data);
+            // Decoding may take long (starting a shell spawns a process); pings queued meanwhile
+            // are read only after it, so that time is ours, not the relay's silence.
+            lastHeard = System.nanoTime();
             callback.succeed();
             ws.demand();
         }
