@@ -317,6 +317,7 @@ public final class RelayServer implements AutoCloseable {
     public DeviceStore devices() { return devices; }
     public Enrollments enrollments() { return enrollments; }
     public AuditLog audit() { return audit; }
+    public SessionLimits sessionLimits() { return sessionLimits; }
     public PasswordHasher passwordHasher() { return hasher; }
     public DeviceRegistry registry() { return registry; }
     public TerminalSessions sessions() { return sessions; }

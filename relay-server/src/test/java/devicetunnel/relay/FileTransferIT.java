@@ -162,6 +162,8 @@ class FileTransferIT {
         token = relay.adminToken();
         Path existing = Files.writeString(deviceDir.resolve("capped.txt"), "capped");
         assertThat(http.send(request(existing).GET().build(), HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("capped");
+        // The last byte can reach the client a moment before the transfer's SSH connection is closed.
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> relay.server().sessionLimits().heldOnDevice("dev-1") == 0);
         try (var term = relay.terminal("dev-1", token, 80, 24)) {
             term.awaitControl("session", WAIT);
             HttpResponse<String> refused = http.send(request(existing).GET().build(), HttpResponse.BodyHandlers.ofString());

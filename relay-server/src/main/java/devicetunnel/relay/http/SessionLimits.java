@@ -37,6 +37,11 @@ public final class SessionLimits {
         byOperator.merge(operator, 1, Integer::sum);
     }
 
+    /** Slots the device's sessions (shells, native SSH, transfers) hold now. */
+    public int heldOnDevice(String deviceId) {
+        return byDevice.getOrDefault(deviceId, 0);
+    }
+
     public synchronized void release(String operator, String deviceId) {
         byDevice.computeIfPresent(deviceId, (k, n) -> n <= 1 ? null : n - 1);
         byOperator.computeIfPresent(operator, (k, n) -> n <= 1 ? null : n - 1);
