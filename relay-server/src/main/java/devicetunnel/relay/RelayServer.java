@@ -29,6 +29,7 @@ import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.RateLimitRoutes;
 import devicetunnel.relay.http.SessionRoutes;
 import devicetunnel.relay.http.SshCertificateRoutes;
 import devicetunnel.relay.http.OriginPolicy;
@@ -194,7 +195,13 @@ public final class RelayServer implements AutoCloseable {
             this.refusals = new RefusalLog(audit, network.refusalLogInterval(), scheduler, System::nanoTime);
             DeviceAccess access = new DeviceAccess(devices, users);
             Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
-            SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, sessionLimits, audit, sessions);
+            RateLimiter operatorOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
+            SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, operatorOpens, sessionLimits,
+                    audit, sessions);
+            RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(Map.of("login-address", loginAttempts,
+                    "login-account", accountAttempts, "session-open-address", sessionOpens,
+                    "session-open-operator", operatorOpens, "session-resume-address", sessionResumes,
+                    "agent-connect-address", agentConnects), audit);
 
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
                     Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
@@ -278,6 +285,7 @@ public final class RelayServer implements AutoCloseable {
                 enrollmentRoutes.install(cfg.routes);
                 auditRoutes.install(cfg.routes);
                 sessionRoutes.install(cfg.routes);
+                rateLimitRoutes.install(cfg.routes);
                 agentConnect.install(cfg.routes);
                 agentStreams.install(cfg.routes);
                 terminal.install(cfg.routes);

@@ -90,6 +90,32 @@ class LimitsIT {
     }
 
     @Test
+    void sessionOpensAreLimitedPerOperatorAndAnAdminCanSeeAndLiftTheLimit() throws Exception {
+        try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening().withRates(100, 2)))) {
+            relay.onlineDevice("dev-1");
+            String admin = relay.adminToken();
+            for (int i = 0; i < 2; i++) {
+                try (TerminalClient ok = open(relay, "dev-1", admin)) {
+                    ok.awaitSessionId(WAIT);
+                }
+            }
+            assertThat(TerminalClient.refusedStatus(relay.ws("/api/v1/devices/dev-1/terminal"), admin)).isEqualTo(429);
+            var limits = relay.get("/api/v1/rate-limits", admin);
+            assertThat(limits.statusCode()).isEqualTo(200);
+            assertThat(limits.body()).contains("\"limit\":\"session-open-operator\"", "\"key\":\"" + TestRelay.ADMIN + "\"");
+
+            assertThat(relay.send("DELETE", "/api/v1/rate-limits/session-open-operator/" + TestRelay.ADMIN, admin, null).statusCode())
+                    .isEqualTo(204);
+            assertThat(relay.send("DELETE", "/api/v1/rate-limits/session-open-address/127.0.0.1", admin, null).statusCode())
+                    .isEqualTo(204);
+            try (TerminalClient again = open(relay, "dev-1", admin)) {
+                again.awaitSessionId(WAIT);
+            }
+            assertThat(relay.server().audit().recent(10, "ratelimit.lifted", null)).hasSize(2);
+        }
+    }
+
+    @Test
     void theCloseMessageEndsTheShellAtOnceAndSaysWhoClosedIt() throws Exception {
         try (TestRelay relay = new TestRelay(dir)) {
             relay.onlineDevice("dev-1");

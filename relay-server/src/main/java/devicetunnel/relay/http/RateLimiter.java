@@ -73,6 +73,24 @@ public final class RateLimiter {
         throw new RateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
     }
 
+    /** Keys refused right now, with the seconds until each may try again. */
+    public Map<String, Long> refusing() {
+        long now = nanoTime.getAsLong();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        buckets.forEach((key, b) -> {
+            double tokens = refilled(b, now);
+            if (tokens < 1) {
+                out.put(key, Math.max(1, (long) Math.ceil((1 - tokens) / refillPerNano / 1e9)));
+            }
+        });
+        return out;
+    }
+
+    /** Gives {@code key} a full bucket again (an admin lifted the limit); false when it was not limited. */
+    public boolean lift(String key) {
+        return buckets.remove(key) != null;
+    }
+
     private double refilled(Bucket b, long now) {
         synchronized (b) {
             return Math.min(capacity, b.tokens + (now - b.updatedNanos) * refillPerNano);

@@ -25,10 +25,12 @@ public final class SessionGate {
     private final SessionLimits limits;
     private final AuditLog audit;
     private final TerminalSessions sessions;
+    private final RateLimiter operatorOpens;
 
     public SessionGate(OperatorAuth auth, OriginPolicy origins, RateLimiter opens, RateLimiter resumes,
-                       SessionLimits limits, AuditLog audit, TerminalSessions sessions) {
+                       RateLimiter operatorOpens, SessionLimits limits, AuditLog audit, TerminalSessions sessions) {
         this.resumes = resumes;
+        this.operatorOpens = operatorOpens;
         this.auth = auth;
         this.origins = origins;
         this.opens = opens;
@@ -45,7 +47,17 @@ public final class SessionGate {
         } else {
             resumes.acquire(ctx.ip(), () -> audit.record("session.rate_limited", null, null, null, ctx.ip(), "resume"));
         }
-        return auth.authenticate(ctx);
+        Operator operator = auth.authenticate(ctx);
+        if (opening) { // per operator too: many operators behind one NAT share an address
+            try {
+                operatorOpens.acquire(operator.username(), () -> audit.record("session.rate_limited", operator.username(),
+                        null, null, ctx.ip(), "per operator"));
+            } catch (RateLimited e) {
+                throw new RateLimited(e.retryAfterSeconds(), "You opened too many sessions in the last minute; retry in "
+                        + e.retryAfterSeconds() + " s (an admin can lift the limit).");
+            }
+        }
+        return operator;
     }
 
     /** Takes a session slot, or throws a 409 that names who holds the slots (so a stale one can be ended). */
