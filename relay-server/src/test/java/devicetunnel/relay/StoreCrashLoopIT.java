@@ -41,11 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StoreCrashLoopIT {
     /**
-     * 30 by default keeps this test near two minutes on an idle 2-core machine (a round is mostly
-     * the child JVM starting, ~3-5 s); the issue's 50 rounds: -Dcrashloop.rounds=50 (measured: 0
-     * lost, 0 corrupted, see docs/OPERATIONS.md).
+     * The issue's 50 rounds: about 3.5 minutes on an idle 2-core machine (a round is mostly the
+     * child JVM starting, ~3-5 s); -Dcrashloop.rounds=N for a quicker or longer run.
      */
-    private static final int ROUNDS = Integer.getInteger("crashloop.rounds", 30);
+    private static final int ROUNDS = Integer.getInteger("crashloop.rounds", 50);
     private static final String PASSWORD = "crash loop password";
     /**
      * {@code -Dcrashloop.store=h2} runs the same loop on the old embedded store (H2, through

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       with their stacks (the threads stay stuck, so later tests would fail too: the first
  *       failure names the cycle);</li>
  *   <li>a watchdog per test: a test (with its set-up and clean-up) still running after
- *       {@link #WATCHDOG} prints every thread's stack and halts the test JVM, so the build fails in
+ *       {@link #WATCHDOG} (or a minute past its own {@code @Timeout}, if longer) prints every thread's stack and halts the test JVM, so the build fails in
  *       minutes instead of hanging. JUnit's {@code @Timeout} cannot break a thread blocked on a
  *       monitor; this can.</li>
  * </ul>
@@ -39,7 +40,8 @@ public final class HangGuard implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) {
         String test = context.getDisplayName() + " in " + context.getRequiredTestClass().getSimpleName();
-        ScheduledFuture<?> watchdog = TIMER.schedule(() -> halt(test), WATCHDOG.toMillis(), TimeUnit.MILLISECONDS);
+        Duration limit = limitFor(context);
+        ScheduledFuture<?> watchdog = TIMER.schedule(() -> halt(test, limit), limit.toMillis(), TimeUnit.MILLISECONDS);
         context.getStore(NAMESPACE).put("watchdog", watchdog);
     }
 
@@ -55,8 +57,21 @@ public final class HangGuard implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    private static void halt(String test) {
-        System.err.println("HangGuard: '" + test + "' still runs after " + WATCHDOG.toMinutes()
+    /** {@link #WATCHDOG}, or a minute more than the test's own {@code @Timeout} when that is longer. */
+    private static Duration limitFor(ExtensionContext context) {
+        Timeout timeout = context.getRequiredTestMethod().getAnnotation(Timeout.class);
+        if (timeout == null) {
+            timeout = context.getRequiredTestClass().getAnnotation(Timeout.class);
+        }
+        if (timeout == null) {
+            return WATCHDOG;
+        }
+        Duration own = Duration.of(timeout.value(), timeout.unit().toChronoUnit()).plusMinutes(1);
+        return own.compareTo(WATCHDOG) > 0 ? own : WATCHDOG;
+    }
+
+    private static void halt(String test, Duration limit) {
+        System.err.println("HangGuard: '" + test + "' still runs after " + limit.toMinutes()
                 + " min; every thread follows, then this test JVM stops.\n" + stacks(THREADS.dumpAllThreads(true, true)));
         long[] deadlocked = THREADS.findDeadlockedThreads();
         if (deadlocked != null) {
