@@ -8,6 +8,7 @@ import devicetunnel.agent.link.Enrollment;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.link.StreamClient;
 import devicetunnel.agent.link.StreamConnector;
+import devicetunnel.agent.link.StreamUrlPolicy;
 import devicetunnel.agent.ssh.DeviceSshServer;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.DeviceFeatures;
@@ -69,7 +70,8 @@ public final class Agent implements AutoCloseable {
 
     public Agent start() throws IOException {
         sshServer.start();
-        StreamConnector streams = new StreamConnector(streamClient, config.relay(), sshServer::serveStream, streamExecutor,
+        StreamConnector streams = new StreamConnector(streamClient,
+                new StreamUrlPolicy(config.relay(), config.streamHosts()), sshServer::serveStream, streamExecutor,
                 config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis());
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
@@ -158,6 +160,14 @@ public final class Agent implements AutoCloseable {
     public record AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                               java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
-                              Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
+                              Duration connectTimeout, Duration backoffBase, Duration backoffCap,
+                              List<String> streamHosts) {
+        /** Streams only to the configured relay's host. */
+        public AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
+                           java.nio.file.Path stateDir, List<String> shellCommand, boolean allowForwarding,
+                           SSLContext sslContext, Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
+            this(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding, sslContext,
+                    connectTimeout, backoffBase, backoffCap, List.of());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package devicetunnel.relay;
 
 import devicetunnel.relay.auth.ExternalIssuer;
+import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.tls.TlsFiles;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param externalIssuer another issuer whose operator tokens are accepted; null for none
  * @param tls            certificate and key to serve HTTPS/WSS with; null serves plain HTTP
  * @param allowPlainHttp serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)
+ * @param cluster        cluster mode (shared presence, routing to sibling relays); null for a single node
  */
 public record RelayConfig(
         String host,
@@ -31,7 +33,8 @@ public record RelayConfig(
         TlsFiles tls,
         boolean allowPlainHttp,
         Hardening hardening,
-        TerminalSessions.Settings sessions) {
+        TerminalSessions.Settings sessions,
+        ClusterConfig cluster) {
 
     /**
      * Limits that keep one client from hurting the others.
@@ -72,7 +75,7 @@ public record RelayConfig(
 
     public static RelayConfig forTests(Path stateDir) {
         return new RelayConfig("127.0.0.1", 0, stateDir, null, null, null, null, null, Duration.ofHours(1),
-                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults());
+                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), null);
     }
 
     public boolean tlsEnabled() {
@@ -81,47 +84,53 @@ public record RelayConfig(
 
     public RelayConfig withDatabaseUrl(String url) {
         return new RelayConfig(host, port, stateDir, url, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, cluster);
     }
 
     public RelayConfig withPingInterval(Duration interval) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, cluster);
     }
 
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, cluster);
+    }
+
+    public RelayConfig withCluster(ClusterConfig clusterConfig) {
+        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
+                clusterConfig);
     }
 
     /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
     public RelayConfig withPort(int fixedPort) {
         return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, cluster);
     }
 
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, cluster);
     }
 
     public RelayConfig withHardening(Hardening settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, cluster);
     }
 
     public RelayConfig withTls(TlsFiles files) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, cluster);
     }
 
     public RelayConfig withExternalIssuer(ExternalIssuer issuer) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions);
+                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, cluster);
     }
 
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return new RelayConfig(newHost, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, cluster);
     }
 }

@@ -27,7 +27,12 @@ import devicetunnel.relay.http.OriginPolicy;
 import devicetunnel.relay.http.RateLimiter;
 import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.http.SessionLimits;
+import devicetunnel.relay.cluster.ClusterConfig;
+import devicetunnel.relay.cluster.ClusterNode;
 import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.LinkListener;
+import devicetunnel.relay.link.Presence;
+import devicetunnel.relay.link.RemoteStreams;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.ssh.DeviceSshConnector;
 import devicetunnel.relay.ssh.OutputGovernor;
@@ -91,6 +96,7 @@ public final class RelayServer implements AutoCloseable {
     private final ExecutorService opener;
     private final RelaySshClient sshClient;
     private final DeviceRegistry registry;
+    private final ClusterNode cluster;
     private final TerminalSessions sessions;
     private final DeviceSshConnector sshConnector;
     private final SessionLimits sessionLimits;
@@ -110,7 +116,16 @@ public final class RelayServer implements AutoCloseable {
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
         String url = config.databaseUrl() != null ? config.databaseUrl() : Database.embeddedUrl(config.stateDir());
+        if (config.cluster() != null) {
+            ClusterConfig.checkDatabase(config.databaseUrl()); // before touching any database
+        }
         this.database = Database.open(url, config.databaseUser(), config.databasePassword());
+        try {
+            this.cluster = config.cluster() == null ? null : ClusterNode.open(config.cluster(), database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         this.users = new UserStore(database.dataSource());
         this.devices = new DeviceStore(database.dataSource());
         this.enrollmentStore = new EnrollmentStore(database.dataSource());
@@ -123,8 +138,11 @@ public final class RelayServer implements AutoCloseable {
         UserCertificateAuthority userCa = new UserCertificateAuthority(
                 KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
         DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
-        this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
-        StreamBroker broker = new StreamBroker(registry, scheduler);
+        this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler,
+                cluster == null ? LinkListener.NONE : cluster.links());
+        Presence presence = cluster == null ? registry : cluster.presence(registry);
+        StreamBroker broker = new StreamBroker(registry, scheduler,
+                cluster == null ? RemoteStreams.NONE : cluster.siblings());
         this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
         DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
         this.sshConnector = connector;
@@ -155,7 +173,7 @@ public final class RelayServer implements AutoCloseable {
                 List.of(userCa.publicKeyLine()), features, new DeviceProofs(Clock.systemUTC()), scheduler, limits.authTimeout());
         AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
         TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
-        NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
+        NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                 config.sessions().openTimeout());
         DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
         AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
@@ -164,7 +182,7 @@ public final class RelayServer implements AutoCloseable {
             guarded("revocation sweep", lifecycle::sweep);
             guarded("access sweep", accessSweep::sweep);
         }, sweep, sweep, TimeUnit.MILLISECONDS);
-        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
+        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features);
         long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
 
         this.app = Javalin.create(cfg -> {
@@ -224,6 +242,9 @@ public final class RelayServer implements AutoCloseable {
 
     public RelayServer start() {
         app.start();
+        if (cluster != null) {
+            cluster.join(registry, baseUrl(), scheduler);
+        }
         ready = true;
         log.info("relay listening on {}", baseUrl());
         return this;
@@ -293,6 +314,9 @@ public final class RelayServer implements AutoCloseable {
         app.stop();
         keepalive.close();
         registry.close();
+        if (cluster != null) {
+            cluster.close(); // after the links went down with the server, before the database closes
+        }
         try {
             sshClient.close();
         } catch (IOException e) {

@@ -2,8 +2,8 @@ package devicetunnel.agent.link;
 
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.JettySink;
-import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.StreamIoSession;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,7 @@ public final class StreamConnector implements StreamOpener {
     private static final Logger log = LoggerFactory.getLogger(StreamConnector.class);
 
     private final StreamClient client;
-    private final RelayEndpoint relay;
+    private final StreamUrlPolicy urls;
     private final StreamTarget sshServer;
     private final ExecutorService executor;
     private final Duration connectTimeout;
@@ -40,11 +40,11 @@ public final class StreamConnector implements StreamOpener {
      *                           nothing for two intervals is dead (half-open) and gets closed, which
      *                           ends its SSH session on this device
      */
-    public StreamConnector(StreamClient client, RelayEndpoint relay, StreamTarget sshServer,
+    public StreamConnector(StreamClient client, StreamUrlPolicy urls, StreamTarget sshServer,
                            ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
                            ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis) {
         this.client = client;
-        this.relay = relay;
+        this.urls = urls;
         this.sshServer = sshServer;
         this.executor = executor;
         this.connectTimeout = connectTimeout;
@@ -54,10 +54,10 @@ public final class StreamConnector implements StreamOpener {
     }
 
     @Override
-    public void open(String streamId, String token) {
+    public void open(String streamId, String token, String url) {
         executor.execute(() -> {
             try {
-                connect(streamId, token);
+                connect(streamId, token, urls.streamUri(streamId, url));
             } catch (Exception e) {
                 log.warn("stream {} could not be opened: {}", streamId, e.toString());
                 control.accept(new ControlMessage.StreamFailed(streamId, "agent could not open the stream"));
@@ -65,10 +65,9 @@ public final class StreamConnector implements StreamOpener {
         });
     }
 
-    private void connect(String streamId, String token) throws Exception {
+    private void connect(String streamId, String token, URI target) throws Exception {
         ToSshServer endpoint = new ToSshServer(streamId);
-        CompletableFuture<Session> connecting = client.connect(endpoint,
-                relay.websocket(Protocol.STREAMS_PATH + streamId), token, connectTimeout);
+        CompletableFuture<Session> connecting = client.connect(endpoint, target, token, connectTimeout);
         Session ws;
         try {
             ws = connecting.get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);

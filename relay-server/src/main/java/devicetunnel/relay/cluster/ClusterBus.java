@@ -1,0 +1,132 @@
+package devicetunnel.relay.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import devicetunnel.protocol.ControlMessage;
+import devicetunnel.relay.http.Json;
+import devicetunnel.relay.link.DeviceLink;
+import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.RemoteStreams;
+import devicetunnel.relay.store.ClusterStore;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relay-to-relay requests over NATS. Each relay answers on {@code <prefix>.relay.<relayId>.open}:
+ * "send the device whose link you hold an {@code open} for this stream, to this URL". The stream
+ * token travels in the request (never logged); it is one-time, short-lived and only good at the
+ * asking relay, which is why NATS must be reachable by relays alone (see docs/SCALING.md).
+ */
+final class ClusterBus implements RemoteStreams, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterBus.class);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+    record OpenRequest(String deviceId, String streamId, String token, String url) {}
+
+    private final ClusterConfig config;
+    private final Connection nats;
+    private final ClusterStore store;
+    private final LongSupplier clock;
+    private volatile String selfUrl;
+    private volatile Dispatcher dispatcher;
+
+    private ClusterBus(ClusterConfig config, Connection nats, ClusterStore store, LongSupplier clock) {
+        this.config = config;
+        this.nats = nats;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Connects now, so a relay that cannot reach NATS refuses to start instead of half-working. */
+    static ClusterBus connect(ClusterConfig config, ClusterStore store, LongSupplier clock) {
+        Options options = Options.builder()
+                .server(config.natsUrl())
+                .connectionName("relay-" + config.relayId())
+                .connectionTimeout(Duration.ofSeconds(3))
+                .maxReconnects(-1) // once up, ride out NATS restarts
+                .build();
+        try {
+            return new ClusterBus(config, Nats.connect(options), store, clock);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach NATS at " + config.natsUrl() + " (" + e.getMessage()
+                    + "); start it (e.g. `nats-server -js`) or fix --cluster-nats-url", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to NATS", e);
+        }
+    }
+
+    /** Starts answering siblings' open requests for devices whose links {@code registry} holds. */
+    void serve(DeviceRegistry registry, String advertisedUrl) {
+        this.selfUrl = advertisedUrl;
+        Dispatcher d = nats.createDispatcher(message -> answerOpen(registry, message));
+        d.subscribe(config.openSubject(config.relayId()));
+        dispatcher = d;
+    }
+
+    /** Runs on the dispatcher's thread, with no lock held: the link send may be made right here. */
+    private void answerOpen(DeviceRegistry registry, Message message) {
+        boolean sent = false;
+        try {
+            OpenRequest request = Json.MAPPER.readValue(message.getData(), OpenRequest.class);
+            Optional<DeviceLink> link = registry.link(request.deviceId());
+            if (link.isPresent()) {
+                link.get().send(new ControlMessage.OpenStream(request.streamId(), request.token(), request.url()));
+                sent = true;
+                log.debug("passed stream {} of device {} on to {}", request.streamId(), request.deviceId(), request.url());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cluster: bad open request: {}", e.toString());
+        }
+        if (message.getReplyTo() != null) {
+            nats.publish(message.getReplyTo(), Json.write(Map.of("ok", sent)).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Override
+    public Optional<String> holder(String deviceId) {
+        return store.holder(deviceId, clock.getAsLong())
+                .map(ClusterStore.LiveRelay::relayId)
+                .filter(id -> !id.equals(config.relayId()));
+    }
+
+    @Override
+    public CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token) {
+        byte[] body = Json.write(new OpenRequest(deviceId, streamId, token, selfUrl)).getBytes(StandardCharsets.UTF_8);
+        return nats.requestWithTimeout(config.openSubject(holderId), body, REQUEST_TIMEOUT).thenAccept(reply -> {
+            JsonNode answer;
+            try {
+                answer = Json.MAPPER.readTree(reply.getData());
+            } catch (IOException e) {
+                throw new IllegalStateException("unreadable answer from relay " + holderId);
+            }
+            if (!answer.path("ok").asBoolean(false)) {
+                throw new IllegalStateException("relay " + holderId + " no longer holds the link of " + deviceId);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            Dispatcher d = dispatcher;
+            if (d != null) {
+                nats.closeDispatcher(d);
+            }
+            nats.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
