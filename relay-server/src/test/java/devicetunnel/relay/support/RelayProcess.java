@@ -16,6 +16,9 @@ import static org.awaitility.Awaitility.await;
 public final class RelayProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("relay listening on (http://\\S+)");
 
+    /** Small heap, one GC thread, C1 only: child JVMs that start fast and leave the cores to the test. */
+    public static final List<String> LEAN_JVM = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private final Process process;
     private final Path log;
     private final String baseUrl;
@@ -27,9 +30,16 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     public static RelayProcess start(Path stateDir, String... extraArgs) throws IOException {
+        return start(List.of(), stateDir, extraArgs);
+    }
+
+    /** JVM flags first (e.g. {@link #LEAN_JVM} when several relays share a small machine). */
+    public static RelayProcess start(List<String> jvmArgs, Path stateDir, String... extraArgs) throws IOException {
         Path log = stateDir.resolve("relay.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "devicetunnel.relay.cli.RelayMain", "serve", "--listen", "127.0.0.1:0", "--state-dir", stateDir.toString()));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -54,6 +64,12 @@ public final class RelayProcess implements AutoCloseable {
 
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** SIGKILL: no drain, no goodbye; the relay's lease simply stops being renewed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** SIGTERM; the shutdown hook drains. Returns once the process is gone. */
