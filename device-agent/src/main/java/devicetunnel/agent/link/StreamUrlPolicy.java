@@ -44,7 +44,8 @@ public final class StreamUrlPolicy {
         if (!trusted(target.getHost().toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("stream host " + target.getHost() + " is not trusted (see --stream-hosts)");
         }
-        return new RelayEndpoint(target).websocket(path);
+        String basePath = target.getRawPath() == null ? "" : target.getRawPath().replaceAll("/+$", "");
+        return new RelayEndpoint(URI.create(target.getScheme() + "://" + target.getRawAuthority() + basePath)).websocket(path);
     }
 
     private boolean trusted(String host) {

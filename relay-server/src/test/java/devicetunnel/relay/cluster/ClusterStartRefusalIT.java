@@ -1,0 +1,81 @@
+package devicetunnel.relay.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import devicetunnel.relay.cli.RelayMain;
+import devicetunnel.relay.support.ClusterServices;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Cluster mode with a part missing refuses to start, saying which part (the relay never listens). */
+@Timeout(60)
+class ClusterStartRefusalIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void refusesTheEmbeddedStore() {
+        Result r = serve("--cluster-nats-url", ClusterServices.NATS_URL, "--advertise-url", "listen", "--relay-id", "r1");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("cluster mode needs a shared PostgreSQL store").contains("--database-url");
+    }
+
+    @Test
+    void refusesANonPostgresStore() {
+        Result r = serve("--database-url", "jdbc:h2:mem:x", "--cluster-nats-url", ClusterServices.NATS_URL,
+                "--advertise-url", "listen");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("cluster mode needs PostgreSQL");
+    }
+
+    @Test
+    void refusesMissingAdvertiseUrl() {
+        Result r = serve("--database-url", "jdbc:postgresql://127.0.0.1:5432/test", "--cluster-nats-url",
+                ClusterServices.NATS_URL, "--relay-id", "r1");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("cluster mode needs --advertise-url");
+    }
+
+    @Test
+    void refusesMissingNatsUrl() {
+        Result r = serve("--database-url", "jdbc:postgresql://127.0.0.1:5432/test", "--advertise-url", "listen");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("cluster mode needs --cluster-nats-url");
+    }
+
+    @Test
+    void refusesUnreachableNats() throws Exception {
+        ClusterServices.requirePostgres();
+        String schema = ClusterServices.createSchema();
+        try {
+            Result r = serve("--database-url", ClusterServices.jdbcUrl(schema) + "&user=" + ClusterServices.PG_USER,
+                    "--cluster-nats-url", "nats://127.0.0.1:1", "--advertise-url", "listen", "--relay-id", "r1");
+            assertThat(r.code).isEqualTo(1);
+            assertThat(r.err).contains("cannot reach NATS at nats://127.0.0.1:1").contains("--cluster-nats-url");
+        } finally {
+            ClusterServices.dropSchema(schema);
+        }
+    }
+
+    private record Result(int code, String err) {}
+
+    private Result serve(String... clusterArgs) {
+        CommandLine cli = RelayMain.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        String[] args = new String[clusterArgs.length + 5];
+        args[0] = "serve";
+        args[1] = "--listen";
+        args[2] = "127.0.0.1:0";
+        args[3] = "--state-dir";
+        args[4] = dir.resolve("state").toString();
+        System.arraycopy(clusterArgs, 0, args, 5, clusterArgs.length);
+        int code = cli.execute(args);
+        return new Result(code, err.toString());
+    }
+}
