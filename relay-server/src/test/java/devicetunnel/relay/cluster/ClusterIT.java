@@ -12,6 +12,7 @@ import devicetunnel.relay.http.Json;
 import devicetunnel.relay.store.User;
 import devicetunnel.relay.support.AgentProcess;
 import devicetunnel.relay.support.ClusterServices;
+import devicetunnel.relay.support.OperatorCli;
 import devicetunnel.relay.support.RelayProcess;
 import devicetunnel.relay.support.TerminalClient;
 import devicetunnel.relay.support.TestRelay;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Relays as separate processes sharing a real PostgreSQL schema and a real NATS server (subjects of
  * their own), one agent process linked to relay B: an operator on relay A gets a shell and a file
- * from the device with the stream going straight to A, the device shows online on every relay,
+ * from the device (terminal, native OpenSSH, file download) with the stream going straight to A, the device shows online on every relay,
  * and once B is killed its devices stop showing online within one lease period.
  */
 @Timeout(240)
@@ -100,6 +101,14 @@ class ClusterIT {
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo("bytes from the device, via relay A");
+
+        // Native mode: the operator's own OpenSSH through `devtunnel proxy` against relay A.
+        OperatorCli operator = new OperatorCli(dir.resolve("operator"));
+        operator.login(a.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
+        operator.sshConfig();
+        OperatorCli.Result ssh = operator.run(Duration.ofSeconds(60), "ssh", "dev-1.devtunnel", "echo native-$((6*7))");
+        assertThat(ssh.exitCode()).as(ssh.stderr()).isZero();
+        assertThat(ssh.stdout()).contains("native-42");
 
         try (TerminalClient term = TerminalClient.connect(terminal(a.baseUrl()), token)) {
             term.awaitSessionId(WAIT);
