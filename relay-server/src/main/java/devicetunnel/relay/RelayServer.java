@@ -29,6 +29,7 @@ import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.http.SessionLimits;
 import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.cluster.ClusterNode;
+import devicetunnel.relay.cluster.SharedSecrets;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.LinkListener;
 import devicetunnel.relay.link.Presence;
@@ -70,6 +71,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,9 +121,14 @@ public final class RelayServer implements AutoCloseable {
         if (config.cluster() != null) {
             ClusterConfig.checkDatabase(config.databaseUrl()); // before touching any database
         }
+        KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
+        KeyPair userCaKey = KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519"));
+        byte[] tokenSecret = jwtSecret(config);
         this.database = Database.open(url, config.databaseUser(), config.databasePassword());
         try {
-            this.cluster = config.cluster() == null ? null : ClusterNode.open(config.cluster(), database);
+            this.cluster = config.cluster() == null ? null : ClusterNode.open(config.cluster(), database,
+                    SharedSecrets.id(PublicKeyEntry.toString(relayKey.getPublic()),
+                            PublicKeyEntry.toString(userCaKey.getPublic()), tokenSecret));
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -133,10 +140,8 @@ public final class RelayServer implements AutoCloseable {
         this.enrollments = new Enrollments(enrollmentStore, devices, audit, Clock.systemUTC());
         this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("relay-timer"));
         this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
-        KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
-        UserCertificateAuthority userCa = new UserCertificateAuthority(
-                KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
+        UserCertificateAuthority userCa = new UserCertificateAuthority(userCaKey, Clock.systemUTC());
         DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
         this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler,
                 cluster == null ? LinkListener.NONE : cluster.links());
@@ -152,7 +157,7 @@ public final class RelayServer implements AutoCloseable {
         this.idleReaper = limits.idleTimeout().isZero() ? null
                 : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
 
-        TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
+        TokenService tokens = new TokenService(tokenSecret, config.tokenLifetime(), Clock.systemUTC(),
                 config.externalIssuer());
         OperatorAuth auth = new OperatorAuth(tokens, users);
         OriginPolicy origins = new OriginPolicy(limits.allowedOrigins());

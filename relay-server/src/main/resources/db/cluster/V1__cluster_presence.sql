@@ -6,6 +6,9 @@
 CREATE TABLE cluster_relays (
     relay_id      VARCHAR(64)  NOT NULL PRIMARY KEY,
     advertise_url VARCHAR(512) NOT NULL,
+    -- SHA-256 over the secrets every relay of a cluster must share (relay SSH key, user CA, token
+    -- secret): a relay started with other ones refuses to join instead of failing every session.
+    secrets_id    VARCHAR(64)  NOT NULL,
     lease_until   BIGINT       NOT NULL,
     started_at    BIGINT       NOT NULL
 );

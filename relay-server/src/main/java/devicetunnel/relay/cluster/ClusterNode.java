@@ -6,6 +6,7 @@ import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.link.RemoteStreams;
 import devicetunnel.relay.store.ClusterStore;
 import devicetunnel.relay.store.Database;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 
@@ -22,22 +23,33 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterBus bus;
     private final LongSupplier clock = System::currentTimeMillis;
 
-    private ClusterNode(ClusterConfig config, ClusterStore store, ClusterBus bus) {
+    private ClusterNode(ClusterConfig config, ClusterStore store, ClusterBus bus, String secretsId) {
         this.config = config;
         this.store = store;
         this.bus = bus;
         this.writer = new PresenceWriter(store, config.relayId());
-        this.lease = new LeaseKeeper(store, config.relayId(), config.leasePeriod(), clock);
+        this.lease = new LeaseKeeper(store, config.relayId(), secretsId, config.leasePeriod(), clock);
     }
 
-    /** Checks the store is PostgreSQL, adds the cluster tables, connects to NATS; throws with a clear message. */
-    public static ClusterNode open(ClusterConfig config, Database database) {
+    /**
+     * Checks the store is PostgreSQL, adds the cluster tables, checks this relay shares its siblings'
+     * secrets, connects to NATS; throws with a clear message when any of it fails.
+     *
+     * @param secretsId {@link SharedSecrets#id} of this relay's SSH key, user CA and token secret
+     */
+    public static ClusterNode open(ClusterConfig config, Database database, String secretsId) {
         if (!database.isPostgres()) {
             ClusterConfig.checkDatabase(null);
         }
         database.migrateCluster();
         ClusterStore store = new ClusterStore(database.dataSource());
-        return new ClusterNode(config, store, ClusterBus.connect(config, store, System::currentTimeMillis));
+        List<String> others = store.relaysWithOtherSecrets(config.relayId(), secretsId, System.currentTimeMillis());
+        if (!others.isEmpty()) {
+            throw new IllegalStateException("live relay(s) " + others + " use another relay SSH key, user CA or token "
+                    + "secret: every relay of a cluster needs the same relay_ed25519, user_ca_ed25519 and jwt.secret "
+                    + "(copy them from one relay's state dir), or devices would refuse its sessions");
+        }
+        return new ClusterNode(config, store, ClusterBus.connect(config, store, System::currentTimeMillis), secretsId);
     }
 
     public String relayId() {

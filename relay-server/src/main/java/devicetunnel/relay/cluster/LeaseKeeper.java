@@ -21,11 +21,13 @@ final class LeaseKeeper implements AutoCloseable {
     private final String relayId;
     private final Duration period;
     private final LongSupplier clock;
+    private final String secretsId;
     private volatile String advertiseUrl;
     private volatile ScheduledFuture<?> renewal;
 
-    LeaseKeeper(ClusterStore store, String relayId, Duration period, LongSupplier clock) {
+    LeaseKeeper(ClusterStore store, String relayId, String secretsId, Duration period, LongSupplier clock) {
         this.store = store;
+        this.secretsId = secretsId;
         this.relayId = relayId;
         this.period = period;
         this.clock = clock;
@@ -39,7 +41,7 @@ final class LeaseKeeper implements AutoCloseable {
             log.info("cleared {} device link(s) left by a previous run of relay {}", stale, relayId);
         }
         long now = clock.getAsLong();
-        store.registerRelay(relayId, url, now + period.toMillis(), now);
+        store.registerRelay(relayId, url, secretsId, now + period.toMillis(), now);
         long every = Math.max(100, period.toMillis() / 3);
         renewal = scheduler.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
         log.info("cluster: relay {} advertises {} (lease {} ms)", relayId, url, period.toMillis());
@@ -50,7 +52,7 @@ final class LeaseKeeper implements AutoCloseable {
             long now = clock.getAsLong();
             if (!store.renewLease(relayId, now + period.toMillis())) {
                 log.warn("cluster: relay row {} was gone; registering again", relayId);
-                store.registerRelay(relayId, advertiseUrl, now + period.toMillis(), now);
+                store.registerRelay(relayId, advertiseUrl, secretsId, now + period.toMillis(), now);
             }
         } catch (RuntimeException e) {
             // Siblings will treat this relay's devices as offline once the lease runs out; local service goes on.

@@ -22,11 +22,17 @@ public final class ClusterStore {
     }
 
     /** Registers (or re-registers, after a restart with the same id) this relay with a fresh lease. */
-    public void registerRelay(String relayId, String advertiseUrl, long leaseUntil, long now) {
-        jdbc.update("INSERT INTO cluster_relays (relay_id, advertise_url, lease_until, started_at) VALUES (?, ?, ?, ?) "
-                        + "ON CONFLICT (relay_id) DO UPDATE SET advertise_url = excluded.advertise_url, "
-                        + "lease_until = excluded.lease_until, started_at = excluded.started_at",
-                relayId, advertiseUrl, leaseUntil, now);
+    public void registerRelay(String relayId, String advertiseUrl, String secretsId, long leaseUntil, long now) {
+        jdbc.update("INSERT INTO cluster_relays (relay_id, advertise_url, secrets_id, lease_until, started_at) "
+                        + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (relay_id) DO UPDATE SET advertise_url = excluded.advertise_url, "
+                        + "secrets_id = excluded.secrets_id, lease_until = excluded.lease_until, started_at = excluded.started_at",
+                relayId, advertiseUrl, secretsId, leaseUntil, now);
+    }
+
+    /** Live relays other than {@code relayId} whose shared secrets differ from {@code secretsId}. */
+    public List<String> relaysWithOtherSecrets(String relayId, String secretsId, long now) {
+        return jdbc.query("SELECT relay_id FROM cluster_relays WHERE lease_until > ? AND relay_id <> ? AND secrets_id <> ?",
+                rs -> rs.getString(1), now, relayId, secretsId);
     }
 
     /** @return false when the row is gone (someone removed this relay): the caller registers again */

@@ -1,18 +1,22 @@
 package devicetunnel.relay.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import devicetunnel.relay.RelayConfig;
+import devicetunnel.relay.RelayServer;
 import devicetunnel.relay.cli.RelayMain;
 import devicetunnel.relay.support.ClusterServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Cluster mode with a part missing refuses to start, saying which part (the relay never listens). */
+/** Cluster mode with a part missing (or not shared) refuses to start, saying which part. */
 @Timeout(60)
 class ClusterStartRefusalIT {
     @TempDir
@@ -60,6 +64,27 @@ class ClusterStartRefusalIT {
         } finally {
             ClusterServices.dropSchema(schema);
         }
+    }
+
+    @Test
+    void refusesARelayWhoseSecretsDifferFromItsLiveSiblings() throws Exception {
+        ClusterServices.requireAll();
+        String schema = ClusterServices.createSchema();
+        String db = ClusterServices.jdbcUrl(schema) + "&user=" + ClusterServices.PG_USER;
+        String prefix = ClusterServices.subjectPrefix();
+        try (RelayServer first = new RelayServer(cluster(dir.resolve("first"), db, "first", prefix)).start()) {
+            assertThatThrownBy(() -> new RelayServer(cluster(dir.resolve("second"), db, "second", prefix)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("live relay(s) [first] use another relay SSH key")
+                    .hasMessageContaining("relay_ed25519, user_ca_ed25519 and jwt.secret");
+        } finally {
+            ClusterServices.dropSchema(schema);
+        }
+    }
+
+    private static RelayConfig cluster(Path state, String db, String id, String prefix) {
+        return RelayConfig.forTests(state).withDatabaseUrl(db)
+                .withCluster(new ClusterConfig(ClusterServices.NATS_URL, "listen", id, prefix, Duration.ofSeconds(3)));
     }
 
     private record Result(int code, String err) {}
