@@ -99,6 +99,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelaySshClient sshClient;
     private final DeviceRegistry registry;
     private final ClusterNode cluster;
+    private final StreamBroker broker;
     private final TerminalSessions sessions;
     private final DeviceSshConnector sshConnector;
     private final SessionLimits sessionLimits;
@@ -146,7 +147,7 @@ public final class RelayServer implements AutoCloseable {
         this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler,
                 cluster == null ? LinkListener.NONE : cluster.links());
         Presence presence = cluster == null ? registry : cluster.presence(registry);
-        StreamBroker broker = new StreamBroker(registry, scheduler,
+        this.broker = new StreamBroker(registry, scheduler,
                 cluster == null ? RemoteStreams.NONE : cluster.siblings());
         this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
         DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
@@ -248,7 +249,7 @@ public final class RelayServer implements AutoCloseable {
     public RelayServer start() {
         app.start();
         if (cluster != null) {
-            cluster.join(registry, baseUrl(), scheduler);
+            cluster.join(registry, broker, baseUrl(), scheduler);
         }
         ready = true;
         log.info("relay listening on {}", baseUrl());

@@ -6,6 +6,7 @@ import devicetunnel.relay.http.Json;
 import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.RemoteStreams;
+import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.ClusterStore;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -18,6 +19,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +37,23 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterBus.class);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
-    record OpenRequest(String deviceId, String streamId, String token, String url) {}
+    record OpenRequest(String from, String deviceId, String streamId, String token, String url) {}
+
+    record StreamFailure(String deviceId, String streamId, String message) {}
+
+    /** A stream this relay passed on to its device for a sibling: where to report the agent's failure. */
+    private record Forwarded(String relayId, String deviceId) {}
+
+    /** Passed-on streams are forgotten after this: by then the sibling's open has timed out anyway. */
+    private static final long FORWARDED_MEMORY_SECONDS = 120;
 
     private final ClusterConfig config;
     private final Connection nats;
     private final ClusterStore store;
     private final LongSupplier clock;
+    private final ConcurrentMap<String, Forwarded> forwarded = new ConcurrentHashMap<>();
     private volatile String selfUrl;
+    private volatile ScheduledExecutorService scheduler;
     private volatile Dispatcher dispatcher;
 
     private ClusterBus(ClusterConfig config, Connection nats, ClusterStore store, LongSupplier clock) {
@@ -67,12 +82,32 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
         }
     }
 
-    /** Starts answering siblings' open requests for devices whose links {@code registry} holds. */
-    void serve(DeviceRegistry registry, String advertisedUrl) {
+    /**
+     * Starts answering siblings' open requests for devices whose links {@code registry} holds, and
+     * hands failures siblings report for streams of ours to {@code broker}.
+     */
+    void serve(DeviceRegistry registry, StreamBroker broker, String advertisedUrl, ScheduledExecutorService timer) {
         this.selfUrl = advertisedUrl;
-        Dispatcher d = nats.createDispatcher(message -> answerOpen(registry, message));
+        this.scheduler = timer;
+        Dispatcher d = nats.createDispatcher(message -> {
+            if (message.getSubject().endsWith(".open")) {
+                answerOpen(registry, message);
+            } else {
+                streamFailed(broker, message);
+            }
+        });
         d.subscribe(config.openSubject(config.relayId()));
+        d.subscribe(config.streamFailedSubject(config.relayId()));
         dispatcher = d;
+    }
+
+    private void streamFailed(StreamBroker broker, Message message) {
+        try {
+            StreamFailure failure = Json.MAPPER.readValue(message.getData(), StreamFailure.class);
+            broker.agentFailed(failure.deviceId(), failure.streamId(), failure.message());
+        } catch (IOException | RuntimeException e) {
+            log.warn("cluster: bad stream-failed message: {}", e.toString());
+        }
     }
 
     /** Runs on the dispatcher's thread, with no lock held: the link send may be made right here. */
@@ -82,6 +117,7 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
             OpenRequest request = Json.MAPPER.readValue(message.getData(), OpenRequest.class);
             Optional<DeviceLink> link = registry.link(request.deviceId());
             if (link.isPresent()) {
+                remember(request.streamId(), new Forwarded(request.from(), request.deviceId()));
                 link.get().send(new ControlMessage.OpenStream(request.streamId(), request.token(), request.url()));
                 sent = true;
                 log.debug("passed stream {} of device {} on to {}", request.streamId(), request.deviceId(), request.url());
@@ -94,6 +130,20 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
         }
     }
 
+    private void remember(String streamId, Forwarded f) {
+        forwarded.put(streamId, f);
+        scheduler.schedule(() -> forwarded.remove(streamId, f), FORWARDED_MEMORY_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void agentFailed(String deviceId, String streamId, String message) {
+        Forwarded f = forwarded.remove(streamId);
+        if (f != null && f.deviceId().equals(deviceId)) {
+            nats.publish(config.streamFailedSubject(f.relayId()),
+                    Json.write(new StreamFailure(deviceId, streamId, message)).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     @Override
     public Optional<String> holder(String deviceId) {
         return store.holder(deviceId, clock.getAsLong())
@@ -103,7 +153,7 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token) {
-        byte[] body = Json.write(new OpenRequest(deviceId, streamId, token, selfUrl)).getBytes(StandardCharsets.UTF_8);
+        byte[] body = Json.write(new OpenRequest(config.relayId(), deviceId, streamId, token, selfUrl)).getBytes(StandardCharsets.UTF_8);
         return nats.requestWithTimeout(config.openSubject(holderId), body, REQUEST_TIMEOUT).thenAccept(reply -> {
             JsonNode answer;
             try {

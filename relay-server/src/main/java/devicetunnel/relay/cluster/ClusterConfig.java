@@ -66,6 +66,10 @@ public record ClusterConfig(String natsUrl, String advertiseUrl, String relayId,
         return subjectPrefix + ".relay." + relay + ".open";
     }
 
+    public String streamFailedSubject(String relay) {
+        return subjectPrefix + ".relay." + relay + ".stream-failed";
+    }
+
     public String advertised(String listenerUrl) {
         return ADVERTISE_LISTENER.equals(advertiseUrl) ? listenerUrl : advertiseUrl.replaceAll("/+$", "");
     }

@@ -4,6 +4,7 @@ import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.LinkListener;
 import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.link.RemoteStreams;
+import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.ClusterStore;
 import devicetunnel.relay.store.Database;
 import java.util.List;
@@ -70,10 +71,10 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Once listening: take the lease under the advertised URL and answer siblings' requests. */
-    public void join(DeviceRegistry registry, String listenerUrl, ScheduledExecutorService scheduler) {
+    public void join(DeviceRegistry registry, StreamBroker broker, String listenerUrl, ScheduledExecutorService scheduler) {
         String url = config.advertised(listenerUrl);
         lease.start(url, scheduler);
-        bus.serve(registry, url);
+        bus.serve(registry, broker, url, scheduler);
     }
 
     /** After the relay's links are gone: pending presence writes land, then lease and rows are given up. */

@@ -15,6 +15,12 @@ public interface RemoteStreams {
     /** Asks {@code holderId} to send the device an open for {@code streamId}; fails when it could not. */
     CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token);
 
+    /**
+     * The agent of a device linked here reported a stream this relay does not hold as failed: pass
+     * it to the sibling that asked for the stream, so its operator hears at once, not at the timeout.
+     */
+    void agentFailed(String deviceId, String streamId, String message);
+
     /** Single node: nobody else holds links. */
     RemoteStreams NONE = new RemoteStreams() {
         @Override
@@ -26,5 +32,8 @@ public interface RemoteStreams {
         public CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token) {
             throw new IllegalStateException("single-node relay has no siblings");
         }
+
+        @Override
+        public void agentFailed(String deviceId, String streamId, String message) {}
     };
 }

@@ -82,7 +82,9 @@ public final class StreamBroker {
     /** The agent reported it could not open the stream. Only that device may fail its streams. */
     public void agentFailed(String deviceId, String streamId, String message) {
         Pending p = pending.get(streamId);
-        if (p != null && p.deviceId.equals(deviceId)) {
+        if (p == null) {
+            siblings.agentFailed(deviceId, streamId, message); // perhaps a sibling's stream we passed on
+        } else if (p.deviceId.equals(deviceId)) {
             fail(streamId, new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
                     "The device could not start the session" + (message == null ? "." : ": " + message)));
         }
