@@ -221,7 +221,13 @@ public final class RelayServer implements AutoCloseable {
             cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
                 ctx.status(ready ? 200 : 503);
-                ctx.json(Map.of("status", ready ? "ready" : "not ready", "devicesOnline", registry.onlineCount()));
+                Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("status", ready ? "ready" : "not ready");
+                body.put("devicesOnline", registry.onlineCount());
+                if (cluster != null) {
+                    body.put("cluster", cluster.status());
+                }
+                ctx.json(body);
             });
             authRoutes.install(cfg.routes);
             deviceRoutes.install(cfg.routes);

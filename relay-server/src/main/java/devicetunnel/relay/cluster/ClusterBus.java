@@ -167,6 +167,12 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
         });
     }
 
+    /** "connected", or what the NATS client is doing instead (reconnecting, closed...). */
+    String natsStatus() {
+        Connection.Status status = nats.getStatus();
+        return status == Connection.Status.CONNECTED ? "connected" : status.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     @Override
     public void close() {
         try {

@@ -77,6 +77,15 @@ public final class ClusterNode implements AutoCloseable {
         bus.serve(registry, broker, url, scheduler);
     }
 
+    /**
+     * For /readyz: a relay that lost NATS or its lease still serves its own devices (so it stays
+     * ready) but says so: siblings cannot reach its devices, or no longer see them online.
+     */
+    public java.util.Map<String, Object> status() {
+        return java.util.Map.of("relayId", config.relayId(), "nats", bus.natsStatus(),
+                "lease", lease.held() ? "held" : "lost");
+    }
+
     /** After the relay's links are gone: pending presence writes land, then lease and rows are given up. */
     @Override
     public void close() {

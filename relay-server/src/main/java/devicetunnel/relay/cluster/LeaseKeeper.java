@@ -24,6 +24,7 @@ final class LeaseKeeper implements AutoCloseable {
     private final String secretsId;
     private volatile String advertiseUrl;
     private volatile ScheduledFuture<?> renewal;
+    private volatile long leaseUntil;
 
     LeaseKeeper(ClusterStore store, String relayId, String secretsId, Duration period, LongSupplier clock) {
         this.store = store;
@@ -42,6 +43,7 @@ final class LeaseKeeper implements AutoCloseable {
         }
         long now = clock.getAsLong();
         store.registerRelay(relayId, url, secretsId, now + period.toMillis(), now);
+        leaseUntil = now + period.toMillis();
         long every = Math.max(100, period.toMillis() / 3);
         renewal = scheduler.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
         log.info("cluster: relay {} advertises {} (lease {} ms)", relayId, url, period.toMillis());
@@ -54,10 +56,16 @@ final class LeaseKeeper implements AutoCloseable {
                 log.warn("cluster: relay row {} was gone; registering again", relayId);
                 store.registerRelay(relayId, advertiseUrl, secretsId, now + period.toMillis(), now);
             }
+            leaseUntil = now + period.toMillis();
         } catch (RuntimeException e) {
             // Siblings will treat this relay's devices as offline once the lease runs out; local service goes on.
             log.warn("cluster: lease renewal failed: {}", e.toString());
         }
+    }
+
+    /** Whether siblings still count this relay as alive (its last renewal has not run out). */
+    boolean held() {
+        return clock.getAsLong() < leaseUntil;
     }
 
     /** A clean stop gives up the lease and this relay's link rows at once. */

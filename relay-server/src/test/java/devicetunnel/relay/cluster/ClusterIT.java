@@ -88,6 +88,13 @@ class ClusterIT {
         String token = login(a.baseUrl()); // relays share the token secret: one login works on both
         await().atMost(WAIT).until(() -> online(b.baseUrl(), token, "dev-1"));
         await().atMost(WAIT).until(() -> online(a.baseUrl(), token, "dev-1"));
+        JsonNode ready = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(ready.get("status").asText()).isEqualTo("ready");
+        assertThat(ready.get("devicesOnline").asInt()).isZero(); // links held by this relay
+        assertThat(ready.get("cluster").get("relayId").asText()).isEqualTo("relay-a");
+        assertThat(ready.get("cluster").get("nats").asText()).isEqualTo("connected");
+        assertThat(ready.get("cluster").get("lease").asText()).isEqualTo("held");
 
         // Session setup through the sibling relay vs on the relay holding the link (first one warms up both).
         long crossMillis = medianSetupMillis(a.baseUrl(), token, 5);
