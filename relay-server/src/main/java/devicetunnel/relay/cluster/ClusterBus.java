@@ -146,15 +146,28 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     @Override
     public Optional<String> holder(String deviceId) {
-        return store.holder(deviceId, clock.getAsLong())
-                .map(ClusterStore.LiveRelay::relayId)
-                .filter(id -> !id.equals(config.relayId()));
+        try {
+            return store.holder(deviceId, clock.getAsLong())
+                    .map(ClusterStore.LiveRelay::relayId)
+                    .filter(id -> !id.equals(config.relayId()));
+        } catch (RuntimeException e) {
+            // The store is unreachable: devices linked elsewhere are unreachable too (502, not 500).
+            log.warn("cluster presence unreadable: {}", e.toString());
+            return Optional.empty();
+        }
     }
 
     @Override
     public CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token) {
-        byte[] body = Json.write(new OpenRequest(config.relayId(), deviceId, streamId, token, selfUrl)).getBytes(StandardCharsets.UTF_8);
-        return nats.requestWithTimeout(config.openSubject(holderId), body, REQUEST_TIMEOUT).thenAccept(reply -> {
+        byte[] body = Json.write(new OpenRequest(config.relayId(), deviceId, streamId, token, selfUrl))
+                .getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Message> replied;
+        try {
+            replied = nats.requestWithTimeout(config.openSubject(holderId), body, REQUEST_TIMEOUT);
+        } catch (RuntimeException e) { // e.g. the connection is closed
+            return CompletableFuture.failedFuture(e);
+        }
+        return replied.thenAccept(reply -> {
             JsonNode answer;
             try {
                 answer = Json.MAPPER.readTree(reply.getData());
