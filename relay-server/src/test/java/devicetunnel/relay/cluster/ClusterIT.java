@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Relays as separate processes sharing a real PostgreSQL schema and a real NATS server (subjects of
- * their own), one agent process linked to relay B: an operator on relay A gets a shell and a file
- * from the device (terminal, native OpenSSH, file download) with the stream going straight to A, the device shows online on every relay,
+ * their own), one agent process linked to relay B: operators on relays A and C reach the device
+ * (terminal and file download on A, native OpenSSH on C) with the stream going straight to them, the device shows online on every relay,
  * and once B is killed its devices stop showing online within one lease period.
  */
 @Timeout(240)
@@ -78,16 +78,18 @@ class ClusterIT {
     }
 
     @Test
-    void operatorOnRelayAReachesADeviceLinkedToRelayBAndBsDeathShowsWithinOneLease() throws Exception {
+    void operatorsOnRelaysAAndCReachADeviceLinkedToRelayBAndBsDeathShowsWithinOneLease() throws Exception {
         RelayProcess a = relay("relay-a");
         RelayProcess b = relay("relay-b");
+        RelayProcess c = relay("relay-c");
         AgentProcess agent = AgentProcess.start(RelayProcess.LEAN_JVM, b.baseUrl(), "dev-1", enrollment,
                 Files.createDirectories(dir.resolve("agent")));
         processes.add(agent);
 
-        String token = login(a.baseUrl()); // relays share the token secret: one login works on both
-        await().atMost(WAIT).until(() -> online(b.baseUrl(), token, "dev-1"));
-        await().atMost(WAIT).until(() -> online(a.baseUrl(), token, "dev-1"));
+        String token = login(a.baseUrl()); // relays share the token secret: one login works on all
+        for (RelayProcess r : List.of(a, b, c)) {
+            await().atMost(WAIT).until(() -> online(r.baseUrl(), token, "dev-1"));
+        }
         JsonNode ready = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
         assertThat(ready.get("status").asText()).isEqualTo("ready");
@@ -109,9 +111,9 @@ class ClusterIT {
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo("bytes from the device, via relay A");
 
-        // Native mode: the operator's own OpenSSH through `devtunnel proxy` against relay A.
+        // Native mode: the operator's own OpenSSH through `devtunnel proxy` against relay C.
         OperatorCli operator = new OperatorCli(dir.resolve("operator"));
-        operator.login(a.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
+        operator.login(c.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
         operator.sshConfig();
         OperatorCli.Result ssh = operator.run(Duration.ofSeconds(60), "ssh", "dev-1.devtunnel", "echo native-$((6*7))");
         assertThat(ssh.exitCode()).as(ssh.stderr()).isZero();
@@ -130,6 +132,7 @@ class ClusterIT {
             System.out.printf("ClusterIT: device offline on relay A %d ms after kill -9 of relay B (lease %d ms)%n",
                     shownAfterDeath.toMillis(), LEASE.toMillis());
             assertThat(shownAfterDeath).isLessThanOrEqualTo(LEASE.plusMillis(500));
+            assertThat(online(c.baseUrl(), token, "dev-1")).isFalse();
 
             // The session's bytes never went through B: the shell on A lives on without it.
             term.type("echo still-$((1+1))\r");
