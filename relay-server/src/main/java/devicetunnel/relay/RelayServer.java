@@ -255,7 +255,12 @@ public final class RelayServer implements AutoCloseable {
     public RelayServer start() {
         app.start();
         if (cluster != null) {
-            cluster.join(registry, broker, baseUrl(), scheduler);
+            try {
+                cluster.join(registry, broker, baseUrl(), scheduler);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
         ready = true;
         log.info("relay listening on {}", baseUrl());

@@ -36,6 +36,12 @@ final class LeaseKeeper implements AutoCloseable {
 
     /** Takes the lease (dropping link rows a previous run of this relay id left) and keeps renewing it. */
     void start(String url, ScheduledExecutorService scheduler) {
+        // A live lease under our id at another URL is another relay (a copied state dir), not our
+        // own previous run: taking the id would wipe its link rows. Same URL: our restart after a crash.
+        store.liveUrlOf(relayId, clock.getAsLong()).filter(other -> !other.equals(url)).ifPresent(other -> {
+            throw new IllegalStateException("relay id " + relayId + " is in use by a live relay at " + other
+                    + ": give each relay its own --relay-id (do not copy the state dir's relay-id file)");
+        });
         this.advertiseUrl = url;
         int stale = store.clearLinks(relayId);
         if (stale > 0) {

@@ -83,6 +83,12 @@ public final class ClusterStore {
         return online;
     }
 
+    /** Where a live relay with this id advertises itself, if one does. */
+    public Optional<String> liveUrlOf(String relayId, long now) {
+        return jdbc.query("SELECT advertise_url FROM cluster_relays WHERE relay_id = ? AND lease_until > ?",
+                rs -> rs.getString(1), relayId, now).stream().findFirst();
+    }
+
     /** Relays whose lease is live, for /readyz and the docs' "what does the cluster look like". */
     public List<LiveRelay> liveRelays(long now) {
         return jdbc.query("SELECT relay_id, advertise_url FROM cluster_relays WHERE lease_until > ? ORDER BY relay_id",

@@ -9,7 +9,9 @@ import devicetunnel.relay.cli.RelayMain;
 import devicetunnel.relay.support.ClusterServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +79,28 @@ class ClusterStartRefusalIT {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("live relay(s) [first] use another relay SSH key")
                     .hasMessageContaining("relay_ed25519, user_ca_ed25519 and jwt.secret");
+        } finally {
+            ClusterServices.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void refusesARelayIdThatALiveRelayElsewhereHolds() throws Exception {
+        ClusterServices.requireAll();
+        String schema = ClusterServices.createSchema();
+        String db = ClusterServices.jdbcUrl(schema) + "&user=" + ClusterServices.PG_USER;
+        String prefix = ClusterServices.subjectPrefix();
+        Path first = dir.resolve("first");
+        try (RelayServer running = new RelayServer(cluster(first, db, "same-id", prefix)).start()) {
+            // A copy of the whole state dir: same secrets, same id, another listener.
+            Path copy = Files.createDirectories(dir.resolve("copy"));
+            for (String name : List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret")) {
+                Files.copy(first.resolve(name), copy.resolve(name));
+            }
+            RelayServer second = new RelayServer(cluster(copy, db, "same-id", prefix));
+            assertThatThrownBy(second::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("relay id same-id is in use by a live relay at " + running.baseUrl());
         } finally {
             ClusterServices.dropSchema(schema);
         }
