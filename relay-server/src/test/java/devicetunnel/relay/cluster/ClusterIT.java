@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (terminal and file download on A, native OpenSSH on C) with the stream going straight to them, the device shows online on every relay,
  * and once B is killed its devices stop showing online within one lease period.
  */
-@Timeout(240)
+@Timeout(290) // under HangGuard's 5-minute halt; a loaded 2-core machine needed 136 s for the long test
 class ClusterIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration LEASE = Duration.ofSeconds(3);
@@ -99,8 +99,8 @@ class ClusterIT {
         assertThat(ready.get("cluster").get("lease").asText()).isEqualTo("held");
 
         // Session setup through the sibling relay vs on the relay holding the link (first one warms up both).
-        long crossMillis = medianSetupMillis(a.baseUrl(), token, 5);
-        long sameMillis = medianSetupMillis(b.baseUrl(), token, 5);
+        long crossMillis = medianSetupMillis(a.baseUrl(), token, 3);
+        long sameMillis = medianSetupMillis(b.baseUrl(), token, 3);
         System.out.printf("ClusterIT: terminal setup median cross-relay %d ms, same relay %d ms (ratio %.2f)%n",
                 crossMillis, sameMillis, (double) crossMillis / Math.max(1, sameMillis));
 
@@ -126,12 +126,21 @@ class ClusterIT {
 
             long killedAt = System.nanoTime();
             b.kill();
-            await().atMost(LEASE.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> !online(a.baseUrl(), token, "dev-1"));
-            Duration shownAfterDeath = Duration.ofNanos(System.nanoTime() - killedAt);
-            System.out.printf("ClusterIT: device offline on relay A %d ms after kill -9 of relay B (lease %d ms)%n",
-                    shownAfterDeath.toMillis(), LEASE.toMillis());
-            assertThat(shownAfterDeath).isLessThanOrEqualTo(LEASE.plusMillis(500));
+            // Judged by when each request was sent, not answered: a loaded machine may answer late.
+            long[] lastAskedOnline = {0};
+            await().atMost(LEASE.plusSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long asked = System.nanoTime();
+                boolean online = online(a.baseUrl(), token, "dev-1");
+                if (online) {
+                    lastAskedOnline[0] = asked - killedAt;
+                }
+                return !online;
+            });
+            Duration shownAfterDeath = Duration.ofNanos(lastAskedOnline[0]);
+            System.out.printf("ClusterIT: device last shown online on relay A %d ms after kill -9 of relay B, offline "
+                    + "when asked %d ms after (lease %d ms)%n", shownAfterDeath.toMillis(),
+                    (System.nanoTime() - killedAt) / 1_000_000, LEASE.toMillis());
+            assertThat(shownAfterDeath).isLessThanOrEqualTo(LEASE);
             assertThat(online(c.baseUrl(), token, "dev-1")).isFalse();
 
             // The session's bytes never went through B: the shell on A lives on without it.
