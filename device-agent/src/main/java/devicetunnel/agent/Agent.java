@@ -9,6 +9,7 @@ import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.link.StreamClient;
 import devicetunnel.agent.link.StreamConnector;
 import devicetunnel.agent.link.TrustPins;
+import devicetunnel.agent.link.StreamUrlPolicy;
 import devicetunnel.agent.ssh.DeviceSshServer;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.DeviceFeatures;
@@ -74,9 +75,9 @@ public final class Agent implements AutoCloseable {
 
     public Agent start() throws IOException {
         sshServer.start();
-        streams = new StreamConnector(streamClient, config.relay(), sshServer::serveStream, streamExecutor,
-                config.connectTimeout(), message -> link.send(message), scheduler, () -> link.pingIntervalMillis(),
-                config.maxStreams());
+        streams = new StreamConnector(streamClient, new StreamUrlPolicy(config.relay(), config.streamHosts()),
+                sshServer::serveStream, streamExecutor, config.connectTimeout(), message -> link.send(message), scheduler,
+                () -> link.pingIntervalMillis(), config.maxStreams());
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(30),
                 new SecureRandom(), System::currentTimeMillis);
         Enrollment.Record pinned = trust.pinned();
@@ -198,19 +199,20 @@ public final class Agent implements AutoCloseable {
                               java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
                               Duration connectTimeout, Duration backoffBase, Duration backoffCap,
-                              boolean gatewayPorts, int maxStreams, Duration shellGrace) {
+                              boolean gatewayPorts, int maxStreams, Duration shellGrace, List<String> streamHosts) {
         public static final int DEFAULT_MAX_STREAMS = 32;
 
         public AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                            java.nio.file.Path stateDir, List<String> shellCommand, boolean allowForwarding,
                            SSLContext sslContext, Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
             this(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding, sslContext,
-                    connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS, DeviceSshServer.DEFAULT_SHELL_GRACE);
+                    connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS, DeviceSshServer.DEFAULT_SHELL_GRACE,
+                    List.of());
         }
 
         public AgentConfig withMaxStreams(int max) {
             return new AgentConfig(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding,
-                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace);
+                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace, streamHosts);
         }
     }
 }

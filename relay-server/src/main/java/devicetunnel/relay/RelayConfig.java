@@ -1,6 +1,7 @@
 package devicetunnel.relay;
 
 import devicetunnel.relay.auth.ExternalIssuer;
+import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.tls.TlsFiles;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
  * @param allowPlainHttp serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy,
  *                       so it implies Secure cookies, HSTS and an https origin)
  * @param maintenance    store upkeep: health probes, scheduled backups, audit retention
+ * @param cluster        cluster mode (shared presence, routing to sibling relays); null for a single node
  */
 public record RelayConfig(
         String host,
@@ -34,7 +36,7 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance) {
+        Maintenance maintenance, ClusterConfig cluster) {
 
     /**
      * Store upkeep.
@@ -157,7 +159,7 @@ public record RelayConfig(
 
     public static RelayConfig forTests(Path stateDir) {
         return new RelayConfig("127.0.0.1", 0, stateDir, null, null, null, null, null, Duration.ofHours(1),
-                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults());
+                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults(), null);
     }
 
     public boolean tlsEnabled() {
@@ -175,53 +177,59 @@ public record RelayConfig(
 
     public RelayConfig withDatabaseUrl(String url) {
         return new RelayConfig(host, port, stateDir, url, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
     }
 
     public RelayConfig withPingInterval(Duration interval) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
+                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
     }
 
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance, cluster);
+    }
+
+    public RelayConfig withCluster(ClusterConfig clusterConfig) {
+        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
+                maintenance, clusterConfig);
     }
 
     /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
     public RelayConfig withPort(int fixedPort) {
         return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
     }
 
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
+                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
     }
 
     public RelayConfig withHardening(Hardening settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance, cluster);
     }
 
     public RelayConfig withTls(TlsFiles files) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance, cluster);
     }
 
     public RelayConfig withExternalIssuer(ExternalIssuer issuer) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance);
+                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
     }
 
     public RelayConfig withMaintenance(Maintenance settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                settings);
+                settings, cluster);
     }
 
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return new RelayConfig(newHost, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance, cluster);
     }
 }

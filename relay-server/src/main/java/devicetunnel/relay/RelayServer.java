@@ -19,7 +19,10 @@ import devicetunnel.relay.http.AuthRoutes;
 import devicetunnel.relay.http.ClientAddress;
 import devicetunnel.relay.http.HostPolicy;
 import devicetunnel.relay.http.SecurityHeaders;
+import devicetunnel.relay.link.LinkListener;
+import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.link.RefusalLog;
+import devicetunnel.relay.link.RemoteStreams;
 import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.DeviceFeatureRoutes;
 import devicetunnel.relay.http.DeviceLifecycle;
@@ -29,6 +32,9 @@ import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.cluster.ClusterConfig;
+import devicetunnel.relay.cluster.ClusterNode;
+import devicetunnel.relay.cluster.SharedSecrets;
 import devicetunnel.relay.http.RateLimitRoutes;
 import devicetunnel.relay.http.SessionRoutes;
 import devicetunnel.relay.http.SshCertificateRoutes;
@@ -77,6 +83,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -117,6 +124,8 @@ public final class RelayServer implements AutoCloseable {
     private final RefusalLog refusals;
     private final Javalin app;
     private final StoreHealth storeHealth;
+    private final ClusterNode cluster;
+    private final StreamBroker broker;
     private volatile boolean ready;
 
     public RelayServer(RelayConfig config) throws IOException {
@@ -142,10 +151,21 @@ public final class RelayServer implements AutoCloseable {
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
         StateDir.prepare(config.stateDir()); // 0700 before any key, secret or store file goes in
+        if (config.cluster() != null) {
+            ClusterConfig.checkDatabase(config.databaseUrl()); // before touching any database
+        }
+        KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
+        KeyPair userCaKey = KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519"));
+        byte[] tokenSecret = jwtSecret(config);
         this.database = config.databaseUrl() != null
                 ? Database.openChecked(config.databaseUrl(), config.databaseUser(), config.databasePassword())
                 : EmbeddedStore.open(config.stateDir());
+        ClusterNode node = null;
         try {
+            node = config.cluster() == null ? null : ClusterNode.open(config.cluster(), database,
+                    SharedSecrets.id(PublicKeyEntry.toString(relayKey.getPublic()),
+                            PublicKeyEntry.toString(userCaKey.getPublic()), tokenSecret));
+            this.cluster = node;
             this.users = new UserStore(database.dataSource());
             this.devices = new DeviceStore(database.dataSource());
             this.enrollmentStore = new EnrollmentStore(database.dataSource());
@@ -159,13 +179,14 @@ public final class RelayServer implements AutoCloseable {
                     upkeep.backupDir() != null ? upkeep.backupDir() : config.stateDir().resolve("backups"),
                     upkeep.backupKeep(), upkeep.auditRetention(), config.host() + ":" + config.port());
             this.opener = Executors.newCachedThreadPool(DaemonThreads.named("relay-open"));
-            KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
             this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
-            UserCertificateAuthority userCa = new UserCertificateAuthority(
-                    KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519")), Clock.systemUTC());
+            UserCertificateAuthority userCa = new UserCertificateAuthority(userCaKey, Clock.systemUTC());
             DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
-            this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler);
-            StreamBroker broker = new StreamBroker(registry, scheduler);
+            this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler,
+                    cluster == null ? LinkListener.NONE : cluster.links());
+            Presence presence = cluster == null ? registry : cluster.presence(registry);
+            this.broker = new StreamBroker(registry, scheduler,
+                    cluster == null ? RemoteStreams.NONE : cluster.siblings());
             this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
             DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
             this.sshConnector = connector;
@@ -176,7 +197,7 @@ public final class RelayServer implements AutoCloseable {
             this.idleReaper = limits.idleTimeout().isZero() ? null
                     : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
 
-            TokenService tokens = new TokenService(jwtSecret(config), config.tokenLifetime(), Clock.systemUTC(),
+            TokenService tokens = new TokenService(tokenSecret, config.tokenLifetime(), Clock.systemUTC(),
                     config.externalIssuer());
             OperatorAuth auth = new OperatorAuth(tokens, users);
             RelayConfig.Network network = limits.network();
@@ -219,14 +240,14 @@ public final class RelayServer implements AutoCloseable {
                     scheduler, limits.authTimeout(), agentConnects, refusals);
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
-            NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, registry, broker, audit, keepalive,
+            NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout());
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
             AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
             // Database sweeps on their own thread: a slow database never delays pings and timeouts.
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
-            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, registry, access, lifecycle, features);
+            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features);
             long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
 
             this.app = Javalin.create(cfg -> {
@@ -274,6 +295,9 @@ public final class RelayServer implements AutoCloseable {
                     } else if (!ready) {
                         body.put("reason", "starting or shutting down");
                     }
+                    if (cluster != null) {
+                        body.put("cluster", cluster.status());
+                    }
                     ctx.status(ok ? 200 : 503);
                     ctx.json(body);
                 });
@@ -292,6 +316,9 @@ public final class RelayServer implements AutoCloseable {
                 nativeSsh.install(cfg.routes);
             });
         } catch (IOException | RuntimeException e) {
+            if (node != null) {
+                node.close();
+            }
             database.close(); // releases the state dir's lock: the same JVM may start a relay there again
             throw e;
         }
@@ -308,6 +335,14 @@ public final class RelayServer implements AutoCloseable {
 
     public RelayServer start() {
         app.start();
+        if (cluster != null) {
+            try {
+                cluster.join(registry, broker, baseUrl(), scheduler);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
         ready = true;
         log.info("relay listening on {}", baseUrl());
         return this;
@@ -380,6 +415,9 @@ public final class RelayServer implements AutoCloseable {
         keepalive.close();
         refusals.close();
         registry.close();
+        if (cluster != null) {
+            cluster.close(); // after the links went down with the server, before the database closes
+        }
         try {
             sshClient.close();
         } catch (IOException e) {

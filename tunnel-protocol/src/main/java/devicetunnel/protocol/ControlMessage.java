@@ -45,8 +45,20 @@ public sealed interface ControlMessage {
     /** Relay -> agent: an admin changed what this device allows; applies to every later request. */
     record Features(DeviceFeatures features) implements ControlMessage {}
 
-    /** Relay -> agent: open {@code /agent/v1/streams/{streamId}} presenting {@code token}. */
-    record OpenStream(String streamId, String token) implements ControlMessage {}
+    /**
+     * Relay -> agent: open {@code /agent/v1/streams/{streamId}} presenting {@code token}. In a
+     * cluster the session may live on another relay than the one holding this link: then
+     * {@code url} is that relay's advertised base URL and the stream goes there (the agent checks
+     * it against what it trusts first); null means the relay that sent this message.
+     */
+    record OpenStream(String streamId, String token,
+                      @com.fasterxml.jackson.annotation.JsonInclude(
+                              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String url)
+            implements ControlMessage {
+        public OpenStream(String streamId, String token) {
+            this(streamId, token, null);
+        }
+    }
 
     /** Agent -> relay: the stream could not be opened (so the relay fails fast instead of timing out). */
     record StreamFailed(String streamId, String message) implements ControlMessage {}

@@ -5,6 +5,7 @@ import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.ssh.LoginShell;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
@@ -75,6 +76,12 @@ public final class AgentMain implements Callable<Integer> {
             description = "Timeout for connecting to the relay. Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;
 
+    @Option(names = "--stream-hosts", split = ",", defaultValue = "${env:DT_STREAM_HOSTS}",
+            description = "Hosts besides the --relay host that session streams may be opened to when a relay cluster "
+                    + "asks for it (its sibling relays' advertised hosts): exact names or *.suffix (env DT_STREAM_HOSTS). "
+                    + "Same scheme as --relay only.")
+    List<String> streamHosts;
+
     @Override
     public Integer call() throws Exception {
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
@@ -91,7 +98,8 @@ public final class AgentMain implements Callable<Integer> {
                 reconnectMax,
                 gatewayPorts,
                 maxStreams,
-                shellGrace);
+                shellGrace,
+                streamHosts == null ? List.of() : streamHosts);
         CountDownLatch stopped = new CountDownLatch(1);
         Agent agent = new Agent(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -299,7 +299,7 @@ public final class ControlLink implements AutoCloseable {
             } else if (message instanceof ControlMessage.Features) {
                 onRelaySettings.accept(message);
             } else if (message instanceof ControlMessage.OpenStream open) {
-                streams.open(open.streamId(), open.token());
+                streams.open(open.streamId(), open.token(), open.url());
             } else if (message instanceof ControlMessage.Ping ping) {
                 connection.sender.sendText(ControlCodec.encode(new ControlMessage.Pong(ping.sentAtMillis())));
             } else if (message instanceof ControlMessage.Drain drain) {

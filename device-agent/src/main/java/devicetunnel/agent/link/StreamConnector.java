@@ -3,8 +3,8 @@ package devicetunnel.agent.link;
 import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.JettySink;
-import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.StreamIoSession;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +28,7 @@ public final class StreamConnector implements StreamOpener {
     private static final Logger log = LoggerFactory.getLogger(StreamConnector.class);
 
     private final StreamClient client;
-    private final RelayEndpoint relay;
+    private final StreamUrlPolicy urls;
     private final StreamTarget sshServer;
     private final ExecutorService executor;
     private final Duration connectTimeout;
@@ -42,11 +42,11 @@ public final class StreamConnector implements StreamOpener {
      *                           nothing for two intervals is dead (half-open) and gets closed, which
      *                           ends its SSH session on this device
      */
-    public StreamConnector(StreamClient client, RelayEndpoint relay, StreamTarget sshServer,
+    public StreamConnector(StreamClient client, StreamUrlPolicy urls, StreamTarget sshServer,
                            ExecutorService executor, Duration connectTimeout, Consumer<ControlMessage> control,
                            ScheduledExecutorService scheduler, LongSupplier pingIntervalMillis, int maxStreams) {
         this.client = client;
-        this.relay = relay;
+        this.urls = urls;
         this.sshServer = sshServer;
         this.executor = executor;
         this.connectTimeout = connectTimeout;
@@ -62,14 +62,14 @@ public final class StreamConnector implements StreamOpener {
     }
 
     @Override
-    public void open(String streamId, String token) {
+    public void open(String streamId, String token, String url) {
         if (!limit.tryAcquire()) {
             control.accept(new ControlMessage.StreamFailed(streamId, "agent is at its stream limit (" + limit.max() + ")"));
             return;
         }
         executor.execute(() -> {
             try {
-                connect(streamId, token);
+                connect(streamId, token, urls.streamUri(streamId, url));
             } catch (Exception e) {
                 log.warn("stream {} could not be opened: {}", streamId, e.toString());
                 control.accept(new ControlMessage.StreamFailed(streamId, "agent could not open the stream"));
@@ -78,7 +78,7 @@ public final class StreamConnector implements StreamOpener {
     }
 
     /** Opens the stream; its slot is released exactly once, when the stream ends or the attempt fails. */
-    private void connect(String streamId, String token) throws Exception {
+    private void connect(String streamId, String token, URI target) throws Exception {
         java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
@@ -86,17 +86,16 @@ public final class StreamConnector implements StreamOpener {
             }
         };
         try {
-            connect(streamId, token, release);
+            connect(streamId, token, target, release);
         } catch (Exception | Error e) {
             release.run();
             throw e;
         }
     }
 
-    private void connect(String streamId, String token, Runnable release) throws Exception {
+    private void connect(String streamId, String token, URI target, Runnable release) throws Exception {
         ToSshServer endpoint = new ToSshServer(streamId, release);
-        CompletableFuture<Session> connecting = client.connect(endpoint,
-                relay.websocket(Protocol.STREAMS_PATH + streamId), token, connectTimeout);
+        CompletableFuture<Session> connecting = client.connect(endpoint, target, token, connectTimeout);
         Session ws;
         try {
             ws = connecting.get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);

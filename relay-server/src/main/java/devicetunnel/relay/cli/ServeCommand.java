@@ -26,6 +26,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = "--listen", defaultValue = "${env:DT_LISTEN:-127.0.0.1:8080}",
             description = "host:port to listen on (env DT_LISTEN). Default: ${DEFAULT-VALUE}.")
     String listen;
@@ -209,7 +212,8 @@ final class ServeCommand implements Callable<Integer> {
                 defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
                         .withInteractivePriority(interactivePriority),
                 RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
-                        .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention));
+                        .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention),
+                cluster.config(store.stateDir, store.databaseUrl));
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -5,7 +5,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.auth.Operator;
-import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class DeviceRoutes {
     private final DeviceStore devices;
-    private final DeviceRegistry registry;
+    private final Presence presence;
     private final DeviceAccess access;
     private final DeviceFeatureStore features;
     private final DeviceLifecycle lifecycle;
@@ -34,10 +34,10 @@ public final class DeviceRoutes {
     public record DeviceView(String id, String name, boolean online, Instant lastSeen, Map<String, String> labels,
                              String status, String hostKey, DeviceFeatures features) {}
 
-    public DeviceRoutes(DeviceStore devices, DeviceRegistry registry, DeviceAccess access, DeviceLifecycle lifecycle,
+    public DeviceRoutes(DeviceStore devices, Presence presence, DeviceAccess access, DeviceLifecycle lifecycle,
                         DeviceFeatureStore features) {
         this.devices = devices;
-        this.registry = registry;
+        this.presence = presence;
         this.access = access;
         this.lifecycle = lifecycle;
         this.features = features;
@@ -68,10 +68,11 @@ public final class DeviceRoutes {
         Operator op = OperatorAuth.current(ctx);
         Device.Status status = status(ctx.queryParam("status"));
         List<Device> candidates = status == null ? devices.list() : devices.list(status);
+        java.util.function.Predicate<String> online = presence.snapshot();
         ctx.json(candidates.stream()
                 .filter(d -> d.status() != Device.Status.REVOKED || op.isAdmin())
                 .filter(d -> access.mayView(op, d))
-                .map(this::view)
+                .map(d -> view(d, online))
                 .toList());
     }
 
@@ -88,7 +89,11 @@ public final class DeviceRoutes {
     }
 
     private DeviceView view(Device d) {
-        boolean online = registry.isOnline(d.id());
+        return view(d, presence::isOnline);
+    }
+
+    private DeviceView view(Device d, java.util.function.Predicate<String> isOnline) {
+        boolean online = isOnline.test(d.id());
         return new DeviceView(d.id(), d.name(), online, online ? Instant.now() : d.lastSeen(), d.labels(),
                 Enrollments.status(d), d.hostKey(), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS));
     }

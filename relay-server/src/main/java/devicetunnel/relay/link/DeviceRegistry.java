@@ -17,18 +17,25 @@ import org.slf4j.LoggerFactory;
  * evicts the older one; a link silent for two ping intervals is dropped, so a device that vanished
  * without closing its TCP connection is shown offline quickly.
  */
-public final class DeviceRegistry implements AutoCloseable {
+public final class DeviceRegistry implements Presence, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceRegistry.class);
     public static final int CLOSE_REPLACED = 4409;
 
     private final ConcurrentMap<String, DeviceLink> links = new ConcurrentHashMap<>();
     private final DeviceStore devices;
     private final Duration pingInterval;
+    private final LinkListener listener;
     private final java.util.concurrent.ScheduledFuture<?> pinger;
     private final java.util.concurrent.ScheduledFuture<?> reaper;
 
     public DeviceRegistry(DeviceStore devices, Duration pingInterval, ScheduledExecutorService scheduler) {
+        this(devices, pingInterval, scheduler, LinkListener.NONE);
+    }
+
+    public DeviceRegistry(DeviceStore devices, Duration pingInterval, ScheduledExecutorService scheduler,
+                          LinkListener listener) {
         this.devices = devices;
+        this.listener = listener;
         this.pingInterval = pingInterval;
         long period = pingInterval.toMillis();
         this.pinger = Periodic.every(scheduler, "device pings", pingInterval, this::pingAll);
@@ -41,6 +48,9 @@ public final class DeviceRegistry implements AutoCloseable {
     }
 
     public void register(DeviceLink link) {
+        // Told before the link becomes findable: its "down" can only follow a successful remove, so
+        // the listener always hears "up" first (cluster presence must never keep a dead link's row).
+        listener.linkUp(link);
         DeviceLink previous = links.put(link.deviceId(), link);
         if (previous != null && previous != link) {
             log.info("device {} reconnected; closing its previous link", link.deviceId());
@@ -52,6 +62,7 @@ public final class DeviceRegistry implements AutoCloseable {
     /** Removes the link if it is still the current one (a stale link closing must not evict its successor). */
     public void unregister(DeviceLink link) {
         if (links.remove(link.deviceId(), link)) {
+            listener.linkDown(link);
             devices.touch(link.deviceId(), Instant.now());
             log.info("device {} offline", link.deviceId());
         }
@@ -62,8 +73,14 @@ public final class DeviceRegistry implements AutoCloseable {
         return link != null && link.isOpen() ? Optional.of(link) : Optional.empty();
     }
 
+    @Override
     public boolean isOnline(String deviceId) {
         return link(deviceId).isPresent();
+    }
+
+    @Override
+    public java.util.function.Predicate<String> snapshot() {
+        return this::isOnline;
     }
 
     public java.util.Set<String> onlineIds() {
@@ -78,6 +95,7 @@ public final class DeviceRegistry implements AutoCloseable {
     public void disconnect(String deviceId, int code, String reason) {
         DeviceLink link = links.remove(deviceId);
         if (link != null) {
+            listener.linkDown(link);
             link.close(code, reason);
         }
     }

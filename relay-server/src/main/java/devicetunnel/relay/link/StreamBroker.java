@@ -21,18 +21,27 @@ import org.eclipse.jetty.websocket.api.Session;
 public final class StreamBroker {
     private final DeviceRegistry registry;
     private final ScheduledExecutorService scheduler;
+    private final RemoteStreams siblings;
     private final ConcurrentMap<String, Pending> pending = new ConcurrentHashMap<>();
 
     private record Pending(String deviceId, String tokenHash, StreamPeer peer, CompletableFuture<Void> connected) {}
 
     public StreamBroker(DeviceRegistry registry, ScheduledExecutorService scheduler) {
+        this(registry, scheduler, RemoteStreams.NONE);
+    }
+
+    /** {@code siblings}: how to reach devices whose link is on another relay of the cluster. */
+    public StreamBroker(DeviceRegistry registry, ScheduledExecutorService scheduler, RemoteStreams siblings) {
         this.registry = registry;
         this.scheduler = scheduler;
+        this.siblings = siblings;
     }
 
     /** Asks the device for a stream for {@code peer}; completes once the device's websocket is paired. */
     public CompletableFuture<Void> open(String deviceId, StreamPeer peer, Duration timeout) {
-        DeviceLink link = registry.link(deviceId).orElseThrow(() ->
+        DeviceLink link = registry.link(deviceId).orElse(null);
+        // Not here: maybe a sibling relay holds the link (cluster). The stream still comes to us.
+        String holder = link != null ? null : siblings.holder(deviceId).orElseThrow(() ->
                 new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "The device is offline."));
         String streamId = UUID.randomUUID().toString();
         String token = SecretTokens.generate();
@@ -40,7 +49,16 @@ public final class StreamBroker {
         pending.put(streamId, new Pending(deviceId, SecretTokens.hash(token), peer, connected));
         scheduler.schedule(() -> fail(streamId, new TunnelException(ErrorCode.DEVICE_TIMEOUT,
                 "The device did not open the session in time.")), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        link.send(new ControlMessage.OpenStream(streamId, token));
+        if (link != null) {
+            link.send(new ControlMessage.OpenStream(streamId, token));
+        } else {
+            siblings.requestOpen(holder, deviceId, streamId, token).whenComplete((ok, error) -> {
+                if (error != null) {
+                    fail(streamId, new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
+                            "The relay holding the device's link could not reach it."));
+                }
+            });
+        }
         return connected;
     }
 
@@ -64,7 +82,9 @@ public final class StreamBroker {
     /** The agent reported it could not open the stream. Only that device may fail its streams. */
     public void agentFailed(String deviceId, String streamId, String message) {
         Pending p = pending.get(streamId);
-        if (p != null && p.deviceId.equals(deviceId)) {
+        if (p == null) {
+            siblings.agentFailed(deviceId, streamId, message); // perhaps a sibling's stream we passed on
+        } else if (p.deviceId.equals(deviceId)) {
             fail(streamId, new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
                     "The device could not start the session" + (message == null ? "." : ": " + message)));
         }

@@ -113,6 +113,21 @@ public final class Database implements AutoCloseable {
         return flyway(dataSource, kind);
     }
 
+    /**
+     * Adds the cluster tables (cluster mode only). They have their own location and history table,
+     * so their versions never collide with the main migrations, and a single-node database never
+     * gets them.
+     */
+    public void migrateCluster() {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/cluster")
+                .table("cluster_schema_history").baselineOnMigrate(true).baselineVersion("0").load().migrate();
+    }
+
+    /** Whether this is a PostgreSQL database (the only store a cluster may share). */
+    public boolean isPostgres() {
+        return kind == Kind.POSTGRESQL;
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

@@ -8,7 +8,7 @@ import devicetunnel.relay.http.DeviceAccess;
 import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.relay.http.NativeStreams;
 import devicetunnel.relay.http.SessionGate;
-import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.AuditLog;
 import io.javalin.config.RoutesConfig;
@@ -34,7 +34,7 @@ public final class NativeSshEndpoint implements NativeStreams {
 
     private final SessionGate gate;
     private final DeviceAccess access;
-    private final DeviceRegistry registry;
+    private final Presence presence;
     private final StreamBroker broker;
     private final AuditLog audit;
     private final WsKeepalive keepalive;
@@ -44,11 +44,11 @@ public final class NativeSshEndpoint implements NativeStreams {
     private record Stream(OperatorStreamPeer peer, org.eclipse.jetty.websocket.api.Session session, String operator,
                           String deviceId, String ip, Instant startedAt, long tokenVersion) {}
 
-    public NativeSshEndpoint(SessionGate gate, DeviceAccess access, DeviceRegistry registry, StreamBroker broker,
+    public NativeSshEndpoint(SessionGate gate, DeviceAccess access, Presence presence, StreamBroker broker,
                              AuditLog audit, WsKeepalive keepalive, Duration openTimeout) {
         this.gate = gate;
         this.access = access;
-        this.registry = registry;
+        this.presence = presence;
         this.broker = broker;
         this.audit = audit;
         this.keepalive = keepalive;
@@ -65,7 +65,7 @@ public final class NativeSshEndpoint implements NativeStreams {
         String deviceId = ctx.pathParam("id");
         try {
             access.forSession(operator, deviceId);
-            if (!registry.isOnline(deviceId)) {
+            if (!presence.isOnline(deviceId)) {
                 throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "The device is offline.");
             }
         } catch (TunnelException e) {

@@ -18,13 +18,22 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Starts an agent that enrolls with {@code enrollmentToken} (written to a 0600 file) the first time. */
     public static AgentProcess start(String relayUrl, String deviceId, String enrollmentToken, Path stateDir) throws IOException {
+        return start(List.of(), relayUrl, deviceId, enrollmentToken, stateDir);
+    }
+
+    /** With JVM flags (e.g. {@link RelayProcess.LEAN}). */
+    public static AgentProcess start(List<String> jvmArgs, String relayUrl, String deviceId, String enrollmentToken,
+                                     Path stateDir, String... extraArgs) throws IOException {
         Path tokenFile = stateDir.resolve("enrollment.token");
         KeyFiles.writePrivate(tokenFile, enrollmentToken.getBytes(StandardCharsets.UTF_8));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "devicetunnel.agent.cli.AgentMain",
                 "--relay", relayUrl, "--device-id", deviceId, "--enrollment-token-file", tokenFile.toString(),
-                "--state-dir", stateDir.toString(), "--shell", "/bin/bash", "--reconnect-max", "2s");
+                "--state-dir", stateDir.toString(), "--shell", "/bin/bash", "--reconnect-max", "2s"));
+        command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(stateDir.resolve("agent.log").toFile())

@@ -26,8 +26,8 @@ public final class RelayProcess implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
-    /** JVM flags for relays a test starts many times: small heap, quick start (no C2). */
-    public static final List<String> LEAN = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** JVM flags for relays a test starts many times, or several at once: small heap, one GC thread, C1 only. */
+    public static final List<String> LEAN = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     public static RelayProcess start(Path stateDir, String... extraArgs) throws IOException {
         return start(stateDir, List.of(), stateDir.resolve("relay.log"), extraArgs);
@@ -36,6 +36,11 @@ public final class RelayProcess implements AutoCloseable {
     /** A lean relay listening on {@code listen} (host:port), e.g. again on the port of one that was killed. */
     public static RelayProcess startOn(String listen, Path stateDir, String... extraArgs) throws IOException {
         return start(listen, stateDir, LEAN, stateDir.resolve("relay.log"), extraArgs);
+    }
+
+    /** JVM flags first (e.g. {@link #LEAN} when several relays share a small machine). */
+    public static RelayProcess start(List<String> jvmArgs, Path stateDir, String... extraArgs) throws IOException {
+        return start(stateDir, jvmArgs, stateDir.resolve("relay.log"), extraArgs);
     }
 
     public static RelayProcess start(Path stateDir, List<String> jvmOptions, Path log, String... extraArgs)

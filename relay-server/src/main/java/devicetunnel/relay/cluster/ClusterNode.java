@@ -1,0 +1,96 @@
+package devicetunnel.relay.cluster;
+
+import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.LinkListener;
+import devicetunnel.relay.link.Presence;
+import devicetunnel.relay.link.RemoteStreams;
+import devicetunnel.relay.link.StreamBroker;
+import devicetunnel.relay.store.ClusterStore;
+import devicetunnel.relay.store.Database;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+
+/**
+ * This relay's membership in a cluster: the shared-presence writer, the lease, the NATS bus. Built
+ * before the relay listens (so a missing part stops the start), joined once it listens (the lease
+ * carries the advertised URL), left before the database closes.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private final ClusterConfig config;
+    private final ClusterStore store;
+    private final PresenceWriter writer;
+    private final LeaseKeeper lease;
+    private final ClusterBus bus;
+    private final LongSupplier clock = System::currentTimeMillis;
+
+    private ClusterNode(ClusterConfig config, ClusterStore store, ClusterBus bus, String secretsId) {
+        this.config = config;
+        this.store = store;
+        this.bus = bus;
+        this.writer = new PresenceWriter(store, config.relayId());
+        this.lease = new LeaseKeeper(store, config.relayId(), secretsId, config.leasePeriod(), clock);
+    }
+
+    /**
+     * Checks the store is PostgreSQL, adds the cluster tables, checks this relay shares its siblings'
+     * secrets, connects to NATS; throws with a clear message when any of it fails.
+     *
+     * @param secretsId {@link SharedSecrets#id} of this relay's SSH key, user CA and token secret
+     */
+    public static ClusterNode open(ClusterConfig config, Database database, String secretsId) {
+        if (!database.isPostgres()) {
+            ClusterConfig.checkDatabase(null);
+        }
+        database.migrateCluster();
+        ClusterStore store = new ClusterStore(database.dataSource());
+        List<String> others = store.relaysWithOtherSecrets(config.relayId(), secretsId, System.currentTimeMillis());
+        if (!others.isEmpty()) {
+            throw new IllegalStateException("live relay(s) " + others + " use another relay SSH key, user CA or token "
+                    + "secret: every relay of a cluster needs the same relay_ed25519, user_ca_ed25519 and jwt.secret "
+                    + "(copy them from one relay's state dir), or devices would refuse its sessions");
+        }
+        return new ClusterNode(config, store, ClusterBus.connect(config, store, System::currentTimeMillis), secretsId);
+    }
+
+    public String relayId() {
+        return config.relayId();
+    }
+
+    /** Where the registry reports link ups and downs. */
+    public LinkListener links() {
+        return writer;
+    }
+
+    public Presence presence(DeviceRegistry registry) {
+        return new ClusterPresence(registry, store, clock);
+    }
+
+    public RemoteStreams siblings() {
+        return bus;
+    }
+
+    /** Once listening: take the lease under the advertised URL and answer siblings' requests. */
+    public void join(DeviceRegistry registry, StreamBroker broker, String listenerUrl, ScheduledExecutorService scheduler) {
+        String url = config.advertised(listenerUrl);
+        lease.start(url, scheduler);
+        bus.serve(registry, broker, url, scheduler);
+    }
+
+    /**
+     * For /readyz: a relay that lost NATS or its lease still serves its own devices (so it stays
+     * ready) but says so: siblings cannot reach its devices, or no longer see them online.
+     */
+    public java.util.Map<String, Object> status() {
+        return java.util.Map.of("relayId", config.relayId(), "nats", bus.natsStatus(),
+                "lease", lease.held() ? "held" : "lost");
+    }
+
+    /** After the relay's links are gone: pending presence writes land, then lease and rows are given up. */
+    @Override
+    public void close() {
+        bus.close();
+        writer.close();
+        lease.close();
+    }
+}

@@ -1,0 +1,81 @@
+package devicetunnel.relay.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import devicetunnel.relay.store.ClusterStore;
+import devicetunnel.relay.store.Database;
+import devicetunnel.relay.support.ClusterServices;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Shared presence rules on real PostgreSQL: leases decide, and a late "down" never removes a newer link. */
+@Timeout(60)
+class ClusterStoreIT {
+    private String schema;
+    private Database database;
+    private ClusterStore store;
+
+    @BeforeEach
+    void open() throws Exception {
+        ClusterServices.requirePostgres();
+        schema = ClusterServices.createSchema();
+        database = Database.open(ClusterServices.jdbcUrl(schema), ClusterServices.PG_USER, null);
+        database.migrateCluster();
+        store = new ClusterStore(database.dataSource());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (database != null) {
+            database.close();
+        }
+        ClusterServices.dropSchema(schema);
+    }
+
+    @Test
+    void aDeviceIsOnlineWhileItsRelaysLeaseIsLive() {
+        store.registerRelay("b", "http://b", "s", 2_000, 0);
+        store.linkUp("dev-1", "b", 10);
+        assertThat(store.holder("dev-1", 1_999)).contains(new ClusterStore.LiveRelay("b", "http://b"));
+        assertThat(store.onlineDevices(1_999)).containsEntry("dev-1", "b");
+        assertThat(store.holder("dev-1", 2_000)).isEmpty();
+        assertThat(store.onlineDevices(2_000)).isEmpty();
+        assertThat(store.renewLease("b", 5_000)).isTrue();
+        assertThat(store.holder("dev-1", 2_000)).isPresent();
+    }
+
+    @Test
+    void aLateDownOfTheOldLinkLeavesTheNewerLinkOnAnotherRelay() {
+        store.registerRelay("b", "http://b", "s", 10_000, 0);
+        store.registerRelay("c", "http://c", "s", 10_000, 0);
+        long old = store.linkUp("dev-1", "b", 1);
+        long newer = store.linkUp("dev-1", "c", 2);
+        assertThat(newer).isGreaterThan(old);
+        store.linkDown("dev-1", "b", old);
+        assertThat(store.holder("dev-1", 5)).map(ClusterStore.LiveRelay::relayId).contains("c");
+        store.linkDown("dev-1", "c", old); // a stale generation on the right relay changes nothing either
+        assertThat(store.holder("dev-1", 5)).isPresent();
+        store.linkDown("dev-1", "c", newer);
+        assertThat(store.holder("dev-1", 5)).isEmpty();
+    }
+
+    @Test
+    void aRestartedRelayForgetsItsOldLinksAndACleanStopGivesEverythingUp() {
+        store.registerRelay("b", "http://b", "s", 10_000, 0);
+        store.linkUp("dev-1", "b", 1);
+        store.linkUp("dev-2", "b", 1);
+        assertThat(store.clearLinks("b")).isEqualTo(2);
+        store.linkUp("dev-3", "b", 1);
+        store.removeRelay("b");
+        assertThat(store.onlineDevices(5)).isEmpty();
+        assertThat(store.liveRelays(5)).isEmpty();
+    }
+
+    @Test
+    void migratingTwiceIsANoOp() {
+        database.migrateCluster();
+        assertThat(store.liveRelays(0)).isEmpty();
+    }
+}
