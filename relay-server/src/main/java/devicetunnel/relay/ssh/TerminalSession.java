@@ -240,7 +240,8 @@ public final class TerminalSession {
                 }
                 TerminalViewer old = viewer;
                 if (old != null && old != newViewer) {
-                    calls.add(() -> old.close(4409, "session resumed elsewhere"));
+                    // A take-over, not a refusal: the old tab must say so and not try to win the session back.
+                    calls.add(() -> old.close(ErrorCode.SESSION_MOVED.closeCode(), "session resumed elsewhere"));
                 }
                 transport = output.newTransport();
                 replayTo(newViewer, offset, calls);
