@@ -76,8 +76,4 @@ public final class StreamBroker {
             p.connected.completeExceptionally(reason);
         }
     }
-
-    public int pendingCount() {
-        return pending.size();
-    }
 }
