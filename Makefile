@@ -6,7 +6,7 @@ VERSION    := 0.1.0-SNAPSHOT
 RELAY_JAR  := relay-server/target/relay-server-$(VERSION)-all.jar
 AGENT_JAR  := device-agent/target/device-agent-$(VERSION)-all.jar
 
-.PHONY: help build test unit up down bench bench-quick clean compose-secrets
+.PHONY: help build test unit up down bench bench-quick clean compose-secrets error-codes
 
 help:
 	@echo "make build   - build all jars (no tests)"
@@ -16,6 +16,7 @@ help:
 	@echo "make up      - start the demo: relay + one simulated device on 127.0.0.1:$(PORT)"
 	@echo "make down    - stop what 'make up' started"
 	@echo "make bench   - run the benchmarks (make bench-quick for a smoke run)"
+	@echo "make error-codes - rewrite web-ui/src/generated/error-codes.ts from ErrorCode (after changing it)"
 
 build:
 	$(MVN) -q -DskipTests package
@@ -40,6 +41,11 @@ bench:
 
 bench-quick:
 	scripts/bench.sh --quick
+
+# The web UI's error table is generated from ErrorCode; ErrorCodeTableTest fails while it differs.
+error-codes:
+	$(MVN) -q -pl tunnel-protocol compile
+	java -cp tunnel-protocol/target/classes devicetunnel.protocol.ErrorCodeTable web-ui/src/generated/error-codes.ts
 
 compose-secrets:
 	@scripts/compose-secrets.sh

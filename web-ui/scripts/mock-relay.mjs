@@ -84,7 +84,7 @@ const server = createServer(async (req, res) => {
       if (!m[2]) return json(res, 200, d);
       const path = url.searchParams.get('path') ?? '';
       if (!path.startsWith('/')) return fail(res, 400, 'bad_request', 'path must be absolute');
-      if (!d.online) return fail(res, 502, 'device_offline', `${d.name} is offline`);
+      if (!d.online) return fail(res, 502, 'device_unreachable', `${d.name} is offline`);
       if (req.method === 'PUT') {
         files.set(`${d.id}:${path}`, await readBody(req));
         res.writeHead(204);
@@ -124,7 +124,7 @@ server.on('upgrade', (req, socket, head) => {
       const d = devices.find((x) => x.id === decodeURIComponent(m[1]));
       if (!d) return closeWith(404, 'not_found', 'No such device');
       if (who.role !== 'admin') return closeWith(403, 'forbidden', `Role ${who.role} may not open shells`);
-      if (!d.online) return closeWith(502, 'device_offline', `${d.name} has been offline since ${d.lastSeen}`);
+      if (!d.online) return closeWith(502, 'device_unreachable', `${d.name} has been offline since ${d.lastSeen}`);
       if (d.id === 'evil-1') return closeWith(502, 'host_key_mismatch', 'Host key SHA256:abc… does not match SHA256:xyz… on record');
       const s = newSession(d, Number(url.searchParams.get('cols')), Number(url.searchParams.get('rows')));
       return attach(s, ws, 0);
@@ -159,7 +159,8 @@ function send(s, buf) {
 
 function attach(s, ws, offset) {
   clearTimeout(s.detachTimer);
-  s.ws?.terminate();
+  // As the relay does: the tab that had the session is told it moved (ErrorCode.SESSION_MOVED), so it does not reconnect.
+  s.ws?.close(4002, 'session resumed elsewhere');
   s.ws = ws;
   s.unacked = 0;
   ws.send(JSON.stringify({ type: 'session', id: s.id, offset }));

@@ -10,10 +10,14 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import {
   describeClose,
   describeError,
+  namedClose,
   RELAY_REFUSED,
+  RELAY_RESTARTING,
   RESUME_FAILED,
   SESSION_EXPIRED,
+  SESSION_MOVED,
   statusFromCloseCode,
+  statusOfCode,
 } from './errors.ts';
 import { AckBatcher, DEFAULT_ACK, type AckOptions, type Timers } from './flow.ts';
 import { ackMessage, closeMessage, pongMessage, parseServerMessage, resizeMessage } from './protocol.ts';
@@ -55,23 +59,8 @@ export interface SessionSink {
   capReached?(): void;
 }
 
-// Error codes the relay may send without a 4xxx close code we can trust.
-const CODE_STATUS: Record<string, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_many_sessions: 409,
-  too_many_requests: 429,
-  internal: 500,
-  device_unreachable: 502,
-  device_offline: 502,
-  host_key_mismatch: 502,
-  device_timeout: 504,
-};
-
 const encoder = new TextEncoder();
+const RECONNECTING = 'reconnecting…';
 /** Typing kept while a new tab connects; the relay holds 64 KiB for a starting session, a few keystrokes is all anyone types. */
 const MAX_EARLY_INPUT = 4096;
 
@@ -94,6 +83,7 @@ export class TerminalSession {
   private retryTimer: unknown = null;
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
+  private resumeWhy = RECONNECTING;
 
   constructor(
     readonly deviceId: string,
@@ -234,6 +224,7 @@ export class TerminalSession {
         // On resume the server replays from here; trust its position.
         if (this.resuming) this.received = msg.offset;
         this.backoff.reset();
+        this.resumeWhy = RECONNECTING;
         const ws = this.socket!;
         this.acker?.dispose();
         this.acker = new AckBatcher((n) => ws.send(ackMessage(n)), this.deps.timers, this.deps.ack ?? DEFAULT_ACK);
@@ -273,10 +264,23 @@ export class TerminalSession {
     this.dropSocket();
     if (this.exitStatus !== null || (this.finished && !serverError)) return;
 
+    if (namedClose(code) === 'session_moved') {
+      // Another tab resumed this session: not a refusal, and reconnecting would only take it back.
+      this.finished = true;
+      this.setStatus('closed', `closed — ${SESSION_MOVED}`);
+      return;
+    }
+
     const closeStatus = statusFromCloseCode(code);
+    // Draining ends sessions with an error frame and 1001, so the status may only be in the frame.
+    const status = closeStatus ?? statusOfCode(serverError?.error);
+    if (status === 503 && this.sessionId) {
+      // The relay is restarting (or draining): the session may be resumed here or on its successor.
+      this.scheduleResume(RELAY_RESTARTING);
+      return;
+    }
     if (serverError || closeStatus !== undefined) {
       this.finished = true;
-      const status = closeStatus ?? (serverError ? CODE_STATUS[serverError.error] : undefined);
       if (status === 401) return this.expired();
       if (status === 409 && !resuming) this.sink.capReached?.();
       const ctx = resuming ? 'resume' : 'device';
@@ -314,8 +318,10 @@ export class TerminalSession {
     this.scheduleResume();
   }
 
-  private scheduleResume(): void {
+  /** `why` leads the status line until a session is back, so a restart stays explained across failed attempts. */
+  private scheduleResume(why?: string): void {
     if (this.finished) return;
+    if (why) this.resumeWhy = why;
     const delay = this.backoff.next(this.deps.now());
     if (delay === null) {
       this.finished = true;
@@ -323,7 +329,7 @@ export class TerminalSession {
       return;
     }
     const secs = delay < 1000 ? `${(delay / 1000).toFixed(1)} s` : `${Math.round(delay / 1000)} s`;
-    this.setStatus('reconnecting', `reconnecting… (attempt ${this.backoff.attempts}, next try in ${secs})`);
+    this.setStatus('reconnecting', `${this.resumeWhy} (attempt ${this.backoff.attempts}, next try in ${secs})`);
     this.retryTimer = this.deps.timers.setTimeout(() => {
       this.retryTimer = null;
       this.resume();
@@ -333,7 +339,7 @@ export class TerminalSession {
   private resume(): void {
     if (this.finished || !this.sessionId) return;
     this.requestedOffset = this.received;
-    this.setStatus('reconnecting', `reconnecting… (attempt ${this.backoff.attempts})`);
+    this.setStatus('reconnecting', `${this.resumeWhy} (attempt ${this.backoff.attempts})`);
     this.connect(resumeUrl(this.deps.origin, this.sessionId, this.received), true);
   }
 

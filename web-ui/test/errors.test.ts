@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeClose, describeError, parseRetryAfter, statusFromCloseCode } from '../src/errors.ts';
+import {
+  describeClose,
+  describeError,
+  namedClose,
+  parseRetryAfter,
+  SESSION_MOVED,
+  statusFromCloseCode,
+  statusOfCode,
+} from '../src/errors.ts';
+import { ERROR_CODES, NAMED_CLOSES } from '../src/generated/error-codes.ts';
 
 test('each status has its own words', () => {
-  const words = [400, 401, 403, 404, 409, 429, 500, 502, 504].map((status) => describeError({ status }, 'device'));
+  const words = [400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, 507].map((status) => describeError({ status }, 'device'));
   assert.equal(new Set(words).size, words.length);
   for (const w of words) assert.doesNotMatch(w, /^forbidden$/i);
 });
@@ -61,4 +70,34 @@ test('Retry-After: seconds or HTTP date', () => {
   assert.equal(parseRetryAfter('soon'), undefined);
   const now = Date.parse('2025-01-01T00:00:00Z');
   assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:00:10 GMT', now), 10);
+});
+
+test("every code in the relay's table has words of its own, never the fallbacks", () => {
+  for (const [code, info] of Object.entries(ERROR_CODES)) {
+    for (const ctx of ['device', 'resume', 'files', 'general'] as const) {
+      const w = describeError({ code }, ctx);
+      assert.doesNotMatch(w, /could not be reached|refused the request \(HTTP|failed \(HTTP/, `${code} in ${ctx}`);
+    }
+    assert.equal(statusOfCode(code), info.status);
+  }
+  assert.equal(statusOfCode('too_many_sessions'), undefined);
+  assert.equal(statusOfCode('toString'), undefined);
+});
+
+test('named closes are not statuses: 4002 is a take-over, not "too many sessions"', () => {
+  assert.equal(ERROR_CODES.session_moved.close, 4002);
+  assert.equal(namedClose(4002), 'session_moved');
+  assert.equal(namedClose(4409), undefined);
+  assert.equal(statusFromCloseCode(4002), undefined);
+  assert.equal(statusFromCloseCode(4409), 409);
+  assert.equal(describeClose(4002, 'session resumed elsewhere', 'device'), SESSION_MOVED);
+  assert.equal(SESSION_MOVED, 'This session was opened in another tab or window');
+  for (const close of Object.keys(NAMED_CLOSES).map(Number)) assert.ok(close > 4000 && close < 4100);
+});
+
+test('408, 413 and 503 have words', () => {
+  assert.equal(describeError({ code: 'idle_timeout' }, 'device'), 'The session was idle too long');
+  assert.match(describeError({ status: 413 }, 'files'), /file is too large/);
+  assert.match(describeError({ status: 413 }, 'device'), /message is too large/);
+  assert.match(describeError({ code: 'service_unavailable' }, 'device'), /restarting/);
 });

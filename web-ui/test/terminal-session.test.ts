@@ -347,3 +347,58 @@ test('a session taken over by another relay says so once', () => {
   t.ws().control({ type: 'session', id: 's1', offset: 0, resumedThroughDevice: true });
   assert.deepEqual(t.notes, ['[device-tunnel: relay changed, session resumed]']);
 });
+
+test('a session taken over by another tab says so, is not a cap refusal and does not reconnect', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(4002, 'session resumed elsewhere');
+  assert.deepEqual(t.last(), ['closed', 'closed — This session was opened in another tab or window']);
+  assert.equal(t.capReached, 0);
+  t.timers.advance(60_000);
+  assert.equal(t.sockets.length, 1);
+});
+
+test('a draining relay (error 503, then 1001) is explained and the session resumes', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().output(10);
+  t.ws().control({ type: 'error', error: 'service_unavailable', message: 'relay shutting down' });
+  t.ws().drop(1001, 'relay shutting down');
+  assert.equal(t.last()[0], 'reconnecting');
+  assert.match(t.last()[1], /^The relay is restarting; reconnecting… \(attempt 1/);
+  assert.doesNotMatch(t.last()[1], /could not be reached/);
+  t.timers.advance(500);
+  assert.equal(t.ws().url, 'wss://relay/api/v1/sessions/s1/terminal?offset=10');
+  assert.match(t.last()[1], /^The relay is restarting/);
+});
+
+test('a 503 on resume keeps retrying until the session is back', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006);
+  t.timers.advance(500);
+  t.ws().control({ type: 'error', error: 'service_unavailable', message: 'The relay is shutting down; try again in a moment.' });
+  t.ws().drop(4503);
+  assert.equal(t.session.state, 'reconnecting');
+  assert.match(t.last()[1], /^The relay is restarting; reconnecting…/);
+  t.timers.advance(1000);
+  assert.equal(t.sockets.length, 3);
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  assert.deepEqual(t.last(), ['connected', 'connected']);
+  // Once back, a later plain drop reads as a plain reconnect again.
+  t.ws().drop(1006);
+  assert.match(t.last()[1], /^reconnecting…/);
+});
+
+test('a new session refused with 503 says the relay is restarting, not unreachable', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'service_unavailable', message: 'The relay is shutting down.' });
+  t.ws().drop(4503);
+  assert.equal(t.session.state, 'closed');
+  assert.match(t.last()[1], /The relay is restarting or not ready/);
+  assert.doesNotMatch(t.last()[1], /could not be reached/);
+});

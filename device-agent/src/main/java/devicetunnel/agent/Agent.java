@@ -33,7 +33,11 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One device agent: its SSH server plus the control link that lets the relay reach it. */
+/**
+ * One device agent: its SSH server plus the control link that lets the relay reach it.
+ *
+ * <p>Threads: owns {@code agent-link-N} (the link's scheduler), the {@code agent-stream-N} pool and the JDK HttpClient's.
+ */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     public static final String VERSION = "0.1.0";

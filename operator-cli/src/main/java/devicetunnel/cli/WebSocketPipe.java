@@ -1,5 +1,6 @@
 package devicetunnel.cli;
 
+import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  * Pipes a byte stream through a websocket both ways, one chunk in flight per direction: the next
  * stdin read waits for the previous frame to be sent, and the next frame is requested only after
  * the previous one was written to stdout, so neither side can run ahead of the other.
+ *
+ * <p>Threads: owns {@code devtunnel-stdin} (stdin to the websocket); the other way runs on the JDK client's.
  */
 final class WebSocketPipe {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
@@ -133,10 +136,13 @@ final class WebSocketPipe {
         }
     }
 
-    /** Close codes 4000-4999 carry the HTTP status (4502: device unreachable). */
+    /** Close codes 4100-4599 carry the HTTP status (4502: device unreachable), 4001-4099 are named closes (ErrorCode). */
     private static String describe(int statusCode, String reason) {
         String text = reason == null || reason.isBlank() ? "no reason given" : reason;
-        return statusCode >= 4000 && statusCode < 5000 ? text + " (HTTP " + (statusCode - 4000) + ")" : text + " (" + statusCode + ")";
+        if (ErrorCode.namedClose(statusCode).isPresent() || statusCode < 4000 || statusCode >= 5000) {
+            return text + " (" + ErrorCode.describeClose(statusCode) + ")";
+        }
+        return text + " (HTTP " + (statusCode - 4000) + ")";
     }
 
     private static int exitCode(int statusCode) {

@@ -90,7 +90,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The relay: assembles store, auth, device links and SSH client behind one Javalin server. */
+/**
+ * The relay: assembles store, auth, device links and SSH client behind one Javalin server.
+ *
+ * <p>Threads: owns Jetty's pool, {@code relay-timer-N} (two), {@code relay-store-sweep-N} and the {@code relay-open-N} pool.
+ */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
     /** Control messages are tiny JSON; bigger text frames are closed by Jetty with 1009 before any parsing. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.agent.Agent;
+import devicetunnel.protocol.ErrorCode;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.support.TerminalClient;
@@ -83,6 +84,24 @@ class ReconnectIT {
                 assertThat(resumed.output()).as("only what was missed is replayed").doesNotContain("export MARK");
                 resumed.type("echo again-$MARK\r");
                 resumed.awaitOutput(TerminalClient.hasLine("again-same-shell-42"), WAIT);
+            }
+        }
+    }
+
+    @Test
+    void aResumeFromAnotherTabMovesTheSessionAndTheOldTabIsToldSoNotRefused() throws Exception {
+        try (TestRelay relay = new TestRelay(dir)) {
+            relay.onlineDevice("dev-1");
+            String token = relay.adminToken();
+            try (TerminalClient first = relay.terminal("dev-1", token, 80, 24)) {
+                String id = first.awaitSessionId(WAIT);
+                try (TerminalClient second = relay.resume(id, 0, token)) {
+                    second.awaitControl("session", WAIT);
+                    // Not 4409 (a cap refusal): the old tab must not offer to close sessions to make room.
+                    assertThat(first.awaitClose(WAIT)).isEqualTo(ErrorCode.SESSION_MOVED.closeCode()).isEqualTo(4002);
+                    second.type("echo moved-$((40+2))\r");
+                    second.awaitOutput(TerminalClient.hasLine("moved-42"), WAIT);
+                }
             }
         }
     }

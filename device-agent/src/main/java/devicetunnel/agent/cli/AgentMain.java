@@ -13,7 +13,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar device-agent.jar --relay URL --device-id ID [--enrollment-token-file F]}. */
+/**
+ * {@code java -jar device-agent.jar --relay URL --device-id ID [--enrollment-token-file F]}.
+ *
+ * <p>Threads: registers one shutdown hook that closes the agent.
+ */
 @Command(name = "device-agent", mixinStandardHelpOptions = true, version = Agent.VERSION,
         description = "Keeps an outbound link to a device-tunnel relay and serves SSH sessions through it.",
         footer = "Every option can also be set by the environment variable shown as its default.")

@@ -375,7 +375,8 @@ public final class ControlLink implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
             if (statusCode >= 4000 && !closed) {
-                log.warn("relay closed the control link: {} {}", statusCode, reason);
+                // LINK_REPLACED too: a newer link of ours won (e.g. after a network change); reconnecting as usual is right.
+                log.warn("relay closed the control link: {} {}", ErrorCode.describeClose(statusCode), reason);
             }
             lost(gen, null);
             return null;

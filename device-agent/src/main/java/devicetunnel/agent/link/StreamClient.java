@@ -19,8 +19,10 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 /**
  * The websocket client for the agent's streams (the control link keeps the JDK's). A stream moves
  * every byte of every session, and Jetty's client masks and frames them for a fraction of what the
- * JDK's costs, and connects faster. Daemon threads; the relay's TLS trust; frames up to the
- * protocol's limit; no idle timeout of its own (each stream has a ping watchdog).
+ * JDK's costs, and connects faster. The relay's TLS trust; frames up to the protocol's limit; no
+ * idle timeout of its own (each stream has a ping watchdog).
+ *
+ * <p>Threads: owns a Jetty pool and the {@code agent-stream-timer}, all daemon threads.
  */
 public final class StreamClient implements AutoCloseable {
     private final WebSocketClient client;

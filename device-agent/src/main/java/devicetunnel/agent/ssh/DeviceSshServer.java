@@ -30,6 +30,8 @@ import devicetunnel.protocol.SshTuning;
  * accepts only keys the relay vouched for: the relay's client key and
  * short-lived user certificates from the relay's CA; no passwords. What else it offers (SFTP, exec,
  * forwarding) follows the admin's per-device switches.
+ *
+ * <p>Threads: owns MINA's (the loopback listener's NIO workers and its timer); shells bring their own.
  */
 public final class DeviceSshServer implements AutoCloseable {
     private static final StreamAddress DEVICE = new StreamAddress("device");

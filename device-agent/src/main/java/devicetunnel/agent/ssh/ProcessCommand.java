@@ -9,7 +9,11 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 
-/** An exec request: {@code sh -c <command>} without a PTY, stdout and stderr kept apart. */
+/**
+ * An exec request: {@code sh -c <command>} without a PTY, stdout and stderr kept apart.
+ *
+ * <p>Threads: owns four per command, {@code exec-out}, {@code exec-err}, {@code exec-in} and {@code exec-wait}.
+ */
 final class ProcessCommand implements Command {
     private final String commandLine;
     private InputStream in;

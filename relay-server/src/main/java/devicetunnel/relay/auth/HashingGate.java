@@ -24,11 +24,6 @@ public final class HashingGate {
         this.maxWait = maxWait;
     }
 
-    /** A default sized to the machine: the cores, at least two. */
-    public static HashingGate forThisMachine() {
-        return new HashingGate(Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(2));
-    }
-
     public boolean run(BooleanSupplier hashing) {
         boolean acquired;
         try {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+/** {@code relay-server serve}. Threads: registers one shutdown hook that drains, then closes the relay. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the relay: web UI, API, and the endpoints devices connect to.")
 final class ServeCommand implements Callable<Integer> {

@@ -1,7 +1,8 @@
 package devicetunnel.relay.link;
 
-import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.Periodic;
 import devicetunnel.relay.store.DeviceStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceRegistry implements Presence, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceRegistry.class);
-    public static final int CLOSE_REPLACED = 4409;
 
     private final ConcurrentMap<String, DeviceLink> links = new ConcurrentHashMap<>();
     private final DeviceStore devices;
@@ -54,7 +54,7 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
         DeviceLink previous = links.put(link.deviceId(), link);
         if (previous != null && previous != link) {
             log.info("device {} reconnected; closing its previous link", link.deviceId());
-            previous.close(CLOSE_REPLACED, "replaced by a newer connection");
+            previous.close(ErrorCode.LINK_REPLACED.closeCode(), "replaced by a newer connection");
         }
         devices.touch(link.deviceId(), Instant.now());
     }

@@ -96,8 +96,4 @@ public final class StreamBroker {
             p.connected.completeExceptionally(reason);
         }
     }
-
-    public int pendingCount() {
-        return pending.size();
-    }
 }

@@ -23,6 +23,8 @@ import org.apache.sshd.core.CoreModuleProperties;
  * The relay's SSH client (one MINA SshClient shared by all sessions). It authenticates with the
  * relay's own key and accepts a device only if the device presents exactly the host key on record:
  * the database, not the network path, decides which device an operator reaches.
+ *
+ * <p>Threads: owns MINA's client threads (its timer); device frames are decoded on Jetty's.
  */
 public final class RelaySshClient implements AutoCloseable {
     private static final AttributeRepository.AttributeKey<HostKeyCheck> HOST_KEY_CHECK = new AttributeRepository.AttributeKey<>();

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * order, and runs after the monitor is released: Jetty may call error and close callbacks
  * synchronously inside a send, and those come back into {@link #detach}. See "Locks" in
  * docs/ARCHITECTURE.md.
+ *
+ * <p>Threads: owns one, {@code terminal-<session id>}, pumping SSH channel output to the browser.
  */
 public final class TerminalSession {
     private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
@@ -60,7 +62,6 @@ public final class TerminalSession {
 
     private TerminalViewer viewer;
     private int transport;
-    private volatile long lastActivityNanos = System.nanoTime();
     private String endMessage;
     private int endCloseCode;
     private ScheduledFuture<?> graceTimer;
@@ -101,8 +102,6 @@ public final class TerminalSession {
     public long bytesIn() { return bytesIn.get(); }
     /** Output bytes sent to the browser but not yet acknowledged (the flow-control window in use). */
     public long unacknowledged() { return output.unacknowledged(); }
-    /** How long neither the operator typed nor the shell printed anything. */
-    public Duration idleFor() { return Duration.ofNanos(System.nanoTime() - lastActivityNanos); }
 
     /** What this session holds in relay memory right now (the flow-control design bounds each part). */
     public BufferUse bufferUse() {
@@ -170,7 +169,6 @@ public final class TerminalSession {
     }
 
     private void deliver(byte[] buffer, int n) {
-        lastActivityNanos = System.nanoTime();
         Runnable calls;
         synchronized (this) {
             output.append(buffer, 0, n);
@@ -242,7 +240,8 @@ public final class TerminalSession {
                 }
                 TerminalViewer old = viewer;
                 if (old != null && old != newViewer) {
-                    calls.add(() -> old.close(4409, "session resumed elsewhere"));
+                    // A take-over, not a refusal: the old tab must say so and not try to win the session back.
+                    calls.add(() -> old.close(ErrorCode.SESSION_MOVED.closeCode(), "session resumed elsewhere"));
                 }
                 transport = output.newTransport();
                 replayTo(newViewer, offset, calls);
@@ -308,7 +307,6 @@ public final class TerminalSession {
 
     /** Writes operator input to the shell; may block while the device's SSH window is full (backpressure). */
     public void input(ByteBuffer data) throws IOException {
-        lastActivityNanos = System.nanoTime();
         governor.inputSeen(pacer);
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);

@@ -231,14 +231,6 @@ public final class TerminalSessions implements AutoCloseable {
         return List.copyOf(sessions.values());
     }
 
-    public long countForDevice(String deviceId) {
-        return sessions.values().stream().filter(s -> s.deviceId().equals(deviceId)).count();
-    }
-
-    public long countForOperator(String operator) {
-        return sessions.values().stream().filter(s -> s.operator().equals(operator)).count();
-    }
-
     @Override
     public void close() {
         expiry.close();

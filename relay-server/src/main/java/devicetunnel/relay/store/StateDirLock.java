@@ -44,15 +44,6 @@ public final class StateDirLock implements AutoCloseable {
         }
     }
 
-    /** Whether some process holds the lock now (for commands that only read). */
-    public static boolean isHeld(Path stateDir) {
-        try (StateDirLock ignored = acquire(stateDir)) {
-            return false;
-        } catch (StoreInUseException e) {
-            return true;
-        }
-    }
-
     private static void close(FileChannel channel) {
         try {
             if (channel != null) {

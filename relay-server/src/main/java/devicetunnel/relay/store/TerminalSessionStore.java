@@ -33,9 +33,4 @@ public final class TerminalSessionStore {
     public void remove(String id) {
         jdbc.update("DELETE FROM terminal_sessions WHERE id = ?", id);
     }
-
-    /** Forgets sessions older than {@code before}: their shells ended long ago whatever happened to the relay. */
-    public int removeStartedBefore(Instant before) {
-        return jdbc.update("DELETE FROM terminal_sessions WHERE started_at < ?", before.toEpochMilli());
-    }
 }

@@ -77,10 +77,6 @@ public final class WsKeepalive implements AutoCloseable {
         peers.remove(session);
     }
 
-    public int watchedCount() {
-        return peers.size();
-    }
-
     private void pingAll() {
         for (Map.Entry<Session, Peer> e : peers.entrySet()) {
             Session s = e.getKey();
