@@ -216,10 +216,10 @@ public final class TerminalSession {
                 startGraceTimer();
             }
         }
-        run(calls);
         if (closeNow) {
-            close();
+            close(); // first: the slot is free before the browser hears the shell ended (it may open the next at once)
         }
+        run(calls);
     }
 
     /** Attaches a browser that has already received {@code offset} output bytes. */
