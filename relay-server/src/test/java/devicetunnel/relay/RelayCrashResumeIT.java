@@ -5,21 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.agent.Agent;
-import devicetunnel.relay.auth.Enrollments;
-import devicetunnel.relay.auth.SecretTokens;
-import devicetunnel.relay.http.Json;
-import devicetunnel.relay.store.User;
 import devicetunnel.relay.support.RelayProcess;
 import devicetunnel.relay.support.TerminalClient;
 import devicetunnel.relay.support.TestRelay;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -42,19 +34,14 @@ class RelayCrashResumeIT {
     @Test
     void aShellOpenWhenTheRelayIsKilledResumesOnTheRestartedRelayWithItsMissedOutput() throws Exception {
         Path state = dir.resolve("relay");
-        String enrollment = SecretTokens.generate();
-        try (RelayServer setup = new RelayServer(RelayConfig.forTests(state))) {
-            setup.users().add(new User(TestRelay.ADMIN, setup.passwordHasher().hash(TestRelay.PASSWORD.toCharArray()),
-                    User.Role.ADMIN, Map.of()));
-            setup.enrollments().create("test", new Enrollments.Request(false, true, Duration.ofHours(1), Map.of()), enrollment);
-        }
+        String enrollment = RelayProcess.prepareState(state);
         RelayProcess first = RelayProcess.start(state, "--ping-interval", "1s");
         String baseUrl = first.baseUrl();
         Path tokenFile = dir.resolve("enroll.token");
         devicetunnel.protocol.KeyFiles.writePrivate(tokenFile, enrollment.getBytes(StandardCharsets.UTF_8));
         try (Agent agent = new Agent(TestRelay.agentConfig(baseUrl, "dev-1", tokenFile, dir.resolve("agent"), null, false)).start()) {
             await().atMost(WAIT).until(agent::isOnline);
-            String token = login(baseUrl);
+            String token = RelayProcess.adminToken(baseUrl);
             String sessionId;
             String pid;
             long seen;
@@ -94,12 +81,4 @@ class RelayCrashResumeIT {
         return URI.create(baseUrl.replace("http://", "ws://") + path);
     }
 
-    private static String login(String baseUrl) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/auth/login"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("username", TestRelay.ADMIN, "password", TestRelay.PASSWORD))))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return Json.MAPPER.readTree(response.body()).get("token").asText();
-    }
 }

@@ -112,4 +112,33 @@ public final class RelayProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Prepares {@code stateDir} for a child relay: the test admin ({@link TestRelay#ADMIN}) and a
+     * reusable, auto-accepting enrollment token, which is returned.
+     */
+    public static String prepareState(Path stateDir) throws IOException {
+        String enrollment = devicetunnel.relay.auth.SecretTokens.generate();
+        try (devicetunnel.relay.RelayServer setup = new devicetunnel.relay.RelayServer(devicetunnel.relay.RelayConfig.forTests(stateDir))) {
+            setup.users().add(new devicetunnel.relay.store.User(TestRelay.ADMIN,
+                    setup.passwordHasher().hash(TestRelay.PASSWORD.toCharArray()), devicetunnel.relay.store.User.Role.ADMIN, java.util.Map.of()));
+            setup.enrollments().create("test", new devicetunnel.relay.auth.Enrollments.Request(false, true, Duration.ofHours(1),
+                    java.util.Map.of()), enrollment);
+        }
+        return enrollment;
+    }
+
+    /** The test admin's token from a child relay's login API. */
+    public static String adminToken(String baseUrl) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/api/v1/auth/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(devicetunnel.relay.http.Json.write(
+                                java.util.Map.of("username", TestRelay.ADMIN, "password", TestRelay.PASSWORD))))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("login on the child relay answered " + response.statusCode() + ": " + response.body());
+        }
+        return devicetunnel.relay.http.Json.MAPPER.readTree(response.body()).get("token").asText();
+    }
 }
