@@ -6,7 +6,7 @@ VERSION    := 0.1.0-SNAPSHOT
 RELAY_JAR  := relay-server/target/relay-server-$(VERSION)-all.jar
 AGENT_JAR  := device-agent/target/device-agent-$(VERSION)-all.jar
 
-.PHONY: help build test unit up down bench bench-quick clean compose-secrets error-codes
+.PHONY: help build test unit up up-cluster down bench bench-quick clean compose-secrets error-codes
 
 help:
 	@echo "make build   - build all jars (no tests)"
@@ -14,7 +14,8 @@ help:
 	@echo "               chromedriver, OpenSSH and docker-compose with apt when run as root"
 	@echo "make unit    - the fast tier: unit tests only (no browser, no OpenSSH, no child JVMs)"
 	@echo "make up      - start the demo: relay + one simulated device on 127.0.0.1:$(PORT)"
-	@echo "make down    - stop what 'make up' started"
+	@echo "make up-cluster - two relays behind HAProxy on the local PostgreSQL and NATS, one device"
+	@echo "make down    - stop what 'make up' or 'make up-cluster' started"
 	@echo "make bench   - run the benchmarks (make bench-quick for a smoke run)"
 	@echo "make error-codes - rewrite web-ui/src/generated/error-codes.ts from ErrorCode (after changing it)"
 
@@ -32,6 +33,9 @@ unit:
 
 up: build
 	@PORT=$(PORT) RELAY_JAR=$(RELAY_JAR) AGENT_JAR=$(AGENT_JAR) scripts/demo-up.sh
+
+up-cluster: build
+	@PORT=$(PORT) RELAY_JAR=$(RELAY_JAR) AGENT_JAR=$(AGENT_JAR) scripts/cluster-up.sh
 
 down:
 	@scripts/demo-down.sh

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Stops exactly the processes `make up` started (checked by pid file and command line).
+# Stops exactly the processes `make up` and `make up-cluster` started (checked by pid file and
+# command line).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-DEMO=.demo
-
-stop() {
-  local name=$1 jar=$2 pidfile="$DEMO/$1.pid"
+stop() { # dir name command-line-marker
+  local DEMO=$1 name=$2 jar=$3 pidfile="$1/$2.pid"
   [[ -f "$pidfile" ]] || return 0
   local pid; pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$jar"; then
@@ -20,5 +19,9 @@ stop() {
   rm -f "$pidfile"
 }
 
-stop agent device-agent
-stop relay relay-server
+stop .demo agent device-agent
+stop .demo relay relay-server
+stop .demo-cluster agent device-agent
+stop .demo-cluster haproxy haproxy
+stop .demo-cluster relay-a relay-server
+stop .demo-cluster relay-b relay-server
