@@ -53,6 +53,8 @@ export interface SessionSink {
   authExpired(): void;
   /** The relay refused the session because a cap is reached (409): the tab can list who holds the slots. */
   capReached?(): void;
+  /** The session closed because its device went away, and the device is online again: offer a new session. */
+  deviceBack?(): void;
 }
 
 // Error codes the relay may send without a 4xxx close code we can trust.
@@ -92,6 +94,8 @@ export class TerminalSession {
   private finished = false; // exit, error or user close: never reconnect
   private backoff: Backoff;
   private retryTimer: unknown = null;
+  /** Closed because the device went offline or stopped answering (502/504): worth offering again once it is back. */
+  private lostDevice = false;
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
 
@@ -113,6 +117,7 @@ export class TerminalSession {
     this.received = 0;
     this.exitStatus = null;
     this.finished = false;
+    this.lostDevice = false;
     this.early = [];
     this.earlyBytes = 0;
     this.backoff.reset();
@@ -155,6 +160,22 @@ export class TerminalSession {
     if (this.state !== 'reconnecting' || this.retryTimer === null) return;
     this.cancelRetry();
     this.resume();
+  }
+
+  /**
+   * The device list answered (so the relay is up) and says whether this session's device is online.
+   * A resume waiting out its backoff tries at once: after a relay restart the answer comes now
+   * (resumed, or "no such session") instead of after a growing wait. A session closed because its
+   * device went away says the device is back and offers a new session.
+   */
+  deviceSeen(online: boolean): void {
+    if (this.state === 'reconnecting') {
+      this.retryNow();
+    } else if (this.state === 'closed' && this.lostDevice && online) {
+      this.lostDevice = false;
+      this.setStatus('closed', `${this.statusText.replace(/\.+$/, '')}. The device is online again: reconnect for a new session`);
+      this.sink.deviceBack?.();
+    }
   }
 
   /**
@@ -279,6 +300,7 @@ export class TerminalSession {
       const status = closeStatus ?? (serverError ? CODE_STATUS[serverError.error] : undefined);
       if (status === 401) return this.expired();
       if (status === 409 && !resuming) this.sink.capReached?.();
+      this.lostDevice = status === 502 || status === 504;
       const ctx = resuming ? 'resume' : 'device';
       const words = serverError
         ? describeError({ status, code: serverError.error, message: serverError.message }, ctx)

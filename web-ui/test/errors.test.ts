@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeClose, describeError, parseRetryAfter, statusFromCloseCode } from '../src/errors.ts';
+import { describeClose, describeError, parseRetryAfter, SESSION_GONE, statusFromCloseCode } from '../src/errors.ts';
 
 test('each status has its own words', () => {
   const words = [400, 401, 403, 404, 409, 429, 500, 502, 504].map((status) => describeError({ status }, 'device'));
@@ -45,7 +45,8 @@ test("the server's message is combined with the mapped words", () => {
 });
 
 test('resume 404 means the session is gone', () => {
-  assert.equal(describeError({ status: 404 }, 'resume'), 'session ended (could not resume)');
+  assert.equal(describeError({ status: 404 }, 'resume'), SESSION_GONE);
+  assert.equal(describeError({ status: 404, code: 'not_found', message: 'No such session (it may have ended).' }, 'resume'), SESSION_GONE);
 });
 
 test('close codes carry HTTP statuses', () => {
@@ -61,4 +62,13 @@ test('Retry-After: seconds or HTTP date', () => {
   assert.equal(parseRetryAfter('soon'), undefined);
   const now = Date.parse('2025-01-01T00:00:00Z');
   assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:00:10 GMT', now), 10);
+});
+
+test('a lost device is said once, in the relay\'s words', () => {
+  const words = describeError(
+    { status: 502, code: 'device_unreachable', message: 'The connection to the device was lost (device stream failed).' },
+    'device',
+  );
+  assert.equal(words, 'The connection to the device was lost (device stream failed).');
+  assert.equal(describeError({ status: 502, code: 'device_unreachable' }, 'device'), 'The device is offline or unreachable');
 });

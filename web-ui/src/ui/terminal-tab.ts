@@ -115,6 +115,10 @@ export class TerminalTab {
         status: (state, text) => this.showStatus(state, text),
         authExpired: onAuthExpired,
         capReached: () => void this.showSlotHolders(),
+        deviceBack: () => {
+          this.restartButton.textContent = 'Reconnect';
+          this.restartButton.setAttribute('aria-label', `Reconnect to ${this.label}: a new session`);
+        },
       },
       80,
       24,
@@ -125,6 +129,8 @@ export class TerminalTab {
     this.resizeObserver.observe(host);
 
     this.restartButton.addEventListener('click', () => {
+      this.restartButton.textContent = 'New session';
+      this.restartButton.removeAttribute('aria-label');
       this.term.reset();
       this.session.start();
       this.term.focus();
