@@ -40,7 +40,7 @@ public final class DevtunnelMain {
             cli.setErr(err);
         }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("devtunnel: " + e.getMessage());
+            commandLine.getErr().println("devtunnel: " + devicetunnel.protocol.PlainWords.of(e));
             return e instanceof CliException ce ? ce.exitCode() : 1;
         });
         return cli.execute(args);

@@ -47,6 +47,14 @@ public final class StoreErrors {
             return new StoreException(ErrorCode.STORE_UNAVAILABLE,
                     "The relay's store is busy (another process holds it): try again.", e);
         }
+        if (state.startsWith("28")) { // invalid authorization (PostgreSQL 28000, 28P01)
+            return new StoreException(ErrorCode.STORE_UNAVAILABLE,
+                    "The database refused the relay's login: check --database-user and --database-password-file.", e);
+        }
+        if (state.equals("3D000")) { // invalid catalog name
+            return new StoreException(ErrorCode.STORE_UNAVAILABLE,
+                    "The database named in --database-url does not exist: create it (the relay creates its tables).", e);
+        }
         if (code == SQLITE_IOERR || state.startsWith("08")) {
             return new StoreException(ErrorCode.STORE_UNAVAILABLE,
                     "The relay's store cannot be reached (I/O or connection error): try again.", e);
