@@ -96,6 +96,11 @@ export class TerminalSession {
   private retryTimer: unknown = null;
   /** Closed because the device went offline or stopped answering (502/504): worth offering again once it is back. */
   private lostDevice = false;
+  /**
+   * The device list has shown the lost device offline since: only then is "online" news. (Right
+   * after the loss the list may still say online: the relay notices a dead control link later.)
+   */
+  private sawOffline = false;
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
 
@@ -118,6 +123,7 @@ export class TerminalSession {
     this.exitStatus = null;
     this.finished = false;
     this.lostDevice = false;
+    this.sawOffline = false;
     this.early = [];
     this.earlyBytes = 0;
     this.backoff.reset();
@@ -171,7 +177,9 @@ export class TerminalSession {
   deviceSeen(online: boolean): void {
     if (this.state === 'reconnecting') {
       this.retryNow();
-    } else if (this.state === 'closed' && this.lostDevice && online) {
+    } else if (this.state === 'closed' && this.lostDevice && !online) {
+      this.sawOffline = true;
+    } else if (this.state === 'closed' && this.lostDevice && this.sawOffline && online) {
       this.lostDevice = false;
       this.setStatus('closed', `${this.statusText.replace(/\.+$/, '')}. The device is online again: reconnect for a new session`);
       this.sink.deviceBack?.();
@@ -301,6 +309,7 @@ export class TerminalSession {
       if (status === 401) return this.expired();
       if (status === 409 && !resuming) this.sink.capReached?.();
       this.lostDevice = status === 502 || status === 504;
+      this.sawOffline = false;
       const ctx = resuming ? 'resume' : 'device';
       const words = serverError
         ? describeError({ status, code: serverError.error, message: serverError.message }, ctx)

@@ -381,6 +381,8 @@ test('a tab closed because its device was lost offers to reconnect once the devi
   t.ws().control({ type: 'error', error: 'device_unreachable', message: 'The connection to the device was lost (device stream failed).' });
   t.ws().drop(4502);
   assert.deepEqual(t.last(), ['closed', 'closed — The connection to the device was lost (device stream failed).']);
+  t.session.deviceSeen(true); // the list has not noticed yet: not news
+  assert.equal(t.deviceBack, 0);
   t.session.deviceSeen(false);
   assert.equal(t.deviceBack, 0);
   t.session.deviceSeen(true);
