@@ -83,12 +83,12 @@ export function describeError(err: RelayError, ctx: ErrorContext = 'general'): s
   const mapped = (err.code && CODE_WORDS[err.code]) || statusWords(err.status, ctx, err.retryAfterSeconds);
   const server = err.message?.trim();
   if (!server) return mapped;
-  // "The device is offline or unreachable: The connection to the device was lost" says one thing
-  // twice: when the relay's own sentence is already about the device, it is the whole message.
-  if (err.code && DEVICE_CODES.has(err.code) && /\bdevice\b/i.test(server)) return server;
   // Avoid "X: X" when the server already said the same thing.
   if (mapped.toLowerCase().includes(server.toLowerCase().replace(/[.!]+$/, ''))) return mapped;
   if (server.toLowerCase().includes(mapped.toLowerCase())) return server;
+  // "The device is offline or unreachable: The connection to the device was lost" says one thing
+  // twice: when the relay's own sentence is already about the device, it is the whole message.
+  if (err.code && DEVICE_CODES.has(err.code) && /\bdevice\b/i.test(server)) return server;
   return `${mapped}: ${server}`;
 }
 
