@@ -17,9 +17,6 @@ final class RelayClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    /** What to do about a certificate this machine does not trust, in the words of this CLI. */
-    static final String CA_HINT = "log in with --ca-file FILE (the PEM certificate of the relay's CA)";
-
     private final HttpClient http;
     private final URI base;
 
@@ -40,29 +37,6 @@ final class RelayClient {
     /** The client for the saved login: its relay, trusting the CA remembered at login (if any). */
     static RelayClient forSession(ConfigDir config, Session session) {
         return new RelayClient(parseRelay(session.relay(), true), config.trustedCa());
-    }
-
-    /**
-     * A connection that failed before the relay answered, in plain words: certificate problems say
-     * which one and what to do, instead of the JDK's "PKIX path building failed: sun.security...".
-     */
-    static CliException unreachable(URI relay, Throwable error) {
-        String words = devicetunnel.protocol.TlsProblems.explain(error, relay.getHost(), CA_HINT).orElseGet(() -> {
-            Throwable cause = error instanceof java.util.concurrent.ExecutionException && error.getCause() != null
-                    ? error.getCause() : error;
-            if (cause instanceof java.net.ConnectException) {
-                return "cannot reach the relay at " + relay + ": nothing answers there (is the URL right, is the relay up?)";
-            }
-            if (cause instanceof java.net.http.HttpTimeoutException) {
-                return "cannot reach the relay at " + relay + ": no answer in time";
-            }
-            if (cause instanceof java.nio.channels.UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
-                return "cannot reach the relay at " + relay + ": unknown host name " + relay.getHost();
-            }
-            String message = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-            return "cannot reach the relay at " + relay + ": " + message;
-        });
-        return new CliException(CliException.UNREACHABLE, words);
     }
 
     /** Checks a relay URL; plain http only to this machine unless explicitly allowed (passwords travel). */
@@ -132,7 +106,7 @@ final class RelayClient {
         try {
             response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw unreachable(base, e);
+            throw Unreachable.of(base, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(CliException.UNREACHABLE, "interrupted");

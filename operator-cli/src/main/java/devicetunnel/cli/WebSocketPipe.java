@@ -62,7 +62,7 @@ final class WebSocketPipe {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
                 throw RelayClient.refusal(refused.getResponse().statusCode(), null);
             }
-            throw RelayClient.unreachable(uri, e.getCause());
+            throw Unreachable.of(uri, e.getCause());
         } catch (TimeoutException e) {
             throw new CliException(CliException.UNREACHABLE, "the relay did not answer in time");
         }

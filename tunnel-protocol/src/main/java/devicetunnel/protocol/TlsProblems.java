@@ -40,6 +40,9 @@ public final class TlsProblems {
                 return Optional.of("the TLS certificate of " + host + " is not signed by a CA this machine trusts"
                         + " (a private or self-signed CA?): " + caHint);
             }
+            if (lower.contains("unrecognized ssl message") || lower.contains("plaintext connection")) {
+                return Optional.of(host + " does not answer in TLS: is it a plain http:// address, or the wrong port?");
+            }
             if (lower.contains("validity check failed")) {
                 return Optional.of("the TLS certificate of " + host + " has expired or is not valid yet");
             }
