@@ -31,7 +31,11 @@ test:
 unit:
 	$(MVN) test -Dtest='*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
-up: build
+# The build's output goes to .demo/build.log, so the first lines `make up` prints are the three the
+# README promises (relay:, login:, device:); a failed build prints its log's tail, nothing is hidden.
+up:
+	@mkdir -p .demo && $(MVN) -q -DskipTests package >.demo/build.log 2>&1 \
+	  || { echo "build failed; see .demo/build.log" >&2; tail -40 .demo/build.log >&2; exit 1; }
 	@PORT=$(PORT) RELAY_JAR=$(RELAY_JAR) AGENT_JAR=$(AGENT_JAR) scripts/demo-up.sh
 
 up-cluster: build

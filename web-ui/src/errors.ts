@@ -27,6 +27,8 @@ export const RESUME_FAILED = 'session ended (could not resume)';
 export const SESSION_MOVED = 'This session was opened in another tab or window';
 /** A 503 while a session exists: the relay drains or restarts, and the session may come back. */
 export const RELAY_RESTARTING = 'The relay is restarting; reconnecting…';
+/** A resume the relay answered with 404: nothing to wait for, the shell is gone. */
+export const SESSION_GONE = 'The session no longer exists on the relay (it restarted, or the session ended): start a new session';
 
 // Specific error codes win over the bare status: one 502, 503 or 408 can mean several things.
 // Typed by the generated table, so a code the relay does not have cannot be listed here.
@@ -56,6 +58,8 @@ export function namedClose(code: number): ErrorCodeName | undefined {
 function codeWords(code: string | undefined): string | undefined {
   return code !== undefined && Object.hasOwn(CODE_WORDS, code) ? CODE_WORDS[code as ErrorCodeName] : undefined;
 }
+/** Codes meaning the device went away: the relay's sentence says how, ours would only repeat it. */
+const DEVICE_CODES = new Set(['device_offline', 'device_unreachable', 'device_timeout']);
 
 function waitWords(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return 'wait a moment and try again';
@@ -74,7 +78,7 @@ function statusWords(status: number | undefined, ctx: ErrorContext, retryAfter?:
         ? 'You are not allowed to transfer files on this device'
         : 'You are not allowed to open a session on this device';
     case 404:
-      if (ctx === 'resume') return RESUME_FAILED;
+      if (ctx === 'resume') return SESSION_GONE;
       if (ctx === 'session') return 'No such session';
       if (ctx === 'files') return 'No such device or file';
       return 'No such device';
@@ -105,12 +109,17 @@ function statusWords(status: number | undefined, ctx: ErrorContext, retryAfter?:
 
 /** Human sentence for an error: mapped words, plus the server's message when it adds something. */
 export function describeError(err: RelayError, ctx: ErrorContext = 'general'): string {
+  // The relay's "No such session" would only repeat it, in words that do not say what to do.
+  if (err.status === 404 && ctx === 'resume') return SESSION_GONE;
   const mapped = codeWords(err.code) ?? statusWords(err.status ?? statusOfCode(err.code), ctx, err.retryAfterSeconds);
   const server = err.message?.trim();
   if (!server) return mapped;
   // Avoid "X: X" when the server already said the same thing.
   if (mapped.toLowerCase().includes(server.toLowerCase().replace(/[.!]+$/, ''))) return mapped;
   if (server.toLowerCase().includes(mapped.toLowerCase())) return server;
+  // "The device is offline or unreachable: The connection to the device was lost" says one thing
+  // twice: when the relay's own sentence is already about the device, it is the whole message.
+  if (err.code && DEVICE_CODES.has(err.code) && /\bdevice\b/i.test(server)) return server;
   return `${mapped}: ${server}`;
 }
 

@@ -94,6 +94,7 @@ function startPolling(): void {
       const list = await api.devices();
       if (gen !== pollGeneration) return;
       devices.update(list);
+      tabs.devicesSeen(list); // the relay answers: waiting resumes try now, tabs of returned devices offer a reconnect
       clearNotice(RELAY_DOWN);
     } catch (e) {
       if (gen !== pollGeneration) return;

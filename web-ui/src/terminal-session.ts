@@ -57,6 +57,8 @@ export interface SessionSink {
   authExpired(): void;
   /** The relay refused the session because a cap is reached (409): the tab can list who holds the slots. */
   capReached?(): void;
+  /** The session closed because its device went away, and the device is online again: offer a new session. */
+  deviceBack?(): void;
 }
 
 const encoder = new TextEncoder();
@@ -81,6 +83,13 @@ export class TerminalSession {
   private finished = false; // exit, error or user close: never reconnect
   private backoff: Backoff;
   private retryTimer: unknown = null;
+  /** Closed because the device went offline or stopped answering (502/504): worth offering again once it is back. */
+  private lostDevice = false;
+  /**
+   * The device list has shown the lost device offline since: only then is "online" news. (Right
+   * after the loss the list may still say online: the relay notices a dead control link later.)
+   */
+  private sawOffline = false;
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
   private resumeWhy = RECONNECTING;
@@ -103,6 +112,8 @@ export class TerminalSession {
     this.received = 0;
     this.exitStatus = null;
     this.finished = false;
+    this.lostDevice = false;
+    this.sawOffline = false;
     this.early = [];
     this.earlyBytes = 0;
     this.backoff.reset();
@@ -145,6 +156,24 @@ export class TerminalSession {
     if (this.state !== 'reconnecting' || this.retryTimer === null) return;
     this.cancelRetry();
     this.resume();
+  }
+
+  /**
+   * The device list answered (so the relay is up) and says whether this session's device is online.
+   * A resume waiting out its backoff tries at once: after a relay restart the answer comes now
+   * (resumed, or "no such session") instead of after a growing wait. A session closed because its
+   * device went away says the device is back and offers a new session.
+   */
+  deviceSeen(online: boolean): void {
+    if (this.state === 'reconnecting') {
+      this.retryNow();
+    } else if (this.state === 'closed' && this.lostDevice && !online) {
+      this.sawOffline = true;
+    } else if (this.state === 'closed' && this.lostDevice && this.sawOffline && online) {
+      this.lostDevice = false;
+      this.setStatus('closed', `${this.statusText.replace(/\.+$/, '')}. The device is online again: reconnect for a new session`);
+      this.sink.deviceBack?.();
+    }
   }
 
   /**
@@ -283,6 +312,8 @@ export class TerminalSession {
       this.finished = true;
       if (status === 401) return this.expired();
       if (status === 409 && !resuming) this.sink.capReached?.();
+      this.lostDevice = status === 502 || status === 504;
+      this.sawOffline = false;
       const ctx = resuming ? 'resume' : 'device';
       const words = serverError
         ? describeError({ status, code: serverError.error, message: serverError.message }, ctx)

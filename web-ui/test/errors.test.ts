@@ -5,6 +5,7 @@ import {
   describeError,
   namedClose,
   parseRetryAfter,
+  SESSION_GONE,
   SESSION_MOVED,
   statusFromCloseCode,
   statusOfCode,
@@ -54,7 +55,8 @@ test("the server's message is combined with the mapped words", () => {
 });
 
 test('resume 404 means the session is gone', () => {
-  assert.equal(describeError({ status: 404 }, 'resume'), 'session ended (could not resume)');
+  assert.equal(describeError({ status: 404 }, 'resume'), SESSION_GONE);
+  assert.equal(describeError({ status: 404, code: 'not_found', message: 'No such session (it may have ended).' }, 'resume'), SESSION_GONE);
 });
 
 test('close codes carry HTTP statuses', () => {
@@ -100,4 +102,13 @@ test('408, 413 and 503 have words', () => {
   assert.match(describeError({ status: 413 }, 'files'), /file is too large/);
   assert.match(describeError({ status: 413 }, 'device'), /message is too large/);
   assert.match(describeError({ code: 'service_unavailable' }, 'device'), /restarting/);
+});
+
+test('a lost device is said once, in the relay\'s words', () => {
+  const words = describeError(
+    { status: 502, code: 'device_unreachable', message: 'The connection to the device was lost (device stream failed).' },
+    'device',
+  );
+  assert.equal(words, 'The connection to the device was lost (device stream failed).');
+  assert.equal(describeError({ status: 502, code: 'device_unreachable' }, 'device'), 'The device is offline or unreachable');
 });

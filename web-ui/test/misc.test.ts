@@ -44,3 +44,15 @@ test('a reload takes over the open sessions once', async () => {
   store.set('devicetunnel.openSessions', '{"not":"a list"}');
   assert.deepEqual(takeOpenSessions(storage), []);
 });
+
+test('every dependency with an install script is allowed in package.json, so npm ci (make up) prints no warning', async () => {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const lock = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8'));
+  const allowed = new Set(Object.keys(pkg.allowScripts ?? {}).map((k: string) => k.replace(/@[^@/]+$/, '')));
+  const withScripts = Object.entries(lock.packages as Record<string, { hasInstallScript?: boolean }>)
+    .filter(([, p]) => p.hasInstallScript)
+    .map(([path]) => path.replace(/^.*node_modules\//, ''));
+  assert.ok(withScripts.includes('esbuild'), 'esbuild has a postinstall script');
+  for (const name of withScripts) assert.ok(allowed.has(name), `${name} runs an install script: add it to allowScripts`);
+});

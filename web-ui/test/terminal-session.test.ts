@@ -7,6 +7,7 @@ function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
   const timers = new FakeTimers();
   const ended: string[] = [];
   let capReached = 0;
+  let deviceBack = 0;
   const sockets: FakeSocket[] = [];
   const statuses: [ConnState, string][] = [];
   const notes: string[] = [];
@@ -36,6 +37,7 @@ function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
       status: (s, t) => statuses.push([s, t]),
       authExpired: () => expired++,
       capReached: () => capReached++,
+      deviceBack: () => deviceBack++,
     },
     100,
     30,
@@ -44,6 +46,7 @@ function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
   return {
     session, timers, sockets, statuses, notes, renderAll, ended,
     get capReached() { return capReached; },
+    get deviceBack() { return deviceBack; },
     get written() { return written; },
     get expired() { return expired; },
     last: () => statuses[statuses.length - 1],
@@ -215,7 +218,7 @@ test('gap on resume advances the offset and tells the user', () => {
   assert.match(t.notes.at(-1)!, /50 bytes of output were lost/);
 });
 
-test('resume refused with 4404 → "session ended (could not resume)"', () => {
+test('resume refused with 4404 → the session no longer exists: start a new one', () => {
   const t = setup();
   t.session.start();
   t.ws().control({ type: 'session', id: 's1', offset: 0 });
@@ -224,7 +227,7 @@ test('resume refused with 4404 → "session ended (could not resume)"', () => {
   t.ws().control({ type: 'error', error: 'not_found', message: 'no such session' });
   t.ws().drop(4404);
   assert.equal(t.last()[0], 'closed');
-  assert.match(t.last()[1], /session ended \(could not resume\)/);
+  assert.match(t.last()[1], /no longer exists on the relay .*start a new session/);
   t.timers.advance(120_000);
   assert.equal(t.sockets.length, 2);
 });
@@ -401,4 +404,55 @@ test('a new session refused with 503 says the relay is restarting, not unreachab
   assert.equal(t.session.state, 'closed');
   assert.match(t.last()[1], /The relay is restarting or not ready/);
   assert.doesNotMatch(t.last()[1], /could not be reached/);
+});
+
+test('after a relay restart the device list answering makes the resume try at once, and 4404 ends it at once', async () => {
+  const t = setup('unknown');
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().drop(1006); // the relay went away
+  for (let i = 0; i < 4; i++) {
+    t.timers.advance(10_000);
+    t.ws().drop(1006);
+    await flush();
+  }
+  assert.equal(t.last()[0], 'reconnecting');
+  const attempts = t.sockets.length;
+  t.session.deviceSeen(true); // the relay is back: its device list answered
+  assert.equal(t.sockets.length, attempts + 1, 'resumed without waiting out the backoff');
+  t.ws().control({ type: 'error', error: 'not_found', message: 'No such session (it may have ended).' });
+  t.ws().drop(4404);
+  assert.equal(t.last()[0], 'closed');
+  assert.match(t.last()[1], /no longer exists on the relay/);
+  assert.doesNotMatch(t.last()[1], /No such session/);
+  t.timers.advance(120_000);
+  assert.equal(t.sockets.length, attempts + 1);
+});
+
+test('a tab closed because its device was lost offers to reconnect once the device is online again', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().control({ type: 'error', error: 'device_unreachable', message: 'The connection to the device was lost (device stream failed).' });
+  t.ws().drop(4502);
+  assert.deepEqual(t.last(), ['closed', 'closed — The connection to the device was lost (device stream failed).']);
+  t.session.deviceSeen(true); // the list has not noticed yet: not news
+  assert.equal(t.deviceBack, 0);
+  t.session.deviceSeen(false);
+  assert.equal(t.deviceBack, 0);
+  t.session.deviceSeen(true);
+  assert.equal(t.deviceBack, 1);
+  assert.match(t.last()[1], /device stream failed\)\. The device is online again: reconnect for a new session$/);
+  t.session.deviceSeen(true);
+  assert.equal(t.deviceBack, 1, 'offered once');
+});
+
+test('a tab whose shell exited is not offered a reconnect', () => {
+  const t = setup();
+  t.session.start();
+  t.ws().control({ type: 'session', id: 's1', offset: 0 });
+  t.ws().control({ type: 'exit', status: 0 });
+  t.ws().drop(1000);
+  t.session.deviceSeen(true);
+  assert.equal(t.deviceBack, 0);
 });

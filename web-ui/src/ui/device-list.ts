@@ -39,6 +39,17 @@ export class DeviceList {
       const btn = (e.target as Element).closest('.open-terminal');
       if (btn) this.openRow(btn.closest('[data-device-id]') as HTMLElement);
     });
+    // The whole card opens on a double-click, as a newcomer expects (a single click only selects,
+    // so a stray click while scrolling opens nothing). The button inside handles its own clicks.
+    list.addEventListener('dblclick', (e) => {
+      const target = e.target as Element;
+      if (target.closest('.open-terminal')) return;
+      const row = target.closest<HTMLElement>('[data-device-id]');
+      if (row) {
+        window.getSelection()?.removeAllRanges(); // a double-click also selects a word
+        this.openRow(row);
+      }
+    });
   }
 
   /** Logged out: forget the previous user's devices. */

@@ -87,6 +87,12 @@ export class Tabs {
     for (const t of this.tabs) t.applySettings(s);
   }
 
+  /** The device list answered: each tab hears whether its device is online. */
+  devicesSeen(list: readonly Device[]): void {
+    const online = new Map(list.map((d) => [d.id, d.online]));
+    for (const t of this.tabs) t.session.deviceSeen(online.get(t.device.id) ?? false);
+  }
+
   /** Tell sessions waiting to reconnect that the network is back. */
   retryNow(): void {
     for (const t of this.tabs) t.session.retryNow();

@@ -47,11 +47,13 @@ export class TerminalTab {
     const label = (device.name || device.id) + (ordinal > 1 ? ` (${ordinal})` : '');
     this.tabButton = h(
       'button',
-      { class: 'tab', type: 'button', role: 'tab', id: `tab-${this.id}`, 'data-session-tab': this.id, 'aria-controls': `panel-${this.id}`, 'aria-selected': 'false', tabindex: '-1', title: `${label} (${device.id})` },
+      { class: 'tab', type: 'button', role: 'tab', id: `tab-${this.id}`, 'data-session-tab': this.id, 'aria-controls': `panel-${this.id}`, 'aria-selected': 'false', tabindex: '-1', title: `${label} (${device.id})`, 'aria-keyshortcuts': 'Delete' },
       h('span', { class: 'tab-dot', 'aria-hidden': 'true' }),
       h('span', { class: 'tab-label' }, label),
     );
-    this.closeButton = h('button', { class: 'tab-close', type: 'button', 'aria-label': `Close terminal on ${label}`, title: 'Close tab', tabindex: '-1' }, '×');
+    // A tablist may hold only tabs (axe: aria-required-children), so the × is for the mouse alone:
+    // hidden from screen readers, never a tab stop. From the keyboard, Delete on the tab closes it.
+    this.closeButton = h('button', { class: 'tab-close', type: 'button', 'aria-hidden': 'true', title: 'Close tab (Delete)', tabindex: '-1' }, '×');
     this.tabItem = h('div', { class: 'tab-item', role: 'presentation' }, this.tabButton, this.closeButton);
 
     this.statusLine = h('span', { class: 'status-line', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' }, 'connecting…');
@@ -115,6 +117,10 @@ export class TerminalTab {
         status: (state, text) => this.showStatus(state, text),
         authExpired: onAuthExpired,
         capReached: () => void this.showSlotHolders(),
+        deviceBack: () => {
+          this.restartButton.textContent = 'Reconnect';
+          this.restartButton.setAttribute('aria-label', `Reconnect to ${this.label}: a new session`);
+        },
       },
       80,
       24,
@@ -125,6 +131,8 @@ export class TerminalTab {
     this.resizeObserver.observe(host);
 
     this.restartButton.addEventListener('click', () => {
+      this.restartButton.textContent = 'New session';
+      this.restartButton.removeAttribute('aria-label');
       this.term.reset();
       this.session.start();
       this.term.focus();
@@ -181,7 +189,6 @@ export class TerminalTab {
     this.panel.classList.toggle('active', active);
     this.tabButton.setAttribute('aria-selected', String(active));
     this.tabButton.tabIndex = active ? 0 : -1;
-    this.closeButton.tabIndex = active ? 0 : -1;
     if (active) this.scheduleFit();
   }
 

@@ -50,6 +50,36 @@ final class ConfigDir {
         return dir.resolve("ssh_config");
     }
 
+    /** The relay's CA certificate given at login with --ca-file, kept for every later command. */
+    Path caFile() {
+        return dir.resolve("relay-ca.pem");
+    }
+
+    /** Remembers (or, with null, forgets) the CA that signs the relay's certificate. */
+    void saveCa(Path pemFile) throws IOException {
+        if (pemFile == null) {
+            Files.deleteIfExists(caFile());
+            return;
+        }
+        KeyFiles.writePrivate(caFile(), Files.readAllBytes(pemFile));
+    }
+
+    /** An SSL context trusting the remembered CA, or null for the system's trusted CAs. */
+    javax.net.ssl.SSLContext trustedCa() {
+        return Files.exists(caFile()) ? readCa(caFile()) : null;
+    }
+
+    /** Reads a CA file with a CLI error that names the file and says what is wrong with it. */
+    static javax.net.ssl.SSLContext readCa(Path pemFile) {
+        try {
+            return devicetunnel.protocol.TlsTrust.sslContext(pemFile);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CliException(CliException.USAGE, "no such CA file: " + pemFile);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new CliException(CliException.USAGE, "cannot use " + pemFile + " as the relay's CA: " + e.getMessage());
+        }
+    }
+
     private Path sessionFile() {
         return dir.resolve("session.json");
     }

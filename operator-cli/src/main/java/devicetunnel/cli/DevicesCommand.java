@@ -26,7 +26,7 @@ final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Session session = main.config().session();
-        JsonNode devices = new RelayClient(RelayClient.parseRelay(session.relay(), true)).devices(session.token());
+        JsonNode devices = RelayClient.forSession(main.config(), session).devices(session.token());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(devices.toPrettyString());

@@ -27,9 +27,20 @@ public final class DevtunnelMain {
 
     /** Runs a command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** Runs a command line with its own output and error writers (null: stdout, stderr), for tests that read them. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new DevtunnelMain());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("devtunnel: " + e.getMessage());
+            commandLine.getErr().println("devtunnel: " + devicetunnel.protocol.PlainWords.of(e));
             return e instanceof CliException ce ? ce.exitCode() : 1;
         });
         return cli.execute(args);

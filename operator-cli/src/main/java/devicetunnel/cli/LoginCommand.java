@@ -34,12 +34,19 @@ final class LoginCommand implements Callable<Integer> {
             description = "File holding your password (env DEVTUNNEL_PASSWORD_FILE). Default: ask on the terminal.")
     Path passwordFile;
 
+    @Option(names = "--ca-file", defaultValue = "${env:DEVTUNNEL_CA_FILE}",
+            description = "PEM file with the CA certificate(s) that sign the relay's TLS certificate, for a private "
+                    + "or self-signed CA (env DEVTUNNEL_CA_FILE). Remembered for later commands. Default: system trust.")
+    Path caFile;
+
     @Option(names = "--allow-plain-http", description = "Allow an http:// URL to a remote relay (behind a TLS proxy only).")
     boolean allowPlainHttp;
 
     @Override
     public Integer call() throws Exception {
-        RelayClient client = new RelayClient(RelayClient.parseRelay(relay, allowPlainHttp));
+        ConfigDir config = main.config();
+        RelayClient client = new RelayClient(RelayClient.parseRelay(relay, allowPlainHttp),
+                caFile == null ? null : ConfigDir.readCa(caFile));
         char[] password = password();
         JsonNode answer;
         try {
@@ -47,9 +54,9 @@ final class LoginCommand implements Callable<Integer> {
         } finally {
             Arrays.fill(password, '\0');
         }
-        ConfigDir config = main.config();
         Session session = new Session(relay, username, answer.path("token").asText(), answer.path("expiresAt").asText());
         config.saveSession(session);
+        config.saveCa(caFile); // trusted for this relay from now on; a login without it goes back to system trust
         new OperatorCertificate(config).key(); // the SSH key the relay will certify, made once
         spec.commandLine().getOut().println("logged in to " + relay + " as " + username + " until " + session.expiresAt());
         return 0;

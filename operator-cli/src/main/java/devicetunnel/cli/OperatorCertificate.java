@@ -57,7 +57,7 @@ final class OperatorCertificate {
         if (!force && until != null && until.isAfter(Instant.now().plus(REFRESH_BEFORE))) {
             return until;
         }
-        RelayClient relay = new RelayClient(RelayClient.parseRelay(session.relay(), true));
+        RelayClient relay = RelayClient.forSession(config, session);
         JsonNode answer = relay.certificate(session.token(), PublicKeyEntry.toString(key.getPublic()));
         String certificate = answer.path("certificate").asText("");
         if (certificate.isEmpty()) {

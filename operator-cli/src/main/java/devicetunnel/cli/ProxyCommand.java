@@ -36,7 +36,7 @@ final class ProxyCommand implements Callable<Integer> {
         ConfigDir config = main.config();
         Session session = config.session();
         refreshCertificate(config, session);
-        RelayClient relay = new RelayClient(RelayClient.parseRelay(session.relay(), true));
+        RelayClient relay = RelayClient.forSession(config, session);
         InputStream sshIn = new FileInputStream(FileDescriptor.in);
         try {
             return new WebSocketPipe(relay.http(), relay.websocket("/api/v1/devices/" + deviceId + "/ssh"), session.token())

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /** The relay's HTTP API as the CLI uses it; refusals become {@link CliException}s with the relay's words. */
 final class RelayClient {
@@ -19,9 +20,23 @@ final class RelayClient {
     private final HttpClient http;
     private final URI base;
 
-    RelayClient(URI base) {
+    /** {@code tls} trusts a private CA; null means the system's trusted CAs. */
+    RelayClient(URI base, SSLContext tls) {
         this.base = base;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+    }
+
+    RelayClient(URI base) {
+        this(base, null);
+    }
+
+    /** The client for the saved login: its relay, trusting the CA remembered at login (if any). */
+    static RelayClient forSession(ConfigDir config, Session session) {
+        return new RelayClient(parseRelay(session.relay(), true), config.trustedCa());
     }
 
     /** Checks a relay URL; plain http only to this machine unless explicitly allowed (passwords travel). */
@@ -91,7 +106,7 @@ final class RelayClient {
         try {
             response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new CliException(CliException.UNREACHABLE, "cannot reach the relay at " + base + ": " + e.getMessage());
+            throw Unreachable.of(base, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(CliException.UNREACHABLE, "interrupted");

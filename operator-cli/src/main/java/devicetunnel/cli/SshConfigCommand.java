@@ -35,7 +35,7 @@ final class SshConfigCommand implements Callable<Integer> {
         ConfigDir config = main.config();
         Session session = config.session();
         new OperatorCertificate(config).ensureFresh(session, false);
-        JsonNode devices = new RelayClient(RelayClient.parseRelay(session.relay(), true)).devices(session.token());
+        JsonNode devices = RelayClient.forSession(config, session).devices(session.token());
         List<String> knownHosts = knownHosts(devices);
         config.writePrivate(config.knownHostsFile(), String.join("\n", knownHosts) + (knownHosts.isEmpty() ? "" : "\n"));
         String block = block(config, session) + knownHostsComment(config, knownHosts);

@@ -65,7 +65,7 @@ final class WebSocketPipe {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
                 throw RelayClient.refusal(refused.getResponse().statusCode(), null);
             }
-            throw new CliException(CliException.UNREACHABLE, "cannot reach the relay: " + e.getCause().getMessage());
+            throw Unreachable.of(uri, e.getCause());
         } catch (TimeoutException e) {
             throw new CliException(CliException.UNREACHABLE, "the relay did not answer in time");
         }

@@ -45,4 +45,15 @@ class OperatorCliTest {
     void shellQuotingSurvivesQuotes() {
         assertThat(SshConfigCommand.shellQuote("/it's here")).isEqualTo("'/it'\\''s here'");
     }
+
+    @Test
+    void failedConnectionsAreSaidInWordsNotTheJdks() {
+        java.net.URI relay = java.net.URI.create("https://relay.example.com");
+        assertThat(Unreachable.of(relay, new java.net.ConnectException()).getMessage())
+                .isEqualTo("cannot reach the relay at https://relay.example.com: nothing answers there (is the URL right, is the relay up?)");
+        assertThat(Unreachable.of(relay, new java.io.IOException(new javax.net.ssl.SSLHandshakeException(
+                "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException"))).getMessage())
+                .contains("not signed by a CA this machine trusts", "--ca-file").doesNotContain("PKIX", "sun.security");
+        assertThat(Unreachable.of(relay, new java.net.ConnectException()).exitCode()).isEqualTo(CliException.UNREACHABLE);
+    }
 }

@@ -8,7 +8,9 @@ import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.User;
+import devicetunnel.relay.support.AgentProcess;
 import devicetunnel.relay.support.Browser;
+import devicetunnel.relay.support.TcpProxy;
 import devicetunnel.relay.support.TestRelay;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +45,8 @@ import org.openqa.selenium.WebElement;
 @Timeout(120)
 class BrowserIT {
     private static final String VIEWER = "vera";
+    /** axe-core from web-ui's node_modules (npm ci of the web-ui build installs it; the version is pinned there). */
+    private static final Path AXE_SOURCE = Path.of("..", "web-ui", "node_modules", "axe-core", "axe.min.js");
     private static final String VIEWER_PASSWORD = "viewer password 1";
 
     @TempDir
@@ -387,6 +391,146 @@ class BrowserIT {
                 link.getAttribute("href"));
         assertThat(fetched).isEqualTo("200:report from the device\n");
         browser.shot("file-download-link");
+    }
+
+    @Test
+    void theConsoleWorksFromTheKeyboardAloneAndAxeFindsNothing() throws Exception {
+        relay.onlineDevice("dev-1");
+        relay.enrollDevice("lab-2", Map.of("site", "lab"));
+        browser.open(relay.baseUrl() + "/");
+        browser.awaitTitle("Login · device-tunnel");
+        assertThat(axeViolations()).as("axe on the login page").isEmpty();
+
+        // Keyboard only: the username field has the focus, Tab to the password, Enter logs in.
+        browser.await("the username focused", d -> "username".equals(d.switchTo().activeElement().getAttribute("id")));
+        browser.driver().switchTo().activeElement().sendKeys(TestRelay.ADMIN, Keys.TAB);
+        browser.driver().switchTo().activeElement().sendKeys(TestRelay.PASSWORD, Keys.ENTER);
+        browser.awaitTitle("Devices · device-tunnel");
+        awaitOnline("dev-1", true);
+        awaitOnline("lab-2", false);
+        assertThat(browser.find("#devices").getAttribute("aria-label")).isEqualTo("Devices");
+        assertThat(browser.find("#devices-summary").getAttribute("aria-live")).isEqualTo("polite");
+        assertThat(axeViolations()).as("axe on the device list").isEmpty();
+
+        // From the filter, ArrowDown reaches the first card (dev-1 sorts first: online), Enter opens it.
+        browser.find("#device-filter").sendKeys(Keys.ARROW_DOWN);
+        browser.await("dev-1's card focused", d -> "dev-1".equals(d.switchTo().activeElement().getAttribute("data-device-id")));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await("one terminal tab", d -> tabCount() == 1);
+        browser.awaitStatus("connected");
+        WebElement status = browser.find(".terminal-panel.active .status-line");
+        assertThat(status.getAttribute("role")).isEqualTo("status");
+        browser.typeInTerminal("echo keys-$((4+4))", Keys.ENTER);
+        browser.awaitTerminalLine(Pattern.compile("keys-8"));
+
+        // A double-click on a card opens a terminal too.
+        new org.openqa.selenium.interactions.Actions(browser.driver()).doubleClick(row("dev-1").findElement(By.cssSelector(".device-name"))).perform();
+        browser.await("two terminal tabs", d -> tabCount() == 2);
+        browser.awaitStatus("connected");
+
+        // The tab strip is a tablist: the focus goes there with the shortcut, arrows switch tabs.
+        browser.typeInTerminal(Keys.chord(Keys.CONTROL, Keys.SHIFT, Keys.ARROW_UP));
+        browser.await("a tab focused", d -> "tab".equals(d.switchTo().activeElement().getAttribute("role")));
+        WebElement second = browser.driver().switchTo().activeElement();
+        assertThat(second.getAttribute("aria-selected")).isEqualTo("true");
+        second.sendKeys(Keys.ARROW_LEFT);
+        browser.await("the first tab selected", d -> "true".equals(
+                d.findElements(By.cssSelector("#tabs [role=tab]")).get(0).getAttribute("aria-selected")));
+        browser.await("the first terminal shown", d -> browser.terminalHasLine("keys-8"));
+        browser.shot("keyboard-and-double-click");
+        assertThat(axeViolations()).as("axe with two terminal tabs").isEmpty();
+
+        // Delete on a tab closes it (the × beside it is for the mouse only).
+        browser.driver().switchTo().activeElement().sendKeys(Keys.DELETE);
+        browser.await("one terminal tab left", d -> tabCount() == 1);
+        assertThat(browser.driver().switchTo().activeElement().getAttribute("role")).isEqualTo("tab");
+    }
+
+    @Test
+    void aTabClosedBecauseItsDeviceWasLostOffersToReconnectOnceTheDeviceIsBack() throws Exception {
+        Path state = dir.resolve("agent-dev-1");
+        String enrollment = relay.enrollmentToken(false, true, Map.of());
+        browser.open(relay.baseUrl() + "/");
+        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        try (AgentProcess agent = AgentProcess.start(relay.baseUrl(), "dev-1", enrollment, state)) {
+            relay.awaitOnline("dev-1", true, Duration.ofSeconds(60)); // a fresh JVM on a busy machine
+            awaitOnline("dev-1", true);
+            row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+            browser.awaitStatus("connected");
+            browser.typeInTerminal("echo before-$((2*2))", Keys.ENTER);
+            browser.awaitTerminalLine(Pattern.compile("before-4"));
+            agent.kill(); // SIGKILL: no goodbye, the relay finds the device stream gone
+            String lost = browser.awaitStatus("closed");
+            assertThat(lost).contains("connection to the device was lost")
+                    .doesNotContain("The device is offline or unreachable: The connection");
+            assertThat(browser.find(".terminal-panel.active .restart-button").getText()).isEqualTo("New session");
+        }
+        try (AgentProcess back = AgentProcess.start(relay.baseUrl(), "dev-1", enrollment, state)) {
+            String offered = browser.await("the reconnect offer", Duration.ofSeconds(60),
+                    d -> browser.activeStatus().contains("The device is online again") ? browser.activeStatus() : null);
+            assertThat(offered).contains("reconnect for a new session");
+            WebElement reconnect = browser.find(".terminal-panel.active .restart-button");
+            assertThat(reconnect.getText()).isEqualTo("Reconnect");
+            browser.shot("device-back-reconnect-offered");
+            reconnect.click();
+            browser.awaitStatus("connected");
+            browser.typeInTerminal("echo after-$((3*3))", Keys.ENTER);
+            browser.awaitTerminalLine(Pattern.compile("after-9"));
+        }
+    }
+
+    @Test
+    void afterARelayOutageThatLostTheSessionTheTabSaysSoAtOnceAndOffersANewOne() throws Exception {
+        relay.onlineDevice("dev-1");
+        // The browser reaches the relay through a proxy that can play a crashed relay (the agent does not).
+        try (TcpProxy front = new TcpProxy(relay.server().port(), 0)) {
+            browser.open(front.baseUrl() + "/");
+            login(TestRelay.ADMIN, TestRelay.PASSWORD);
+            awaitOnline("dev-1", true);
+            row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
+            browser.awaitStatus("connected");
+            browser.typeInTerminal("echo up-$((5*5))", Keys.ENTER);
+            browser.awaitTerminalLine(Pattern.compile("up-25"));
+            String sessionId = relay.server().sessions().all().iterator().next().id();
+
+            front.down(true);
+            // Down long enough for the resume backoff to reach its cap: 10 s between tries.
+            browser.await("the longest wait before the next try", Duration.ofSeconds(60),
+                    d -> browser.activeStatus().contains("next try in 10 s") ? true : null);
+            // Meanwhile the session ended on the relay's side (as a restarted relay would not have it).
+            assertThat(relay.send("DELETE", "/api/v1/sessions/" + sessionId, relay.adminToken(), null).statusCode()).isLessThan(300);
+            front.down(false);
+            long back = System.nanoTime();
+            String gone = browser.await("the tab to say the session is gone", Duration.ofSeconds(20),
+                    d -> browser.activeStatus().contains("no longer exists") ? browser.activeStatus() : null);
+            assertThat(Duration.ofNanos(System.nanoTime() - back)).as("said at once, not after the backoff")
+                    .isLessThan(Duration.ofSeconds(7)); // without the device list nudging it the next try waits out the 10 s (with an 8 s wait it failed at 7.4 s)
+            assertThat(gone).contains("start a new session");
+            WebElement fresh = browser.find(".terminal-panel.active .restart-button");
+            assertThat(fresh.isDisplayed()).isTrue();
+            browser.shot("relay-outage-session-gone");
+            fresh.click();
+            browser.awaitStatus("connected");
+            browser.typeInTerminal("echo new-$((6*6))", Keys.ENTER);
+            browser.awaitTerminalLine(Pattern.compile("new-36"));
+        }
+    }
+
+    /** Runs axe-core (the npm package web-ui pins) in the page; each violation as "rule (impact): nodes". */
+    private java.util.List<String> axeViolations() throws Exception {
+        var js = (org.openqa.selenium.JavascriptExecutor) browser.driver();
+        if (!Boolean.TRUE.equals(js.executeScript("return typeof window.axe === 'object'"))) {
+            js.executeScript(Files.readString(AXE_SOURCE));
+        }
+        browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        Object result = js.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "axe.run(document, { resultTypes: ['violations'] }).then("
+                + "  (r) => done(r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at '"
+                + "      + v.nodes.map((n) => n.target.join(' ')).join(', '))),"
+                + "  (e) => done(['axe failed: ' + e]));");
+        @SuppressWarnings("unchecked")
+        java.util.List<String> violations = (java.util.List<String>) result;
+        return violations;
     }
 
     private void login(String user, String password) {

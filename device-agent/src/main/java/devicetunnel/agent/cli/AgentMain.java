@@ -121,7 +121,7 @@ public final class AgentMain implements Callable<Integer> {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new AgentMain());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("device-agent: " + e.getMessage());
+            commandLine.getErr().println("device-agent: " + devicetunnel.protocol.PlainWords.of(e));
             return e instanceof IllegalArgumentException || e instanceof java.io.IOException ? 2 : 1;
         });
         System.exit(cli.execute(args));

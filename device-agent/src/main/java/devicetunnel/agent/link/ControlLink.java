@@ -5,12 +5,14 @@ import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
+import devicetunnel.protocol.TlsProblems;
 import devicetunnel.protocol.TunnelException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -117,7 +119,7 @@ public final class ControlLink implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            log.warn("cannot enroll at relay {}: {}", relay.base(), e.getMessage());
+            log.warn("cannot enroll at relay {}: {}", relay.base(), describe(e, relay.base().getHost()));
             lost(gen, null);
             return;
         }
@@ -126,13 +128,18 @@ public final class ControlLink implements AutoCloseable {
         builder.buildAsync(relay.websocket(Protocol.CONNECT_PATH), new Listener(gen))
                 .whenComplete((ws, error) -> {
                     if (error != null) {
-                        log.warn("cannot reach relay {}: {}", relay.base(), describe(error));
+                        log.warn("cannot reach relay {}: {}", relay.base(), describe(error, relay.base().getHost()));
                         lost(gen, null);
                     }
                 });
     }
 
-    private static String describe(Throwable error) {
+    /** Plain words for a failed connection or enrollment; certificate problems say which and what to do. */
+    public static String describe(Throwable error, String host) {
+        Optional<String> tls = TlsProblems.explain(error, host, "start the agent with --ca-file FILE (the CA's PEM certificate)");
+        if (tls.isPresent()) {
+            return tls.get();
+        }
         Throwable cause = error.getCause() != null ? error.getCause() : error;
         if (cause instanceof WebSocketHandshakeException handshake) {
             int status = handshake.getResponse().statusCode();
@@ -143,7 +150,7 @@ public final class ControlLink implements AutoCloseable {
                 default -> "relay answered HTTP " + status;
             };
         }
-        return cause.toString();
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     /** Ends connection {@code gen} (once) and schedules the next attempt. */

@@ -50,12 +50,20 @@ final class DeviceCommand {
         @Mixin StoreOptions store;
         @Option(names = "--status", description = "Only devices with this status: pending, accepted or revoked.") String status;
 
+        private static Device.Status parseStatus(String status) {
+            try {
+                return Device.Status.valueOf(status.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown status " + status + ": use pending, accepted or revoked");
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             try (Database db = store.open()) {
                 DeviceStore devices = new DeviceStore(db.dataSource());
                 List<Device> list = status == null ? devices.list()
-                        : devices.list(Device.Status.valueOf(status.toUpperCase(Locale.ROOT)));
+                        : devices.list(parseStatus(status));
                 for (Device d : list) {
                     System.out.println(d.id() + "\t" + d.name() + "\t" + Enrollments.status(d)
                             + "\t" + Labels.format(d.labels()) + "\t" + (d.hostKey() == null ? "-" : d.hostKey()));

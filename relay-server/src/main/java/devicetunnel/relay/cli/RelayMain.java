@@ -21,7 +21,7 @@ public final class RelayMain {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RelayMain());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("relay-server: " + e.getMessage());
+            commandLine.getErr().println("relay-server: " + devicetunnel.protocol.PlainWords.of(e));
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
         return cli;

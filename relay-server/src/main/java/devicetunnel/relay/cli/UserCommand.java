@@ -19,6 +19,15 @@ import picocli.CommandLine.Parameters;
         subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class, UserCommand.ListUsers.class})
 final class UserCommand {
 
+    /** "No enum constant devicetunnel.relay.store.User.Role.X" is Java's, not an answer. */
+    static User.Role parseRole(String role) {
+        try {
+            return User.Role.valueOf(role.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown role " + role + ": use admin, operator or viewer");
+        }
+    }
+
     static char[] readPassword(Path file) throws Exception {
         if (file != null) {
             String password = Files.readString(file).strip();
@@ -53,7 +62,7 @@ final class UserCommand {
 
         @Override
         public Integer call() throws Exception {
-            User.Role parsedRole = User.Role.valueOf(role.toUpperCase(Locale.ROOT));
+            User.Role parsedRole = parseRole(role);
             try (Database db = store.open()) {
                 UserStore users = new UserStore(db.dataSource());
                 if (users.find(username).isPresent()) {

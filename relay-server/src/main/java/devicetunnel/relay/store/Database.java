@@ -68,6 +68,13 @@ public final class Database implements AutoCloseable {
             ds = new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException e) {
             throw e.getCause() instanceof SQLException sql ? StoreErrors.translate(sql) : e;
+        } catch (RuntimeException e) {
+            // Hikari's "Failed to get driver instance for jdbcUrl=..." when no driver takes the URL
+            if (kind == Kind.OTHER && String.valueOf(e.getMessage()).startsWith("Failed to get driver instance")) {
+                throw new IllegalArgumentException("no database driver for " + jdbcUrl.replaceAll("[?;].*", "")
+                        + ": use jdbc:postgresql://HOST/DATABASE, or leave --database-url out for the embedded store", e);
+            }
+            throw e;
         }
         try {
             if (migrate) {

@@ -56,7 +56,7 @@ public final class StoreBackup {
             throw StoreErrors.translate(e);
         } catch (IOException e) {
             deleteQuietly(partial);
-            throw new IllegalStateException("cannot write the backup " + target + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot write the backup " + target + ": " + devicetunnel.protocol.PlainWords.of(e), e);
         }
     }
 
@@ -100,7 +100,7 @@ public final class StoreBackup {
             fsync(stateDir);
             return kept;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot restore into " + stateDir + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot restore into " + stateDir + ": " + devicetunnel.protocol.PlainWords.of(e), e);
         }
     }
 

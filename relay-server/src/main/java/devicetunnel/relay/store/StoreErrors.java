@@ -26,6 +26,13 @@ public final class StoreErrors {
     private StoreErrors() {}
 
     static StoreException translate(SQLException e) {
+        // The relay's one outgoing TLS connection: PostgreSQL with sslmode=verify-full. The driver
+        // words a certificate problem as "SSL error: PKIX path building failed: sun.security...".
+        java.util.Optional<String> tls = devicetunnel.protocol.TlsProblems.explain(e, "the database server",
+                "name the CA's PEM file with sslrootcert=FILE in --database-url");
+        if (tls.isPresent()) {
+            return new StoreException(ErrorCode.STORE_UNAVAILABLE, "The relay cannot connect to its database: " + tls.get() + ".", e);
+        }
         int code = e.getErrorCode() & 0xff; // extended codes carry the primary one in the low byte
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String text = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
@@ -46,6 +53,14 @@ public final class StoreErrors {
         if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
             return new StoreException(ErrorCode.STORE_UNAVAILABLE,
                     "The relay's store is busy (another process holds it): try again.", e);
+        }
+        if (state.startsWith("28")) { // invalid authorization (PostgreSQL 28000, 28P01)
+            return new StoreException(ErrorCode.STORE_UNAVAILABLE,
+                    "The database refused the relay's login: check --database-user and --database-password-file.", e);
+        }
+        if (state.equals("3D000")) { // invalid catalog name
+            return new StoreException(ErrorCode.STORE_UNAVAILABLE,
+                    "The database named in --database-url does not exist: create it (the relay creates its tables).", e);
         }
         if (code == SQLITE_IOERR || state.startsWith("08")) {
             return new StoreException(ErrorCode.STORE_UNAVAILABLE,

@@ -47,6 +47,23 @@ public final class OperatorCli {
         return DevtunnelMain.run(all.toArray(String[]::new));
     }
 
+    /** Runs a devtunnel command in this JVM and returns its exit code with what it printed. */
+    public Result devtunnelOutput(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> all = new ArrayList<>(List.of("--config-dir", configDir.toString()));
+        all.addAll(List.of(args));
+        int code = DevtunnelMain.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** Writes {@code password} to a file for {@code --password-file}. */
+    public Path passwordFile(String user, String password) throws IOException {
+        Path passwordFile = dir.resolve("password-" + user);
+        Files.writeString(passwordFile, password);
+        return passwordFile;
+    }
+
     public void login(String relayUrl, String user, String password) throws IOException {
         Path passwordFile = dir.resolve("password-" + user);
         Files.writeString(passwordFile, password);

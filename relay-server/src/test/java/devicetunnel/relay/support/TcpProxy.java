@@ -27,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger idleCuts = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean blackHoleAll;
+    private volatile boolean down;
     private volatile boolean closed;
 
     /** @param idleCutMillis cut a connection after this long without a byte either way; 0: never */
@@ -61,6 +62,19 @@ public final class TcpProxy implements AutoCloseable {
         blackHoleAll = on;
     }
 
+    /**
+     * Down: every open connection is cut and new ones are closed as soon as they are accepted, as
+     * if the server behind had crashed; up again: connections are forwarded as before.
+     */
+    public void down(boolean on) {
+        down = on;
+        if (on) {
+            for (Pipe p : pipes) {
+                p.close();
+            }
+        }
+    }
+
     /** The connections open now go silent for good; new ones are forwarded (a NAT that lost its mapping). */
     public void blackHoleExisting() {
         for (Pipe p : pipes) {
@@ -72,6 +86,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                if (down) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket server = new Socket();
                 server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
                 accepted.incrementAndGet();
