@@ -216,10 +216,13 @@ public final class TerminalSession {
                 startGraceTimer();
             }
         }
-        if (closeNow) {
-            close(); // first: the slot is free before the browser hears the shell ended (it may open the next at once)
+        try {
+            if (closeNow) {
+                close(); // first: the slot is free before the browser hears the shell ended (it may open the next at once)
+            }
+        } finally {
+            run(calls);
         }
-        run(calls);
     }
 
     /** Attaches a browser that has already received {@code offset} output bytes. */

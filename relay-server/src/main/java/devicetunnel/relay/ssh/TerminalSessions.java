@@ -21,6 +21,7 @@ import org.apache.sshd.client.session.ClientSession;
 
 /** Opens terminal sessions (an SSH connection to the device + a shell channel) and keeps the live ones. */
 public final class TerminalSessions implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TerminalSessions.class);
 
     /**
      * Tunables. With the defaults and the relay's 1 MiB SSH window, a session holds at most about
@@ -176,7 +177,11 @@ public final class TerminalSessions implements AutoCloseable {
     private void closed(TerminalSession session) {
         if (sessions.remove(session.id(), session)) {
             if (!session.handedOver()) { // ended for good; a handed-over (or killed) relay's entry stays for the resume
-                store.remove(session.id());
+                try {
+                    store.remove(session.id());
+                } catch (RuntimeException e) { // a stale row only means a later resume finds no shell
+                    log.warn("could not forget ended session {}: {}", session.id(), e.toString());
+                }
             }
             onClosed.accept(session);
         }

@@ -53,13 +53,15 @@ public final class TerminalEndpoint {
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     /**
-     * One browser websocket: the session once it is ready, input typed before that. Its monitor
-     * guards these fields only; nothing is called out while it is held (see "Locks" in
+     * One browser websocket: its session once bound, and input typed before the session takes it.
+     * Its monitor guards these fields only; nothing is called out while it is held (see "Locks" in
      * docs/ARCHITECTURE.md).
      */
     private static final class Connection {
         final JettyViewer viewer;
         private TerminalSession session;
+        /** Input goes straight to the session (every early byte has been handed over). */
+        private boolean inputReady;
         private boolean gone;
         private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
         private final int maxEarlyBytes;
@@ -69,11 +71,21 @@ public final class TerminalEndpoint {
             this.maxEarlyBytes = maxEarlyBytes;
         }
 
+        /** The session control messages go to; null before it is bound. */
         synchronized TerminalSession session() {
             return session;
         }
 
-        /** The websocket closed; returns the session to detach, if one was ready. */
+        /** Binds the ready session (before it is attached, so the control messages that follow find it); false when the websocket has gone. */
+        synchronized boolean bind(TerminalSession ready) {
+            if (gone) {
+                return false;
+            }
+            session = ready;
+            return true;
+        }
+
+        /** The websocket closed; returns the session to detach, if one was bound. */
         synchronized TerminalSession markGone() {
             gone = true;
             return session;
@@ -81,10 +93,10 @@ public final class TerminalEndpoint {
 
         /**
          * Input arrived: returns the session to write it to, or null when it was kept for later
-         * (the session is not ready yet). Throws when too much piled up before the session was ready.
+         * (earlier input is still being handed over). Throws when too much piled up meanwhile.
          */
         synchronized TerminalSession takeInput(java.nio.ByteBuffer data) {
-            if (session != null) {
+            if (inputReady) {
                 return session;
             }
             if (early.size() + data.remaining() > maxEarlyBytes) {
@@ -97,18 +109,17 @@ public final class TerminalEndpoint {
         }
 
         /**
-         * Makes {@code ready} the session for later input once every early byte has been handed
-         * over: returns the early bytes to write first (then call again), an empty array when the
-         * session is now set, or null when the websocket has gone meanwhile.
+         * The early bytes to write next (then call again), an empty array once input goes straight
+         * to the session, or null when the websocket has gone meanwhile.
          */
-        synchronized byte[] settle(TerminalSession ready) {
+        synchronized byte[] settle() {
             if (gone) {
                 return null;
             }
             byte[] pending = early.toByteArray();
             early.reset();
             if (pending.length == 0) {
-                session = ready;
+                inputReady = true;
             }
             return pending;
         }
@@ -268,18 +279,25 @@ public final class TerminalEndpoint {
      * {@code opened}: the session was just opened for this websocket (not a resume).
      */
     private void ready(WsContext ctx, Connection connection, TerminalSession session, long offset, boolean opened) {
-        if (!ctx.session.isOpen()) {
+        if (!ctx.session.isOpen() || !connection.bind(session)) {
             leave(connection, session, opened);
             return;
         }
         session.attach(connection.viewer, offset);
         byte[] early;
-        while ((early = connection.settle(session)) != null && early.length > 0) {
+        while ((early = connection.settle()) != null && early.length > 0) {
             writeInput(session, java.nio.ByteBuffer.wrap(early));
         }
-        if (early == null) { // the websocket closed before the session was set: closed() could not detach it
+        if (early == null) { // the websocket closed meanwhile; closed() may have detached before the attach
             leave(connection, session, opened);
         }
+    }
+
+    private void closeByUser(WsContext ctx, TerminalSession session) {
+        Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
+        audit.record("session.closed_by_user", operator == null ? null : operator.username(),
+                session.deviceId(), session.id(), String.valueOf(ctx.session.getRemoteSocketAddress()), null);
+        session.close();
     }
 
     /** The browser left while its session was getting ready. */
@@ -360,10 +378,7 @@ public final class TerminalEndpoint {
                 case "pong" -> keepalive.answered(ctx.session);
                 case "close" -> { // the operator closed the tab: end the shell now, not after the resume grace
                     if (session != null && session.isAttached(connection.viewer)) {
-                        Operator operator = ctx.attribute(OperatorAuth.ATTRIBUTE);
-                        audit.record("session.closed_by_user", operator == null ? null : operator.username(),
-                                session.deviceId(), session.id(), String.valueOf(ctx.session.getRemoteSocketAddress()), null);
-                        session.close();
+                        closeByUser(ctx, session);
                     }
                 }
                 default -> throw new TunnelException(ErrorCode.BAD_REQUEST, "Unknown message type '" + clip(type) + "'.");
