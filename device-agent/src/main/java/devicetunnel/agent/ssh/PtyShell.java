@@ -27,6 +27,8 @@ final class PtyShell {
     static final int RING_BYTES = 1024 * 1024;
     /** The kernel's line discipline hands out at most 4 KiB per read. */
     private static final int PTY_READ_BYTES = 4096;
+    /** VEOF in the default termios settings every PTY starts with. */
+    private static final byte END_OF_FILE = 0x04;
 
     private final PtyProcess process;
     private final String sessionId;
@@ -128,6 +130,15 @@ final class PtyShell {
     void hangUpGently() {
         if (process.isAlive()) {
             process.destroy();
+        }
+    }
+
+    /** The terminal's end-of-file character (^D), queued behind the input already written. */
+    void endOfInput() {
+        try {
+            write(new byte[] {END_OF_FILE}, 1);
+        } catch (IOException e) {
+            // the shell is gone already
         }
     }
 

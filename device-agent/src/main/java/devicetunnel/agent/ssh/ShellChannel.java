@@ -19,8 +19,9 @@ import org.apache.sshd.server.command.Command;
  * relay died or its link broke) and a later channel resumes it with {@value #RESUME_ENV}=N: it
  * first gets {@code devtunnel-resumed <offset>\n} on its stderr (where the missed output starts;
  * a PTY never writes stderr), then that output, then the live shell. A channel that ends with
- * an EOF from the client is a hang-up: the shell ends with it. Other shells (an operator's own
- * OpenSSH) end with their channel, as with any SSH server.
+ * an EOF from the relay is a hang-up: the shell ends with it. Other shells (an operator's own
+ * OpenSSH) end with their channel, as with any SSH server, and read end-of-file when the
+ * client's input ends ({@code ssh -tt device < script}).
  *
  * <p>Owns one thread, {@code pty-in}, copying the channel's input to the PTY.
  */
@@ -144,8 +145,15 @@ final class ShellChannel implements Command {
         } catch (IOException e) {
             // channel closed
         }
-        if (channel.isEofSignalled()) {
-            shell.hangUpGently(); // the client's input ended (EOF), like a terminal closing: SIGTERM, as OpenSSH's sshd does
+        if (!channel.isEofSignalled()) {
+            return;
+        }
+        if (shell.sessionId() != null) {
+            shell.hangUpGently(); // the relay's EOF means the operator closed the terminal: SIGTERM, as sshd's hang-up
+        } else {
+            // A client whose input ran out (ssh -tt host < script): the shell finishes what it was sent and then
+            // reads end-of-file, as at a terminal. A signal here could land before the shell has even started.
+            shell.endOfInput();
         }
     }
 

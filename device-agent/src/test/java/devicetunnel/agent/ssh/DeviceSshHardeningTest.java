@@ -67,6 +67,18 @@ class DeviceSshHardeningTest {
     }
 
     @Test
+    void aScriptWhoseInputEndsAtOnceRunsToItsEndEvenWhenTheShellIsSlowToStart() throws Exception {
+        // The client sends the script and its EOF before the shell is up: a signal then would kill it unread.
+        server = new DeviceSshServer(hostKey, List.of("/bin/sh", "-c", "sleep 0.5; exec /bin/sh -i"), false, false);
+        server.setAuthorizedKeys(List.of(relayKey.getPublic()));
+        server.start();
+        client = newClient(c -> {});
+        try (ClientSession session = login()) {
+            assertThat(shell(session, true, "echo ran-$((40+2))\n", ch -> {})).contains("ran-42");
+        }
+    }
+
+    @Test
     void onlyLocaleAndTerminalVariablesFromTheClientReachTheShell() throws Exception {
         start(false, false, c -> {});
         try (ClientSession session = login()) {
