@@ -1,5 +1,6 @@
 package devicetunnel.agent.link;
 
+import devicetunnel.protocol.Liveness;
 import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
@@ -190,7 +191,7 @@ public final class ControlLink implements AutoCloseable {
         final int generation;
         final WebSocket socket;
         final WebSocketSender sender;
-        volatile long lastHeard = System.nanoTime();
+        final Liveness liveness = new Liveness();
         volatile ScheduledFuture<?> watchdog;
         /** Set once a welcome passed the trust check; until then nothing the relay asks for is done. */
         volatile boolean trusted;
@@ -205,7 +206,7 @@ public final class ControlLink implements AutoCloseable {
         }
 
         void heard() {
-            lastHeard = System.nanoTime();
+            liveness.heard();
         }
 
         /** A relay that accepted the socket but never welcomes us (or a path that died meanwhile) is given up on. */
@@ -222,10 +223,10 @@ public final class ControlLink implements AutoCloseable {
             if (handshake != null) {
                 handshake.cancel(false);
             }
-            long period = Math.max(50, pingIntervalMillis / 4);
-            long silentLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
-            watchdog = Periodic.every(scheduler, "control link watchdog", java.time.Duration.ofMillis(period), () -> {
-                if (System.nanoTime() - lastHeard > silentLimitNanos) {
+            Duration interval = Duration.ofMillis(pingIntervalMillis);
+            Duration limit = Liveness.silenceLimit(interval);
+            watchdog = Periodic.every(scheduler, "control link watchdog", Liveness.checkPeriod(interval), () -> {
+                if (liveness.silentLongerThan(limit)) {
                     log.warn("relay silent for two ping intervals; dropping the link");
                     socket.abort();
                     lost(generation, null);

@@ -1,5 +1,6 @@
 package devicetunnel.agent.link;
 
+import devicetunnel.protocol.Liveness;
 import devicetunnel.protocol.Periodic;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.JettySink;
@@ -127,7 +128,7 @@ public final class StreamConnector implements StreamOpener {
         private volatile Session ws;
         private volatile StreamIoSession ssh;
         private volatile boolean closed;
-        private volatile long lastHeard = System.nanoTime();
+        private final Liveness liveness = new Liveness();
         private volatile ScheduledFuture<?> watchdog;
         private final Runnable onEnd;
 
@@ -143,11 +144,11 @@ public final class StreamConnector implements StreamOpener {
 
         private void start(StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis) {
             ssh = session;
-            lastHeard = System.nanoTime(); // silence while the SSH server was being set up does not count
-            long period = Math.max(50, pingIntervalMillis / 4);
-            long limitNanos = TimeUnit.MILLISECONDS.toNanos(2 * pingIntervalMillis);
-            watchdog = Periodic.every(scheduler, "stream " + streamId + " watchdog", java.time.Duration.ofMillis(period), () -> {
-                if (System.nanoTime() - lastHeard > limitNanos) {
+            liveness.heard(); // silence while the SSH server was being set up does not count
+            Duration interval = Duration.ofMillis(pingIntervalMillis);
+            Duration limit = Liveness.silenceLimit(interval);
+            watchdog = Periodic.every(scheduler, "stream " + streamId + " watchdog", Liveness.checkPeriod(interval), () -> {
+                if (liveness.silentLongerThan(limit)) {
                     log.warn("stream {} silent for two ping intervals; closing it", streamId);
                     ws.disconnect();
                     ended();
@@ -175,25 +176,25 @@ public final class StreamConnector implements StreamOpener {
 
         @Override
         public void onWebSocketBinary(ByteBuffer data, Callback callback) {
-            lastHeard = System.nanoTime();
+            liveness.heard();
             ssh.received(data);
             // Decoding may take long (starting a shell spawns a process); pings queued meanwhile
             // are read only after it, so that time is ours, not the relay's silence.
-            lastHeard = System.nanoTime();
+            liveness.heard();
             callback.succeed();
             ws.demand();
         }
 
         @Override
         public void onWebSocketPing(ByteBuffer payload) {
-            lastHeard = System.nanoTime();
+            liveness.heard();
             ws.sendPong(payload, Callback.NOOP); // a listener that sees pings answers them itself
             ws.demand();
         }
 
         @Override
         public void onWebSocketPong(ByteBuffer payload) {
-            lastHeard = System.nanoTime();
+            liveness.heard();
             ws.demand();
         }
 

@@ -2,6 +2,8 @@ package devicetunnel.relay.link;
 
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.Liveness;
+import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -21,7 +23,7 @@ public final class DeviceLink {
     private final Session session;
     private final String remoteAddress;
     private final Instant connectedAt = Instant.now();
-    private volatile long lastHeardNanos = System.nanoTime();
+    private final Liveness liveness = new Liveness();
     private final OutboundBudget outbound;
 
     public DeviceLink(String deviceId, Session session, String remoteAddress) {
@@ -52,11 +54,11 @@ public final class DeviceLink {
     }
 
     public void heard() {
-        lastHeardNanos = System.nanoTime();
+        liveness.heard();
     }
 
-    public long silentNanos() {
-        return System.nanoTime() - lastHeardNanos;
+    public boolean silentLongerThan(Duration limit) {
+        return liveness.silentLongerThan(limit);
     }
 
     public boolean isOpen() {

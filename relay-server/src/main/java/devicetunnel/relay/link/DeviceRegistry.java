@@ -2,6 +2,7 @@ package devicetunnel.relay.link;
 
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.Liveness;
 import devicetunnel.protocol.Periodic;
 import devicetunnel.relay.store.DeviceStore;
 import java.time.Duration;
@@ -37,10 +38,8 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
         this.devices = devices;
         this.listener = listener;
         this.pingInterval = pingInterval;
-        long period = pingInterval.toMillis();
         this.pinger = Periodic.every(scheduler, "device pings", pingInterval, this::pingAll);
-        // Checked four times per interval, so a dead link goes offline soon after two silent intervals.
-        this.reaper = Periodic.every(scheduler, "silent device links", Duration.ofMillis(Math.max(10, period / 4)), this::reapSilent);
+        this.reaper = Periodic.every(scheduler, "silent device links", Liveness.checkPeriod(pingInterval), this::reapSilent);
     }
 
     public Duration pingInterval() {
@@ -119,9 +118,9 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
     }
 
     private void reapSilent() {
-        long limit = 2 * pingInterval.toNanos();
+        Duration limit = Liveness.silenceLimit(pingInterval);
         for (DeviceLink link : links.values()) {
-            boolean silent = link.silentNanos() > limit;
+            boolean silent = link.silentLongerThan(limit);
             if (silent || !link.isOpen()) {
                 if (silent) {
                     log.warn("device {} silent for two ping intervals; dropping its link", link.deviceId());

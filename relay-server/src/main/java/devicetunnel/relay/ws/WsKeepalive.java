@@ -1,5 +1,6 @@
 package devicetunnel.relay.ws;
 
+import devicetunnel.protocol.Liveness;
 import devicetunnel.protocol.Periodic;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -25,13 +26,13 @@ public final class WsKeepalive implements AutoCloseable {
     static final String PING = "{\"type\":\"ping\"}";
 
     private final Map<Session, Peer> peers = new ConcurrentHashMap<>();
-    private final long silenceLimitNanos;
+    private final Duration silenceLimit;
     private final ScheduledFuture<?> pinger;
     private final ScheduledFuture<?> reaper;
 
     private static final class Peer {
         final boolean appPings;
-        volatile long lastHeard = System.nanoTime();
+        final Liveness liveness = new Liveness();
         volatile boolean answers;
 
         Peer(boolean appPings) {
@@ -40,10 +41,9 @@ public final class WsKeepalive implements AutoCloseable {
     }
 
     public WsKeepalive(Duration interval, ScheduledExecutorService scheduler) {
-        long period = interval.toMillis();
-        silenceLimitNanos = 2 * interval.toNanos();
+        silenceLimit = Liveness.silenceLimit(interval);
         pinger = Periodic.every(scheduler, "browser pings", interval, this::pingAll);
-        reaper = Periodic.every(scheduler, "silent browser sockets", Duration.ofMillis(Math.max(10, period / 4)), this::reapSilent);
+        reaper = Periodic.every(scheduler, "silent browser sockets", Liveness.checkPeriod(interval), this::reapSilent);
     }
 
     /** Protocol-level pings only. */
@@ -60,7 +60,7 @@ public final class WsKeepalive implements AutoCloseable {
     public void heard(Session session) {
         Peer p = peers.get(session);
         if (p != null) {
-            p.lastHeard = System.nanoTime();
+            p.liveness.heard();
         }
     }
 
@@ -69,7 +69,7 @@ public final class WsKeepalive implements AutoCloseable {
         Peer p = peers.get(session);
         if (p != null) {
             p.answers = true;
-            p.lastHeard = System.nanoTime();
+            p.liveness.heard();
         }
     }
 
@@ -96,10 +96,9 @@ public final class WsKeepalive implements AutoCloseable {
     }
 
     private void reapSilent() {
-        long now = System.nanoTime();
         for (Map.Entry<Session, Peer> e : peers.entrySet()) {
             Peer p = e.getValue();
-            if (p.answers && now - p.lastHeard > silenceLimitNanos) {
+            if (p.answers && p.liveness.silentLongerThan(silenceLimit)) {
                 log.info("websocket from {} silent for two ping intervals; dropping it", e.getKey().getRemoteSocketAddress());
                 peers.remove(e.getKey());
                 e.getKey().disconnect();
