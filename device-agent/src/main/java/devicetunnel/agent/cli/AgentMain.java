@@ -141,11 +141,16 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The agent's command line with its subcommands; failures end in one plain line and exit code 2 (bad input) or 1. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new AgentMain());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("device-agent: " + devicetunnel.protocol.PlainWords.of(e));
             return e instanceof IllegalArgumentException || e instanceof java.io.IOException ? 2 : 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 }
