@@ -46,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
         Instant now = Instant.now();
         Optional<StatusReport> report = StatusFile.read(stateDir);
         Optional<Enrollment.Record> enrolled = Enrollment.read(stateDir);
-        String notRunning = report.map(r -> whyNotRunning(r, now)).orElse("no " + StatusFile.NAME + " in " + stateDir);
+        String notRunning = report.isPresent() ? whyNotRunning(report.get(), now) : "no " + StatusFile.NAME + " in " + stateDir;
         if (notRunning == null) {
             StatusReport r = report.get();
             out.printf("agent:       running (pid %d, device %s), status written %s ago%n", r.pid(), r.deviceId(), ago(r.updatedAt(), now));
