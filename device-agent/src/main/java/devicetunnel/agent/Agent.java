@@ -11,6 +11,8 @@ import devicetunnel.agent.link.StreamConnector;
 import devicetunnel.agent.link.TrustPins;
 import devicetunnel.agent.link.StreamUrlPolicy;
 import devicetunnel.agent.ssh.DeviceSshServer;
+import devicetunnel.agent.ssh.SessionUser;
+import devicetunnel.agent.status.StatusWriter;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.KeyFiles;
@@ -53,6 +55,7 @@ public final class Agent implements AutoCloseable {
     private final DeviceCredential credential;
     private final Enrollment enrollment;
     private final TrustPins trust;
+    private final StatusWriter status;
     private StreamConnector streams;
     private ControlLink link;
 
@@ -60,7 +63,7 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
         this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding(), config.gatewayPorts(),
-                config.shellGrace());
+                config.shellGrace(), config.sessionUser());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("agent-link"));
         this.streamExecutor = Executors.newCachedThreadPool(DaemonThreads.named("agent-stream"));
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
@@ -75,6 +78,8 @@ public final class Agent implements AutoCloseable {
                 config.enrollmentTokenFile(), config.connectTimeout());
         enrollment.checkConfig();
         this.trust = new TrustPins(enrollment, enrollment.load().orElse(null));
+        this.status = new StatusWriter(config.stateDir(), config.deviceId(), config.relay().base().toString(),
+                sshServer::streamSessions, sshServer::runningShells, scheduler, Clock.systemUTC());
     }
 
     public Agent start() throws IOException {
@@ -90,7 +95,8 @@ public final class Agent implements AutoCloseable {
         }
         link = new ControlLink(http, config.relay(), credential, this::ensureEnrolled,
                 hostPublicKey(), VERSION, streams, this::checkWelcome, this::applyRelaySettings, backoff, scheduler,
-                config.connectTimeout());
+                config.connectTimeout(), status.linkState());
+        status.start();
         link.start();
         log.info("device {} started; SSH server on 127.0.0.1:{}", config.deviceId(), sshServer.port());
         return this;
@@ -185,6 +191,12 @@ public final class Agent implements AutoCloseable {
         }
         sshServer.close();
         scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS); // no report may land after STOPPED
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        status.stopped();
         streamExecutor.shutdownNow();
         streamClient.close();
     }
@@ -198,12 +210,14 @@ public final class Agent implements AutoCloseable {
      * @param maxStreams          streams open or being opened at once; further {@code open} requests are refused
      * @param shellGrace          how long a terminal session's shell waits for a relay to resume it after its
      *                            relay connection dropped (a relay died or restarted)
+     * @param sessionUser         the account sessions run as ({@code --shell-user})
      */
     public record AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                               java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
                               Duration connectTimeout, Duration backoffBase, Duration backoffCap,
-                              boolean gatewayPorts, int maxStreams, Duration shellGrace, List<String> streamHosts) {
+                              boolean gatewayPorts, int maxStreams, Duration shellGrace, List<String> streamHosts,
+                              SessionUser sessionUser) {
         public static final int DEFAULT_MAX_STREAMS = 32;
 
         public AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
@@ -211,12 +225,12 @@ public final class Agent implements AutoCloseable {
                            SSLContext sslContext, Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
             this(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding, sslContext,
                     connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS, DeviceSshServer.DEFAULT_SHELL_GRACE,
-                    List.of());
+                    List.of(), SessionUser.agentItself());
         }
 
         public AgentConfig withMaxStreams(int max) {
             return new AgentConfig(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding,
-                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace, streamHosts);
+                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace, streamHosts, sessionUser);
         }
     }
 }

@@ -3,6 +3,7 @@ package devicetunnel.agent.cli;
 import devicetunnel.agent.Agent;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.ssh.LoginShell;
+import devicetunnel.agent.ssh.SessionUser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,23 +12,29 @@ import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code java -jar device-agent.jar --relay URL --device-id ID [--enrollment-token-file F]}.
+ * {@code java -jar device-agent.jar --relay URL --device-id ID [--enrollment-token-file F]}, plus the
+ * subcommands {@code status}, {@code install} and {@code uninstall}.
  *
  * <p>Threads: registers one shutdown hook that closes the agent.
  */
 @Command(name = "device-agent", mixinStandardHelpOptions = true, version = Agent.VERSION,
         description = "Keeps an outbound link to a device-tunnel relay and serves SSH sessions through it.",
-        footer = "Every option can also be set by the environment variable shown as its default.")
+        footer = "Every option can also be set by the environment variable shown as its default.",
+        subcommands = {StatusCommand.class, InstallCommand.class, UninstallCommand.class})
 public final class AgentMain implements Callable<Integer> {
 
-    @Option(names = "--relay", required = true, defaultValue = "${env:DT_RELAY}",
+    // Required for running the agent, checked in call(): picocli would demand them for the subcommands too.
+    @Option(names = "--relay", defaultValue = "${env:DT_RELAY}",
             description = "Relay base URL, e.g. https://relay.example.com (env DT_RELAY).")
     String relay;
 
-    @Option(names = "--device-id", required = true, defaultValue = "${env:DT_DEVICE_ID}",
+    @Option(names = "--device-id", defaultValue = "${env:DT_DEVICE_ID}",
             description = "The id this device enrolls and connects under (env DT_DEVICE_ID).")
     String deviceId;
 
@@ -49,8 +56,14 @@ public final class AgentMain implements Callable<Integer> {
     boolean allowPlainHttp;
 
     @Option(names = "--shell", defaultValue = "${env:DT_SHELL}",
-            description = "Shell to run for sessions. Default: the login shell of the agent's user.")
+            description = "Shell to run for sessions. Default: the login shell of the session user (see --shell-user).")
     String shell;
+
+    @Option(names = "--shell-user", defaultValue = "${env:DT_SHELL_USER}",
+            description = "Run every session (shell, exec, SFTP) as this user: its uid, gid and groups, its passwd "
+                    + "environment, its home as working directory (env DT_SHELL_USER). Needs an agent running as root. "
+                    + "Default: sessions run as the agent's own user.")
+    String shellUser;
 
     @Option(names = "--allow-forwarding", defaultValue = "${env:DT_ALLOW_FORWARDING:-false}",
             description = "Allow SSH port forwarding through this device; it happens only when the relay's per-device "
@@ -86,15 +99,23 @@ public final class AgentMain implements Callable<Integer> {
                     + "Same scheme as --relay only.")
     List<String> streamHosts;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (relay == null || deviceId == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option" + (relay == null && deviceId == null
+                    ? "s: '--relay', '--device-id'" : relay == null ? ": '--relay'" : ": '--device-id'"));
+        }
+        SessionUser sessionUser = shellUser == null ? SessionUser.agentItself() : SessionUser.named(shellUser);
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
         Agent.AgentConfig config = new Agent.AgentConfig(
                 RelayEndpoint.parse(relay, allowPlainHttp),
                 deviceId,
                 enrollmentTokenFile,
                 stateDir,
-                LoginShell.command(shell),
+                LoginShell.command(shell, sessionUser),
                 allowForwarding,
                 tls,
                 connectTimeout,
@@ -103,7 +124,8 @@ public final class AgentMain implements Callable<Integer> {
                 gatewayPorts,
                 maxStreams,
                 shellGrace,
-                streamHosts == null ? List.of() : streamHosts);
+                streamHosts == null ? List.of() : streamHosts,
+                sessionUser);
         CountDownLatch stopped = new CountDownLatch(1);
         Agent agent = new Agent(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -119,11 +141,16 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The agent's command line with its subcommands; failures end in one plain line and exit code 2 (bad input) or 1. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new AgentMain());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("device-agent: " + devicetunnel.protocol.PlainWords.of(e));
             return e instanceof IllegalArgumentException || e instanceof java.io.IOException ? 2 : 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 }

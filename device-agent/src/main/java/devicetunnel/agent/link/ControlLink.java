@@ -46,6 +46,7 @@ public final class ControlLink implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Duration connectTimeout;
     private final AtomicInteger generation = new AtomicInteger();
+    private final LinkState state;
 
     private volatile Connection current;
     private volatile boolean closed;
@@ -72,7 +73,7 @@ public final class ControlLink implements AutoCloseable {
     public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, Enroller enroller, String hostKey,
                        String agentVersion, StreamOpener streams, WelcomeCheck welcomeCheck,
                        Consumer<ControlMessage> onRelaySettings,
-                       Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout) {
+                       Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout, LinkState state) {
         this.http = http;
         this.relay = relay;
         this.credential = credential;
@@ -85,6 +86,7 @@ public final class ControlLink implements AutoCloseable {
         this.backoff = backoff;
         this.scheduler = scheduler;
         this.connectTimeout = connectTimeout;
+        this.state = state;
     }
 
     public void start() {
@@ -120,7 +122,9 @@ public final class ControlLink implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            log.warn("cannot enroll at relay {}: {}", relay.base(), describe(e, relay.base().getHost()));
+            String why = describe(e, relay.base().getHost());
+            log.warn("cannot enroll at relay {}: {}", relay.base(), why);
+            state.problem("cannot enroll: " + why);
             lost(gen, null);
             return;
         }
@@ -129,7 +133,9 @@ public final class ControlLink implements AutoCloseable {
         builder.buildAsync(relay.websocket(Protocol.CONNECT_PATH), new Listener(gen))
                 .whenComplete((ws, error) -> {
                     if (error != null) {
-                        log.warn("cannot reach relay {}: {}", relay.base(), describe(error, relay.base().getHost()));
+                        String why = describe(error, relay.base().getHost());
+                        log.warn("cannot reach relay {}: {}", relay.base(), why);
+                        state.problem("cannot reach relay: " + why);
                         lost(gen, null);
                     }
                 });
@@ -166,6 +172,7 @@ public final class ControlLink implements AutoCloseable {
         }
         boolean wasOnline = online;
         online = false;
+        state.offline();
         if (closed) {
             return;
         }
@@ -213,6 +220,7 @@ public final class ControlLink implements AutoCloseable {
         void awaitWelcome() {
             watchdog = scheduler.schedule(() -> {
                 log.warn("relay did not welcome the device within {} ms; reconnecting", connectTimeout.toMillis());
+                state.problem("relay did not welcome the device in time");
                 socket.abort();
                 lost(generation, null);
             }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -228,6 +236,7 @@ public final class ControlLink implements AutoCloseable {
             watchdog = Periodic.every(scheduler, "control link watchdog", Liveness.checkPeriod(interval), () -> {
                 if (liveness.silentLongerThan(limit)) {
                     log.warn("relay silent for two ping intervals; dropping the link");
+                    state.problem("relay silent for two ping intervals");
                     socket.abort();
                     lost(generation, null);
                 }
@@ -344,6 +353,7 @@ public final class ControlLink implements AutoCloseable {
                 log.error("REFUSING relay {}: {}. This is an impostor or a relay whose keys changed without a signed "
                         + "rotation; no stream will be opened on this link. Retrying with backoff; if the relay's keys "
                         + "really changed, an admin must re-enroll this device.", relay.base(), refusal);
+                state.problem("refused the relay: " + refusal);
                 connection.refuse(refusal);
                 lost(gen, null);
                 return;
@@ -352,6 +362,7 @@ public final class ControlLink implements AutoCloseable {
             onRelaySettings.accept(welcome);
             backoff.connected();
             online = true;
+            state.connected();
             log.info("connected to relay {} as {}", relay.base(), credential.deviceId());
             if (welcome.pingIntervalMillis() > 0) {
                 pingIntervalMillis = welcome.pingIntervalMillis();
@@ -385,6 +396,7 @@ public final class ControlLink implements AutoCloseable {
             if (statusCode >= 4000 && !closed) {
                 // LINK_REPLACED too: a newer link of ours won (e.g. after a network change); reconnecting as usual is right.
                 log.warn("relay closed the control link: {} {}", ErrorCode.describeClose(statusCode), reason);
+                state.problem("relay closed the link: " + ErrorCode.describeClose(statusCode));
             }
             lost(gen, null);
             return null;
@@ -394,6 +406,7 @@ public final class ControlLink implements AutoCloseable {
         public void onError(WebSocket ws, Throwable error) {
             if (!closed) {
                 log.warn("control link error: {}", error.toString());
+                state.problem("control link error: " + error);
             }
             lost(gen, null);
         }

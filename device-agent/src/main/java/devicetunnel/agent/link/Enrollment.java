@@ -61,13 +61,19 @@ public final class Enrollment {
         this.timeout = timeout;
     }
 
+    /** Whatever enrollment record {@code stateDir} holds (for {@code device-agent status}), whichever relay it names. */
+    public static Optional<Record> read(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(RECORD_FILE);
+        return Files.exists(file) ? Optional.of(JSON.readValue(file.toFile(), Record.class)) : Optional.empty();
+    }
+
     /** The record for this relay and device id, if the agent enrolled before. */
     public Optional<Record> load() throws IOException {
-        Path file = stateDir.resolve(RECORD_FILE);
-        if (!Files.exists(file)) {
-            return Optional.empty();
+        Optional<Record> found = read(stateDir);
+        if (found.isEmpty()) {
+            return found;
         }
-        Record record = JSON.readValue(file.toFile(), Record.class);
+        Record record = found.get();
         boolean same = relay.base().toString().equals(record.relay()) && deviceId.equals(record.deviceId());
         return same ? Optional.of(record) : Optional.empty();
     }

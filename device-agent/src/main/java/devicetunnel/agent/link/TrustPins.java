@@ -94,7 +94,8 @@ public final class TrustPins {
         return text.toString();
     }
 
-    static String fingerprint(String keyLine) {
+    /** SHA256 fingerprint of an OpenSSH public key line, as ssh-keygen -l prints it. */
+    public static String fingerprint(String keyLine) {
         try {
             return org.apache.sshd.common.config.keys.KeyUtils.getFingerPrint(devicetunnel.protocol.JdkKeys.parseOpenSsh(keyLine));
         } catch (IllegalArgumentException e) {

@@ -16,6 +16,10 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.subsystem.SubsystemFactory;
+import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import devicetunnel.protocol.BinarySink;
 import devicetunnel.protocol.DeviceFeatures;
@@ -55,6 +59,12 @@ public final class DeviceSshServer implements AutoCloseable {
     /** {@code shellGrace}: how long a relay session's shell waits for a resume when its relay connection drops. */
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts,
                            Duration shellGrace) {
+        this(hostKey, shellCommand, allowForwarding, gatewayPorts, shellGrace, SessionUser.agentItself());
+    }
+
+    /** {@code user}: the account shells, exec commands and SFTP run as (see {@link SessionUser}). */
+    public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts,
+                           Duration shellGrace, SessionUser user) {
         shells = new ShellRegistry(shellGrace);
         features = new FeatureSwitches(allowForwarding, gatewayPorts);
         server = SshServer.setUpDefaultServer();
@@ -67,7 +77,7 @@ public final class DeviceSshServer implements AutoCloseable {
         server.setGSSAuthenticator(null);
         server.setChannelFactories(replaceSessionChannel(server.getChannelFactories()));
         server.setShellFactory(features.shells(channel ->
-                new ShellChannel(shellCommand, shells, operatorKeys.isRelay(channel.getServerSession()))));
+                new ShellChannel(shellCommand, user, shells, operatorKeys.isRelay(channel.getServerSession()))));
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionClosed(Session session) {
@@ -76,12 +86,36 @@ public final class DeviceSshServer implements AutoCloseable {
                 }
             }
         });
-        server.setCommandFactory(features.commands((channel, command) -> new ProcessCommand(command)));
-        server.setSubsystemFactories(List.of(features.sftp(new SftpSubsystemFactory())));
+        server.setCommandFactory(features.commands((channel, command) -> ProcessCommand.exec(command, user)));
+        server.setSubsystemFactories(List.of(features.sftp(sftp(user))));
         server.setForwardingFilter(features);
         SshTuning.apply(server);
         ModernAlgorithms.apply(server);
         CoreModuleProperties.AUTH_TIMEOUT.set(server, java.time.Duration.ofSeconds(30));
+    }
+
+    /**
+     * MINA's in-process SFTP when sessions run as the agent; OpenSSH's sftp-server started as the
+     * session user otherwise, and no SFTP at all when that is not installed: in-process, it would
+     * serve files with the agent's rights.
+     */
+    private static SubsystemFactory sftp(SessionUser user) {
+        if (!user.sftpNeedsProcess()) {
+            return new SftpSubsystemFactory();
+        }
+        return new SubsystemFactory() {
+            @Override
+            public String getName() {
+                return SftpConstants.SFTP_SUBSYSTEM_NAME;
+            }
+
+            @Override
+            public Command createSubsystem(ChannelSession channel) throws IOException {
+                java.nio.file.Path server = user.sftpServer().orElseThrow(() -> new IOException(
+                        "SFTP is unavailable: sessions run as another user and OpenSSH's sftp-server is not installed"));
+                return new ProcessCommand(List.of(server.toString()), user);
+            }
+        };
     }
 
     /** The session channel that records PTY requests, in place of MINA's (other channel types stay). */

@@ -5,14 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Finds the command for an interactive login shell of the user the agent runs as. */
+/** Finds the command for an interactive login shell of the user sessions run as. */
 public final class LoginShell {
     private LoginShell() {}
 
-    public static List<String> command(String configured) {
+    /** {@code configured}: --shell, if given; otherwise the session user's login shell, or the agent's. */
+    public static List<String> command(String configured, SessionUser user) {
         String shell = configured;
         if (shell == null || shell.isBlank()) {
-            shell = fromPasswd(System.getProperty("user.name"));
+            shell = user.loginShell() != null ? user.loginShell() : fromPasswd(System.getProperty("user.name"));
         }
         if (shell == null || !Files.isExecutable(Path.of(shell))) {
             shell = System.getenv("SHELL");

@@ -10,20 +10,27 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 
 /**
- * An exec request: {@code sh -c <command>} without a PTY, stdout and stderr kept apart.
+ * A session process without a PTY, stdout and stderr kept apart: an exec request ({@code sh -c <command>})
+ * or, when sessions run as another user, the SFTP subsystem (OpenSSH's sftp-server).
  *
  * <p>Threads: owns four per command, {@code exec-out}, {@code exec-err}, {@code exec-in} and {@code exec-wait}.
  */
 final class ProcessCommand implements Command {
-    private final String commandLine;
+    private final List<String> command;
+    private final SessionUser user;
     private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exitCallback;
     private volatile Process process;
 
-    ProcessCommand(String commandLine) {
-        this.commandLine = commandLine;
+    ProcessCommand(List<String> command, SessionUser user) {
+        this.command = command;
+        this.user = user;
+    }
+
+    static ProcessCommand exec(String commandLine, SessionUser user) {
+        return new ProcessCommand(List.of("/bin/sh", "-c", commandLine), user);
     }
 
     @Override public void setInputStream(InputStream in) { this.in = in; }
@@ -33,9 +40,10 @@ final class ProcessCommand implements Command {
 
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(List.of("/bin/sh", "-c", commandLine))
-                .directory(new java.io.File(System.getProperty("user.home")));
-        builder.environment().putAll(ClientEnvironment.allowed(env.getEnv()));
+        SessionUser.Launch launch = user.launch(command, ClientEnvironment.allowed(env.getEnv()));
+        ProcessBuilder builder = new ProcessBuilder(launch.command()).directory(launch.directory().toFile());
+        builder.environment().clear();
+        builder.environment().putAll(launch.environment());
         process = builder.start();
         Thread stdout = Threads.start("exec-out", () -> copy(process.getInputStream(), out));
         Thread stderr = Threads.start("exec-err", () -> copy(process.getErrorStream(), err));

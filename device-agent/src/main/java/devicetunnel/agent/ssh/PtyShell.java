@@ -7,8 +7,6 @@ import devicetunnel.protocol.ByteRing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -49,11 +47,11 @@ final class PtyShell {
     }
 
     /** @param sessionId the relay's session id when the shell may outlive its channel; null when it ends with it */
-    static PtyShell start(List<String> command, Map<String, String> env, int cols, int rows, String sessionId,
+    static PtyShell start(SessionUser.Launch launch, int cols, int rows, String sessionId,
                           Consumer<PtyShell> onEnd) throws IOException {
-        PtyProcess process = new PtyProcessBuilder(command.toArray(String[]::new))
-                .setEnvironment(env)
-                .setDirectory(System.getProperty("user.home"))
+        PtyProcess process = new PtyProcessBuilder(launch.command().toArray(String[]::new))
+                .setEnvironment(launch.environment())
+                .setDirectory(launch.directory().toString())
                 .setInitialColumns(cols)
                 .setInitialRows(rows)
                 .setConsole(false)

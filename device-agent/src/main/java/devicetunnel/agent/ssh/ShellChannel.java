@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.sshd.server.Environment;
@@ -28,8 +27,10 @@ import org.apache.sshd.server.command.Command;
 final class ShellChannel implements Command {
     static final String SESSION_ENV = "DEVTUNNEL_SESSION";
     static final String RESUME_ENV = "DEVTUNNEL_RESUME_OFFSET";
+    private static final Map<String, String> TERMINAL_DEFAULTS = Map.of("TERM", "xterm-256color", "LANG", "C.UTF-8");
 
     private final List<String> command;
+    private final SessionUser user;
     private final ShellRegistry shells;
     private final boolean trustedRelay;
     /** Orders writes to the channel: a resume's replay before live output. */
@@ -43,8 +44,9 @@ final class ShellChannel implements Command {
     private volatile boolean finished;
 
     /** @param trustedRelay the connection was authenticated by the relay's key: only then may it name or resume sessions */
-    ShellChannel(List<String> command, ShellRegistry shells, boolean trustedRelay) {
+    ShellChannel(List<String> command, SessionUser user, ShellRegistry shells, boolean trustedRelay) {
         this.command = command;
+        this.user = user;
         this.shells = shells;
         this.trustedRelay = trustedRelay;
     }
@@ -66,7 +68,7 @@ final class ShellChannel implements Command {
             shell = shells.find(sessionId).orElseThrow(() -> new IOException("no shell for that session on this device (it ended or the agent restarted)"));
             shell.resize(cols, rows);
         } else {
-            shell = shells.start(command, processEnv(requested), cols, rows, sessionId);
+            shell = shells.start(user.launch(command, ClientEnvironment.allowed(requested), TERMINAL_DEFAULTS), cols, rows, sessionId);
         }
         env.addSignalListener((ch, signal) -> shell.resize(parse(env.getEnv().get(Environment.ENV_COLUMNS), 80),
                 parse(env.getEnv().get(Environment.ENV_LINES), 24)), Signal.WINCH);
@@ -87,15 +89,6 @@ final class ShellChannel implements Command {
             return;
         }
         Threads.start("pty-in-" + shell.pid(), this::copyInput);
-    }
-
-    /** The agent's environment, the client's allowed variables, sane terminal defaults. */
-    private static Map<String, String> processEnv(Map<String, String> requested) {
-        Map<String, String> vars = new HashMap<>(System.getenv());
-        vars.putAll(ClientEnvironment.allowed(requested));
-        vars.putIfAbsent("TERM", "xterm-256color");
-        vars.putIfAbsent("LANG", "C.UTF-8");
-        return vars;
     }
 
     /** Live output from the shell (its output thread). */

@@ -2,7 +2,6 @@ package devicetunnel.agent.ssh;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,11 +36,11 @@ final class ShellRegistry implements AutoCloseable {
         this.grace = grace;
     }
 
-    PtyShell start(List<String> command, Map<String, String> env, int cols, int rows, String sessionId) throws IOException {
+    PtyShell start(SessionUser.Launch launch, int cols, int rows, String sessionId) throws IOException {
         if (sessionId != null && bySession.containsKey(sessionId)) {
             throw new IOException("a shell for that session already runs");
         }
-        PtyShell shell = PtyShell.start(command, env, cols, rows, sessionId, this::ended);
+        PtyShell shell = PtyShell.start(launch, cols, rows, sessionId, this::ended);
         all.add(shell);
         if (sessionId != null) {
             bySession.put(sessionId, shell);
