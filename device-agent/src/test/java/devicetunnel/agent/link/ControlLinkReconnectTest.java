@@ -61,7 +61,7 @@ class ControlLinkReconnectTest {
                 new RelayEndpoint(URI.create("http://127.0.0.1:" + relay.port())),
                 new DeviceCredential("dev-1", KeyFiles.generate(), Clock.systemUTC()), () -> { }, "ssh-ed25519 AAAA",
                 "test", (streamId, token, url) -> { }, check, settings -> { }, backoff, scheduler,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), new LinkState(Clock.systemUTC(), () -> { }));
         link.start();
     }
 

@@ -1,0 +1,191 @@
+package devicetunnel.relay.recording;
+
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.RecordingStore;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records browser terminal sessions as gzip-compressed asciicast v2 files in one directory (in a
+ * cluster, a directory every relay mounts, so any relay plays any recording), described by rows in
+ * the store; plays them back; removes those older than the retention.
+ */
+public final class Recordings {
+    private static final Logger log = LoggerFactory.getLogger(Recordings.class);
+    private static final int PRUNE_BATCH = 500;
+
+    private final Path dir;
+    private final Duration retention;
+    private final RecordingStore store;
+    private final AuditLog audit;
+    private final String relayId;
+    private final Clock clock;
+
+    /** {@code retention}: recordings started longer ago are removed; zero keeps them for ever. */
+    public Recordings(Path dir, Duration retention, RecordingStore store, AuditLog audit, String relayId, Clock clock) {
+        this.dir = dir;
+        this.retention = retention;
+        this.store = store;
+        this.audit = audit;
+        this.relayId = relayId;
+        this.clock = clock;
+    }
+
+    public RecordingPolicy policy(String deviceId) {
+        return RecordingPolicy.parse(store.policy(deviceId));
+    }
+
+    public void setPolicy(String deviceId, RecordingPolicy policy) {
+        store.setPolicy(deviceId, policy.wire());
+    }
+
+    /**
+     * Starts recording a session as the device's policy says: null when it is off, or when it is on
+     * and the recording cannot be started (logged and audited; the session goes on).
+     *
+     * @throws TunnelException {@link ErrorCode#RECORDING_FAILED} when the policy requires a recording that cannot be written
+     */
+    public SessionRecording start(String sessionId, String operator, String deviceId, int cols, int rows) {
+        RecordingPolicy policy = policy(deviceId);
+        if (policy == RecordingPolicy.OFF) {
+            return null;
+        }
+        String id = UUID.randomUUID().toString();
+        String fileName = id + ".cast.gz";
+        RecordingStore.Entry entry = new RecordingStore.Entry(id, sessionId, deviceId, operator, relayId, fileName,
+                clock.instant(), null, 0);
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            OutputStream file = Files.newOutputStream(dir.resolve(fileName), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+            CastWriter writer;
+            try {
+                writer = new CastWriter(file, header(entry, cols, rows), System::nanoTime);
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
+            store.started(entry);
+            return new SessionRecording(entry, policy, writer, store, audit, clock);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot start recording session {} in {}: {}", sessionId, dir, e.toString());
+            audit.record("recording.failed", operator, deviceId, sessionId, null,
+                    "policy=" + policy.wire() + " error=" + e.getMessage());
+            if (policy == RecordingPolicy.REQUIRED) {
+                throw new TunnelException(ErrorCode.RECORDING_FAILED,
+                        "This device requires session recording, and the relay cannot write recordings right now.", e);
+            }
+            return null;
+        }
+    }
+
+    private CastWriter.Header header(RecordingStore.Entry entry, int cols, int rows) {
+        return new CastWriter.Header(cols, rows, entry.startedAt().getEpochSecond(),
+                entry.operator() + " on " + entry.deviceId(),
+                Map.of("TERM", "xterm-256color"),
+                Map.of("device", entry.deviceId(), "operator", entry.operator(), "session", entry.sessionId(),
+                        "relay", relayId == null ? "" : relayId));
+    }
+
+    public List<RecordingStore.Entry> list(RecordingStore.Filter filter) {
+        return store.list(filter);
+    }
+
+    public Optional<RecordingStore.Entry> find(String id) {
+        return store.find(id);
+    }
+
+    /**
+     * Writes the recording's asciicast text to {@code out}. A file still being written, or cut off
+     * by a crash, ends at its last flushed event (the compressor's stream just stops there).
+     */
+    public void copyCast(RecordingStore.Entry entry, OutputStream out) throws IOException {
+        Path file = dir.resolve(entry.fileName());
+        if (!Files.exists(file)) {
+            throw new TunnelException(ErrorCode.NOT_FOUND, "The recording's file is missing from " + dir + ".");
+        }
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 16 * 1024)) {
+            byte[] buffer = new byte[64 * 1024];
+            int held = 0; // bytes after the last complete line, kept until their line ends
+            int n;
+            while ((n = readSome(in, buffer, held)) > 0) {
+                int end = held + n;
+                int lastLine = lastNewline(buffer, end) + 1;
+                out.write(buffer, 0, lastLine);
+                held = end - lastLine;
+                if (held == buffer.length) { // one line longer than the buffer: let it through as it is
+                    out.write(buffer, 0, held);
+                    held = 0;
+                } else {
+                    System.arraycopy(buffer, lastLine, buffer, 0, held);
+                }
+            }
+            // what is still held is a line cut off by a crash: an asciicast reader would stop on it
+        }
+        out.flush();
+    }
+
+    /** Like {@code read}, but the abrupt end of an unfinished gzip stream is the end, not an error. */
+    private static int readSome(InputStream in, byte[] buffer, int offset) throws IOException {
+        try {
+            return in.read(buffer, offset, buffer.length - offset);
+        } catch (EOFException unfinished) {
+            return -1;
+        }
+    }
+
+    private static int lastNewline(byte[] buffer, int end) {
+        for (int i = end - 1; i >= 0; i--) {
+            if (buffer[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Removes recordings (files, then rows) started before the retention; returns how many. */
+    public int prune() {
+        if (retention.isZero()) {
+            return 0;
+        }
+        Instant cutoff = clock.instant().minus(retention);
+        int removed = 0;
+        List<RecordingStore.Entry> old;
+        do {
+            old = store.startedBefore(cutoff, PRUNE_BATCH);
+            for (RecordingStore.Entry e : old) {
+                try {
+                    Files.deleteIfExists(dir.resolve(e.fileName()));
+                    store.remove(e.id());
+                    removed++;
+                } catch (IOException ex) {
+                    log.warn("cannot remove old recording {}: {}", e.fileName(), ex.toString());
+                    return removed; // try again at the next sweep rather than spin on a file we cannot delete
+                }
+            }
+        } while (old.size() == PRUNE_BATCH);
+        if (removed > 0) {
+            audit.record("recording.pruned", "relay", null, null, null,
+                    "removed " + removed + " recordings started before " + cutoff);
+        }
+        return removed;
+    }
+}
