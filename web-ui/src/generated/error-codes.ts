@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   relay_key_mismatch: { status: 403, close: 4403, message: "The device refused the relay's keys: they differ from the ones pinned at enrollment." },
   service_unavailable: { status: 503, close: 4503, message: "The relay is shutting down or not ready." },
   store_unavailable: { status: 503, close: 4503, message: "The relay's store is unavailable; try again." },
+  recording_failed: { status: 503, close: 4503, message: "This device requires session recording, and the recording could not be written." },
   device_timeout: { status: 504, close: 4504, message: "The device did not answer in time." },
   insufficient_storage: { status: 507, close: 4507, message: "The relay's disk is full; nothing was saved." },
   link_replaced: { status: 409, close: 4001, message: "Replaced by a newer link for this device." },

@@ -46,23 +46,33 @@ public record RelayConfig(
      * @param backupDir      where scheduled backups go; null = {@code <state-dir>/backups}
      * @param backupKeep     how many scheduled backups are kept (the oldest go first)
      * @param auditRetention audit events older than this are removed (and that is audited); zero = forever
+     * @param recordingsDir  where session recordings go; null = {@code <state-dir>/recordings} (in a cluster, a
+     *                       directory every relay mounts)
+     * @param recordingRetention recordings started longer ago are removed (and that is audited); zero = forever
      */
     public record Maintenance(Duration healthProbe, Duration backupInterval, Path backupDir, int backupKeep,
-                              Duration auditRetention) {
+                              Duration auditRetention, Path recordingsDir, Duration recordingRetention) {
         public static Maintenance defaults() {
-            return new Maintenance(Duration.ofSeconds(5), Duration.ofHours(24), null, 7, Duration.ZERO);
+            return new Maintenance(Duration.ofSeconds(5), Duration.ofHours(24), null, 7, Duration.ZERO, null,
+                    Duration.ofDays(90));
         }
 
         public Maintenance withHealthProbe(Duration every) {
-            return new Maintenance(every, backupInterval, backupDir, backupKeep, auditRetention);
+            return new Maintenance(every, backupInterval, backupDir, backupKeep, auditRetention, recordingsDir,
+                    recordingRetention);
         }
 
         public Maintenance withBackups(Duration every, Path dir, int keep) {
-            return new Maintenance(healthProbe, every, dir, keep, auditRetention);
+            return new Maintenance(healthProbe, every, dir, keep, auditRetention, recordingsDir, recordingRetention);
         }
 
         public Maintenance withAuditRetention(Duration keepFor) {
-            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, keepFor);
+            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, keepFor, recordingsDir,
+                    recordingRetention);
+        }
+
+        public Maintenance withRecordings(Path dir, Duration keepFor) {
+            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, dir, keepFor);
         }
     }
 

@@ -56,6 +56,9 @@ import devicetunnel.relay.store.StateDir;
 import devicetunnel.relay.store.StoreHealth;
 import devicetunnel.relay.store.StoreMaintenance;
 import devicetunnel.relay.store.TerminalSessionStore;
+import devicetunnel.relay.store.RecordingStore;
+import devicetunnel.relay.recording.Recordings;
+import devicetunnel.relay.http.RecordingRoutes;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
@@ -194,9 +197,14 @@ public final class RelayServer implements AutoCloseable {
             this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
             DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
             this.sshConnector = connector;
+            Recordings recordings = new Recordings(
+                    upkeep.recordingsDir() != null ? upkeep.recordingsDir() : config.stateDir().resolve("recordings"),
+                    upkeep.recordingRetention(), new RecordingStore(database.dataSource()), audit,
+                    config.cluster() == null ? null : config.cluster().relayId(), Clock.systemUTC());
+            Periodic.every(sweeper, "recording retention", Duration.ofHours(1), recordings::prune);
             this.sessions = new TerminalSessions(connector, scheduler, config.sessions(),
                     new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime),
-                    new TerminalSessionStore(database.dataSource()), this::sessionClosed);
+                    new TerminalSessionStore(database.dataSource()), recordings, this::sessionClosed);
             this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
             this.idleReaper = limits.idleTimeout().isZero() ? null
                     : new IdleSessionReaper(sessions, audit, limits.idleTimeout(), scheduler, System::nanoTime);
@@ -231,7 +239,8 @@ public final class RelayServer implements AutoCloseable {
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
                     Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
                     loginAttempts, accountAttempts);
-            DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, registry, audit);
+            DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
+            RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
             FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
             List<String> userCaKeys = List.of(userCa.publicKeyLine());
@@ -313,6 +322,7 @@ public final class RelayServer implements AutoCloseable {
                 enrollmentRoutes.install(cfg.routes);
                 auditRoutes.install(cfg.routes);
                 sessionRoutes.install(cfg.routes);
+                recordingRoutes.install(cfg.routes);
                 rateLimitRoutes.install(cfg.routes);
                 agentConnect.install(cfg.routes);
                 agentStreams.install(cfg.routes);

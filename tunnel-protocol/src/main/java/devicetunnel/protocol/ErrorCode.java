@@ -33,6 +33,8 @@ public enum ErrorCode {
     RELAY_KEY_MISMATCH(403, "The device refused the relay's keys: they differ from the ones pinned at enrollment."),
     SERVICE_UNAVAILABLE(503, "The relay is shutting down or not ready."),
     STORE_UNAVAILABLE(503, "The relay's store is unavailable; try again."),
+    /** This device requires its sessions to be recorded and the recording cannot be written. */
+    RECORDING_FAILED(503, "This device requires session recording, and the recording could not be written."),
     DEVICE_TIMEOUT(504, "The device did not answer in time."),
     INSUFFICIENT_STORAGE(507, "The relay's disk is full; nothing was saved."),
 

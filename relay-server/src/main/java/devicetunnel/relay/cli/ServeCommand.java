@@ -183,6 +183,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "0s = keep forever. Default: ${DEFAULT-VALUE}.")
     Duration auditRetention;
 
+    @Option(names = "--recordings-dir", defaultValue = "${env:DT_RECORDINGS_DIR}",
+            description = "Where session recordings are written (asciicast v2, gzip). Default: <state-dir>/recordings. "
+                    + "In a cluster, give every relay the same shared directory so any relay plays any recording.")
+    Path recordingsDir;
+
+    @Option(names = "--recording-retention", defaultValue = "${env:DT_RECORDING_RETENTION:-90d}",
+            converter = DurationConverter.class,
+            description = "Remove recordings started longer ago than this; the removal is audited. 0s = keep forever. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration recordingRetention;
+
     @Option(names = "--store-probe-interval", defaultValue = "${env:DT_STORE_PROBE_INTERVAL:-5s}", converter = DurationConverter.class,
             description = "How often a test write checks the store for /readyz. Default: ${DEFAULT-VALUE}.")
     Duration storeProbeInterval;
@@ -213,7 +224,8 @@ final class ServeCommand implements Callable<Integer> {
                 defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
                         .withInteractivePriority(interactivePriority),
                 RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
-                        .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention),
+                        .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention)
+                        .withRecordings(recordingsDir, recordingRetention),
                 cluster.config(store.stateDir, store.databaseUrl));
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package devicetunnel.relay.ssh;
 
 import devicetunnel.protocol.ErrorCode;
+import devicetunnel.relay.recording.SessionRecording;
 import devicetunnel.relay.http.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -71,6 +73,8 @@ public final class TerminalSession {
     /** The next attach tells the browser that this relay took the session over from the device. */
     private boolean announceTakeOver;
     private volatile long tokenVersion = -1;
+    /** Null when the device's sessions are not recorded. Set before the pump starts. */
+    private volatile SessionRecording recording;
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
                     DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
@@ -127,6 +131,17 @@ public final class TerminalSession {
         }
     }
 
+    /** Records this session from now on (before {@link #startPump}). */
+    void record(SessionRecording recording) {
+        this.recording = recording;
+    }
+
+    /** The recording of this session on this relay, if it is recorded. */
+    public Optional<String> recordingId() {
+        SessionRecording r = recording;
+        return r == null ? Optional.empty() : Optional.of(r.id());
+    }
+
     /** This session was resumed through the device after its relay went away: the browser is told once. */
     synchronized void resumedThroughDevice() {
         announceTakeOver = true;
@@ -146,6 +161,9 @@ public final class TerminalSession {
             while (output.awaitRoom() && (n = in.read(buffer)) >= 0) {
                 if (n > 0) {
                     deliver(buffer, n);
+                    if (!recorded(buffer, n)) {
+                        break;
+                    }
                     long pause = governor.delayNanos(pacer, n);
                     if (pause > 0) {
                         TimeUnit.NANOSECONDS.sleep(pause); // this session prints in bulk while others type
@@ -165,6 +183,21 @@ public final class TerminalSession {
             String reason = stream.closedReason().getNow(null);
             end(Json.error(ErrorCode.DEVICE_UNREACHABLE, "The connection to the device was lost"
                     + (reason == null ? "." : " (" + reason + ").")), ErrorCode.DEVICE_UNREACHABLE.closeCode());
+        }
+    }
+
+    /** False when a required recording failed: the session has been ended. */
+    private boolean recorded(byte[] buffer, int n) {
+        SessionRecording r = recording;
+        if (r == null) {
+            return true;
+        }
+        try {
+            r.output(buffer, 0, n);
+            return true;
+        } catch (SessionRecording.RequiredRecordingFailed e) {
+            terminate(ErrorCode.RECORDING_FAILED, ErrorCode.RECORDING_FAILED.defaultMessage() + " The session was ended.");
+            return false;
         }
     }
 
@@ -326,6 +359,14 @@ public final class TerminalSession {
 
     public void resize(int cols, int rows) throws IOException {
         channel.sendWindowChange(cols, rows);
+        SessionRecording r = recording;
+        if (r != null) {
+            try {
+                r.resize(cols, rows);
+            } catch (SessionRecording.RequiredRecordingFailed e) {
+                terminate(ErrorCode.RECORDING_FAILED, ErrorCode.RECORDING_FAILED.defaultMessage() + " The session was ended.");
+            }
+        }
     }
 
     public synchronized boolean isClosed() {
@@ -411,6 +452,10 @@ public final class TerminalSession {
         run(calls);
         output.close();
         governor.release(pacer);
+        SessionRecording r = recording;
+        if (r != null) {
+            r.close();
+        }
         if (!handedOver()) {
             hangUp();
         }

@@ -2,6 +2,8 @@ package devicetunnel.relay.ssh;
 
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.recording.Recordings;
+import devicetunnel.relay.recording.SessionRecording;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.TerminalSessionStore;
 import java.io.IOException;
@@ -67,14 +69,16 @@ public final class TerminalSessions implements AutoCloseable {
     private final OutputGovernor governor;
     private volatile boolean accepting = true;
     private final TerminalSessionStore store;
+    private final Recordings recordings;
     /** Shell channel environment the agent reads (see the agent's ShellChannel). */
     static final String SESSION_ENV = "DEVTUNNEL_SESSION";
     static final String RESUME_ENV = "DEVTUNNEL_RESUME_OFFSET";
 
     public TerminalSessions(DeviceSshConnector connector, ScheduledExecutorService scheduler,
                             Settings settings, OutputGovernor governor, TerminalSessionStore store,
-                            Consumer<TerminalSession> onClosed) {
+                            Recordings recordings, Consumer<TerminalSession> onClosed) {
         this.store = store;
+        this.recordings = recordings;
         this.connector = connector;
         this.scheduler = scheduler;
         this.settings = settings;
@@ -94,15 +98,21 @@ public final class TerminalSessions implements AutoCloseable {
         refuseWhileDraining();
         String id = UUID.randomUUID().toString();
         DeviceSshConnector.DeviceConnection connection = connector.connect(operator, device, settings.openTimeout());
+        SessionRecording recording = null;
         try {
+            // Before the shell: a device that requires a recording gets no shell that is not recorded.
+            recording = recordings.start(id, operator, device.id(), cols, rows);
             ChannelShell channel = shellChannel(connection.session(), id, cols, rows);
             channel.setEnv(SESSION_ENV, id); // the agent keeps this shell for a resume if the relay goes away
             channel.open().verify(settings.openTimeout());
             store.add(new TerminalSessionStore.Entry(id, device.id(), operator, Instant.now()));
             return started(new TerminalSession(id, operator, device.id(), connection.session(), channel, connection.stream(),
-                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, this::closed), tokenVersion);
+                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, this::closed), tokenVersion, recording);
+        } catch (TunnelException e) {
+            abandon(connection, recording);
+            throw e;
         } catch (IOException | RuntimeException e) {
-            connection.close();
+            abandon(connection, recording);
             throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not start a shell on the device.", e);
         }
     }
@@ -120,6 +130,7 @@ public final class TerminalSessions implements AutoCloseable {
     public TerminalSession reattach(TerminalSessionStore.Entry entry, long tokenVersion, Device device, long offset, int cols, int rows) {
         refuseWhileDraining();
         DeviceSshConnector.DeviceConnection connection = connector.connect(entry.operator(), device, settings.openTimeout());
+        SessionRecording recording = null;
         try {
             ChannelShell channel = shellChannel(connection.session(), entry.id(), cols, rows);
             channel.setEnv(SESSION_ENV, entry.id());
@@ -131,15 +142,17 @@ public final class TerminalSessions implements AutoCloseable {
                 throw new TunnelException(ErrorCode.NOT_FOUND, "The session has ended (its shell is gone from the device).", e);
             }
             long start = ResumeHeader.read(channel.getInvertedErr(), settings.openTimeout());
+            // The relay that recorded the first part is gone: this relay records the rest as a recording of its own.
+            recording = recordings.start(entry.id(), entry.operator(), device.id(), cols, rows);
             TerminalSession session = new TerminalSession(entry.id(), entry.operator(), device.id(), connection.session(),
                     channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, this::closed);
             session.resumedThroughDevice();
-            return started(session, tokenVersion);
+            return started(session, tokenVersion, recording);
         } catch (TunnelException e) {
-            connection.close();
+            abandon(connection, recording);
             throw e;
         } catch (IOException | RuntimeException e) {
-            connection.close();
+            abandon(connection, recording);
             throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not resume the shell on the device.", e);
         }
     }
@@ -162,8 +175,16 @@ public final class TerminalSessions implements AutoCloseable {
         return new OutputBuffer(settings.replayBytes(), settings.highWatermark(), settings.sendQueueBytes(), base);
     }
 
-    private TerminalSession started(TerminalSession session, long tokenVersion) {
+    private static void abandon(DeviceSshConnector.DeviceConnection connection, SessionRecording recording) {
+        connection.close();
+        if (recording != null) {
+            recording.close();
+        }
+    }
+
+    private TerminalSession started(TerminalSession session, long tokenVersion, SessionRecording recording) {
         session.tokenVersion(tokenVersion);
+        session.record(recording);
         sessions.put(session.id(), session);
         try {
             session.startPump();
