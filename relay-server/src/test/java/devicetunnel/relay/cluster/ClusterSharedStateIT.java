@@ -147,6 +147,21 @@ class ClusterSharedStateIT {
     }
 
     @Test
+    void aDeviceRevokedInTheDatabaseLosesSessionsOnARelayThatDoesNotHoldItsLink() throws Exception {
+        Path tokenFile = dir.resolve("enroll.token");
+        Agent agent = new Agent(TestRelay.agentConfig(a.baseUrl(), "dev-2", tokenFile, dir.resolve("agent-2"), null, false))
+                .start();
+        closing.add(0, agent);
+        await().atMost(WAIT).until(() -> a.registry().isOnline("dev-2"));
+        TerminalClient shell = openShell(c, "dev-2", login(a, TestRelay.ADMIN)); // link on A, session on C
+        long started = System.nanoTime();
+        a.enrollments().revoke("dev-2", "cli"); // as `relay-server device revoke` does: no relay is told
+        assertThat(shell.awaitClose(Duration.ofSeconds(2 + 3))).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
+        System.out.printf("revoke in the database ended the session on C (2 s sweeps) after %d ms%n",
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Test
     void sessionCapsCountEveryRelay() throws Exception {
         String token = login(a, "bob");
         TerminalClient onA = openShell(a, token);
@@ -229,7 +244,11 @@ class ClusterSharedStateIT {
     }
 
     private TerminalClient openShell(RelayServer relay, String token) throws Exception {
-        TerminalClient shell = TerminalClient.connect(http, terminal(relay), token);
+        return openShell(relay, "dev-1", token);
+    }
+
+    private TerminalClient openShell(RelayServer relay, String deviceId, String token) throws Exception {
+        TerminalClient shell = TerminalClient.connect(http, terminal(relay, deviceId), token);
         assertThat(shell.awaitSessionId(WAIT)).isNotBlank();
         shell.type("echo ready-$((6*7))\n");
         shell.awaitOutput(TerminalClient.hasLine("ready-42"), WAIT);
@@ -237,7 +256,12 @@ class ClusterSharedStateIT {
     }
 
     private static URI terminal(RelayServer relay) {
-        return URI.create(relay.baseUrl().replaceFirst("^http", "ws") + "/api/v1/devices/dev-1/terminal?cols=80&rows=24");
+        return terminal(relay, "dev-1");
+    }
+
+    private static URI terminal(RelayServer relay, String deviceId) {
+        return URI.create(relay.baseUrl().replaceFirst("^http", "ws") + "/api/v1/devices/" + deviceId
+                + "/terminal?cols=80&rows=24");
     }
 
     private String login(RelayServer relay, String user) throws Exception {
