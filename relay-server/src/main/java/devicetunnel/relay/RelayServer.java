@@ -42,6 +42,10 @@ import devicetunnel.relay.http.OriginPolicy;
 import devicetunnel.relay.http.RateLimiter;
 import devicetunnel.relay.http.SessionGate;
 import devicetunnel.relay.http.SessionLimits;
+import devicetunnel.relay.http.SessionSlots;
+import devicetunnel.relay.http.Throttle;
+import devicetunnel.relay.http.AccessChanges;
+import devicetunnel.relay.auth.LocalProofIds;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.ssh.DeviceSshConnector;
@@ -124,7 +128,7 @@ public final class RelayServer implements AutoCloseable {
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
     private final DeviceSshConnector sshConnector;
-    private final SessionLimits sessionLimits;
+    private final SessionSlots sessionLimits;
     private final WsKeepalive keepalive;
     private final IdleSessionReaper idleReaper;
     private final Listener listener;
@@ -194,7 +198,10 @@ public final class RelayServer implements AutoCloseable {
             Presence presence = cluster == null ? registry : cluster.presence(registry);
             this.broker = new StreamBroker(registry, scheduler,
                     cluster == null ? RemoteStreams.NONE : cluster.siblings());
-            this.sessionLimits = new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
+            this.sessionLimits = cluster == null
+                    ? new SessionLimits(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator())
+                    : cluster.sessionSlots(limits.maxSessionsPerDevice(), limits.maxSessionsPerOperator());
+            AccessChanges accessChanges = cluster == null ? AccessChanges.NONE : cluster.accessChanges();
             DeviceSshConnector connector = new DeviceSshConnector(sshClient, broker);
             this.sshConnector = connector;
             Recordings recordings = new Recordings(
@@ -221,7 +228,9 @@ public final class RelayServer implements AutoCloseable {
             }
             SecurityHeaders securityHeaders = new SecurityHeaders(config.browsersUseTls());
             RateLimiter loginAttempts = new RateLimiter(limits.loginsPerMinute(), System::nanoTime);
-            RateLimiter accountAttempts = new RateLimiter(network.loginsPerAccountPerMinute(), System::nanoTime);
+            Throttle accountAttempts = cluster == null
+                    ? new RateLimiter(network.loginsPerAccountPerMinute(), System::nanoTime)
+                    : cluster.throttle("login-account", network.loginsPerAccountPerMinute());
             RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             RateLimiter sessionResumes = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             RateLimiter agentConnects = new RateLimiter(network.agentConnectsPerMinute(), System::nanoTime);
@@ -238,7 +247,7 @@ public final class RelayServer implements AutoCloseable {
 
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
                     Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
-                    loginAttempts, accountAttempts);
+                    loginAttempts, accountAttempts, accessChanges);
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
@@ -249,14 +258,19 @@ public final class RelayServer implements AutoCloseable {
             AuditRoutes auditRoutes = new AuditRoutes(audit);
             SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
             AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
-                    userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features, new DeviceProofs(Clock.systemUTC()),
+                    userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
+                    new DeviceProofs(Clock.systemUTC(), cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds()),
                     scheduler, limits.authTimeout(), agentConnects, refusals);
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout());
-            DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh);
+            DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
             AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
+            if (cluster != null) {
+                cluster.onAccessChange(lifecycle::recheck, accessSweep::sweepOperator, sweeper);
+                Periodic.every(sweeper, "cluster shared state sweep", config.pingInterval(), cluster::sweepShared);
+            }
             // Database sweeps on their own thread: a slow database never delays pings and timeouts.
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
@@ -374,7 +388,7 @@ public final class RelayServer implements AutoCloseable {
     public DeviceStore devices() { return devices; }
     public Enrollments enrollments() { return enrollments; }
     public AuditLog audit() { return audit; }
-    public SessionLimits sessionLimits() { return sessionLimits; }
+    public SessionSlots sessionLimits() { return sessionLimits; }
     public PasswordHasher passwordHasher() { return hasher; }
     public DeviceRegistry registry() { return registry; }
     public TerminalSessions sessions() { return sessions; }

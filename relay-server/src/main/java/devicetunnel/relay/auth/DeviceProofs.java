@@ -11,29 +11,30 @@ import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.PrematureJwtException;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Date;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Checks a device's proof of possession: a JWT signed (EdDSA) with the host key pinned at
  * enrollment, for this relay ({@code aud}), about this device ({@code sub}), living at most a
- * minute, with a {@code jti} never seen before. Seen ids are kept until the proof could no longer
- * pass anyway, so a captured proof cannot be replayed and the memory stays bounded by the rate
- * devices connect.
+ * minute, with a {@code jti} never seen before ({@link ProofIds}: this relay's memory, or shared by
+ * a cluster). Seen ids are kept until the proof could no longer pass anyway, so a captured proof
+ * cannot be replayed and what is kept stays bounded by the rate devices connect.
  */
 public final class DeviceProofs {
     private static final int SKEW_SECONDS = 30;
     private static final int MAX_PROOF_CHARS = 2048;
 
     private final Clock clock;
-    private final Map<String, Instant> seen = new ConcurrentHashMap<>();
-    private final AtomicLong nextSweepMillis = new AtomicLong();
+    private final ProofIds seen;
 
+    /** A single relay: ids kept in memory. */
     public DeviceProofs(Clock clock) {
+        this(clock, new LocalProofIds(clock));
+    }
+
+    public DeviceProofs(Clock clock, ProofIds seen) {
         this.clock = clock;
+        this.seen = seen;
     }
 
     /** Throws a 401 {@link TunnelException} (with a reason fit for the audit log) unless the proof holds. */
@@ -77,19 +78,9 @@ public final class DeviceProofs {
         if (expires.getTime() - issued.getTime() > Protocol.PROOF_MAX_LIFETIME_SECONDS * 1000L) {
             throw refused("device proof lives longer than " + Protocol.PROOF_MAX_LIFETIME_SECONDS + " s");
         }
-        forgetExpired();
-        Instant keepUntil = expires.toInstant().plusSeconds(SKEW_SECONDS);
-        if (seen.putIfAbsent(deviceId + "/" + jti, keepUntil) != null) {
+        // Last: only a proof that verifies costs a write to a shared store.
+        if (!seen.firstUse(deviceId, jti, expires.toInstant().plusSeconds(SKEW_SECONDS))) {
             throw refused("replayed device proof");
-        }
-    }
-
-    /** At most one sweep every few seconds, so a reconnect storm does not turn into quadratic work. */
-    private void forgetExpired() {
-        Instant now = clock.instant();
-        long due = nextSweepMillis.get();
-        if (now.toEpochMilli() >= due && nextSweepMillis.compareAndSet(due, now.toEpochMilli() + 5_000)) {
-            seen.values().removeIf(until -> until.isBefore(now));
         }
     }
 

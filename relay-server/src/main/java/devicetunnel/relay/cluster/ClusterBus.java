@@ -180,6 +180,11 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
         });
     }
 
+    /** The NATS connection, for the cluster's other subjects (access changes). */
+    Connection connection() {
+        return nats;
+    }
+
     /** "connected", or what the NATS client is doing instead (reconnecting, closed...). */
     String natsStatus() {
         Connection.Status status = nats.getStatus();

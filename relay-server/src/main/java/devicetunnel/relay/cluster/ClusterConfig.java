@@ -70,6 +70,11 @@ public record ClusterConfig(String natsUrl, String advertiseUrl, String relayId,
         return subjectPrefix + ".relay." + relay + ".stream-failed";
     }
 
+    /** Where relays tell each other about revocations and logouts (every relay listens). */
+    public String accessSubject() {
+        return subjectPrefix + ".access";
+    }
+
     public String advertised(String listenerUrl) {
         return ADVERTISE_LISTENER.equals(advertiseUrl) ? listenerUrl : advertiseUrl.replaceAll("/+$", "");
     }

@@ -7,12 +7,23 @@ import devicetunnel.relay.link.RemoteStreams;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.ClusterStore;
 import devicetunnel.relay.store.Database;
+import devicetunnel.relay.auth.ProofIds;
+import devicetunnel.relay.http.AccessChanges;
+import devicetunnel.relay.http.SessionSlots;
+import devicetunnel.relay.http.Throttle;
+import devicetunnel.relay.store.ProofIdStore;
+import devicetunnel.relay.store.RateHitStore;
+import devicetunnel.relay.store.SessionSlotStore;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 
 /**
- * This relay's membership in a cluster: the shared-presence writer, the lease, the NATS bus. Built
+ * This relay's membership in a cluster: the shared-presence writer, the lease, the NATS bus, and
+ * the state every relay must share (proof ids, session slots, login limits, access changes). Built
  * before the relay listens (so a missing part stops the start), joined once it listens (the lease
  * carries the advertised URL), left before the database closes.
  */
@@ -23,11 +34,20 @@ public final class ClusterNode implements AutoCloseable {
     private final LeaseKeeper lease;
     private final ClusterBus bus;
     private final LongSupplier clock = System::currentTimeMillis;
+    private final ProofIdStore proofIds;
+    private final SessionSlotStore slots;
+    private final RateHitStore rateHits;
+    private final AccessBroadcast access;
+    private final List<SharedSessionSlots> slotCounters = new CopyOnWriteArrayList<>();
 
-    private ClusterNode(ClusterConfig config, ClusterStore store, ClusterBus bus, String secretsId) {
+    private ClusterNode(ClusterConfig config, Database database, ClusterStore store, ClusterBus bus, String secretsId) {
         this.config = config;
         this.store = store;
         this.bus = bus;
+        this.proofIds = new ProofIdStore(database.dataSource());
+        this.slots = new SessionSlotStore(database.dataSource());
+        this.rateHits = new RateHitStore(database.dataSource());
+        this.access = new AccessBroadcast(bus.connection(), config.accessSubject(), config.relayId());
         this.writer = new PresenceWriter(store, config.relayId());
         this.lease = new LeaseKeeper(store, config.relayId(), secretsId, config.leasePeriod(), clock);
     }
@@ -50,7 +70,7 @@ public final class ClusterNode implements AutoCloseable {
                     + "secret: every relay of a cluster needs the same relay_ed25519, user_ca_ed25519 and jwt.secret "
                     + "(copy them from one relay's state dir), or devices would refuse its sessions");
         }
-        return new ClusterNode(config, store, ClusterBus.connect(config, store, System::currentTimeMillis), secretsId);
+        return new ClusterNode(config, database, store, ClusterBus.connect(config, store, System::currentTimeMillis), secretsId);
     }
 
     public String relayId() {
@@ -68,6 +88,45 @@ public final class ClusterNode implements AutoCloseable {
 
     public RemoteStreams siblings() {
         return bus;
+    }
+
+    /** Device proof ids every relay of the cluster shares: a replay is refused by all. */
+    public ProofIds proofIds() {
+        return new SharedProofIds(proofIds);
+    }
+
+    /** Session caps counted across the cluster. */
+    public SessionSlots sessionSlots(int perDevice, int perOperator) {
+        SharedSessionSlots counter = new SharedSessionSlots(slots, config.relayId(), perDevice, perOperator, clock);
+        slotCounters.add(counter);
+        return counter;
+    }
+
+    /** A per-key limit counted across the cluster; {@code name} is the limit's name in the admin API. */
+    public Throttle throttle(String name, int perMinute) {
+        return new SharedThrottle(rateHits, name, perMinute, clock);
+    }
+
+    /** Where this relay announces revocations and logouts to its siblings. */
+    public AccessChanges accessChanges() {
+        return access;
+    }
+
+    /** Runs the siblings' announced changes on {@code executor}: re-check a device, or an operator. */
+    public void onAccessChange(Consumer<String> device, Consumer<String> operator, Executor executor) {
+        access.listen(device, operator, executor);
+    }
+
+    /**
+     * Every ping interval, on the relay's store sweeper: forgets expired proof ids and rate windows,
+     * slots of dead relays, and retries slot releases that failed.
+     */
+    public void sweepShared() {
+        long now = clock.getAsLong();
+        slotCounters.forEach(SharedSessionSlots::retryReleases);
+        proofIds.purge(now);
+        rateHits.purge(now);
+        slots.purgeDead(now);
     }
 
     /** Once listening: take the lease under the advertised URL and answer siblings' requests. */

@@ -11,12 +11,14 @@ import devicetunnel.relay.store.UserStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Re-checks open sessions against the operators' current rights, every ping interval: a removed
  * operator, one demoted to viewer or whose labels no longer cover the device, or one who logged out
  * or changed the password since the session opened (token version moved on) loses the sessions
- * already open, terminal and native alike, not only the next ones.
+ * already open, terminal and native alike, not only the next ones. In a cluster, a logout on
+ * another relay triggers {@link #sweepOperator} here at once.
  */
 public final class AccessSweep {
     private final UserStore users;
@@ -32,15 +34,28 @@ public final class AccessSweep {
     }
 
     public void sweep() {
+        sweep(operator -> true);
+    }
+
+    /** Re-checks the sessions of one operator only (another relay said their rights changed). */
+    public void sweepOperator(String username) {
+        sweep(username::equals);
+    }
+
+    private void sweep(Predicate<String> operators) {
         Map<String, Optional<User>> userCache = new HashMap<>();
         Map<String, Optional<Device>> deviceCache = new HashMap<>();
         for (TerminalSession s : sessions.all()) {
+            if (!operators.test(s.operator())) {
+                continue;
+            }
             String refusal = refusal(s.operator(), s.deviceId(), s.tokenVersion(), userCache, deviceCache);
             if (refusal != null) {
                 s.terminate(ErrorCode.FORBIDDEN, refusal);
             }
         }
-        natives.closeMatching(h -> refusal(h.operator(), h.deviceId(), h.tokenVersion(), userCache, deviceCache) != null,
+        natives.closeMatching(h -> operators.test(h.operator())
+                        && refusal(h.operator(), h.deviceId(), h.tokenVersion(), userCache, deviceCache) != null,
                 ErrorCode.FORBIDDEN, "Your access to this device was withdrawn.");
     }
 

@@ -35,14 +35,16 @@ public final class AuthRoutes {
     private final AuditLog audit;
     private final boolean secureCookies;
     private final RateLimiter attempts;
-    private final RateLimiter accountAttempts;
+    private final Throttle accountAttempts;
+    private final AccessChanges changes;
 
     /**
      * {@code attempts}: per client address; {@code accountAttempts}: per username, so guesses spread over
-     * many addresses (or all arriving through one proxy) still meet a limit per account.
+     * many addresses (or all arriving through one proxy) still meet a limit per account (shared by
+     * every relay in a cluster). {@code changes}: told when a logout revoked an account's tokens.
      */
     public AuthRoutes(UserStore users, PasswordHasher hasher, HashingGate hashing, TokenService tokens, AuditLog audit,
-                      boolean secureCookies, RateLimiter attempts, RateLimiter accountAttempts) {
+                      boolean secureCookies, RateLimiter attempts, Throttle accountAttempts, AccessChanges changes) {
         this.users = users;
         this.hasher = hasher;
         this.hashing = hashing;
@@ -51,6 +53,7 @@ public final class AuthRoutes {
         this.secureCookies = secureCookies;
         this.attempts = attempts;
         this.accountAttempts = accountAttempts;
+        this.changes = changes;
     }
 
     public void install(RoutesConfig routes) {
@@ -93,6 +96,7 @@ public final class AuthRoutes {
                 TokenService.Verified verified = tokens.verify(token);
                 if (verified.version() != TokenService.UNVERSIONED && users.revokeTokens(verified.username())) {
                     audit.record("logout", verified.username(), null, null, ctx.ip(), "tokens revoked");
+                    changes.operatorChanged(verified.username());
                 }
             } catch (TunnelException e) {
                 // an invalid or expired credential has nothing left to revoke

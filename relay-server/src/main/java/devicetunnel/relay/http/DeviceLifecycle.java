@@ -7,13 +7,15 @@ import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.DeviceStore;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Accepting and revoking devices. Revoking (or removing) cuts the device's live control link and
- * its open sessions at once, browser terminals and native SSH streams alike. Changes made by the CLI straight in the database are caught by
- * {@link #sweep()}, which runs every ping interval.
+ * its open sessions at once, browser terminals and native SSH streams alike, and tells the other
+ * relays of a cluster, which {@link #recheck} the device. Changes made by the CLI straight in the
+ * database (and a missed cluster message) are caught by {@link #sweep()}, every ping interval.
  */
 public final class DeviceLifecycle {
     private final Enrollments enrollments;
@@ -21,14 +23,16 @@ public final class DeviceLifecycle {
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
     private final NativeStreams natives;
+    private final AccessChanges changes;
 
     public DeviceLifecycle(Enrollments enrollments, DeviceStore devices, DeviceRegistry registry, TerminalSessions sessions,
-                           NativeStreams natives) {
+                           NativeStreams natives, AccessChanges changes) {
         this.enrollments = enrollments;
         this.devices = devices;
         this.registry = registry;
         this.sessions = sessions;
         this.natives = natives;
+        this.changes = changes;
     }
 
     public Device accept(String deviceId, String actor) {
@@ -38,6 +42,7 @@ public final class DeviceLifecycle {
     public Device revoke(String deviceId, String actor) {
         Device device = enrollments.revoke(deviceId, actor);
         cut(deviceId, "The device was revoked.");
+        changes.deviceChanged(deviceId);
         return device;
     }
 
@@ -45,18 +50,33 @@ public final class DeviceLifecycle {
         boolean removed = enrollments.remove(deviceId, actor);
         if (removed) {
             cut(deviceId, "The device was removed.");
+            changes.deviceChanged(deviceId);
         }
         return removed;
     }
 
-    /** Cuts devices that are online but no longer accepted (revoked or removed by the CLI). */
+    /** Another relay revoked or removed the device: cut whatever of it is here. */
+    public void recheck(String deviceId) {
+        if (devices.find(deviceId).filter(d -> d.status() == Device.Status.ACCEPTED).isEmpty()) {
+            cut(deviceId, "The device is no longer accepted.");
+        }
+    }
+
+    /**
+     * Cuts devices no longer accepted (revoked or removed by the CLI, or on another relay) that have
+     * a link or a session here: in a cluster a session's device may be linked to another relay.
+     */
     public void sweep() {
         Set<String> accepted = devices.list(Device.Status.ACCEPTED).stream().map(Device::id).collect(Collectors.toSet());
-        for (String online : registry.onlineIds()) {
-            if (!accepted.contains(online)) {
-                cut(online, "The device is no longer accepted.");
+        Set<String> here = new HashSet<>(registry.onlineIds());
+        sessions.all().forEach(s -> here.add(s.deviceId()));
+        for (String deviceId : here) {
+            if (!accepted.contains(deviceId)) {
+                cut(deviceId, "The device is no longer accepted.");
             }
         }
+        natives.closeMatching(holder -> !accepted.contains(holder.deviceId()), ErrorCode.FORBIDDEN,
+                "The device is no longer accepted.");
     }
 
     private void cut(String deviceId, String reason) {

@@ -16,14 +16,14 @@ import java.util.Map;
  * (an office behind one NAT that hit the per-address limit, say). Lifting is audited.
  */
 public final class RateLimitRoutes {
-    private final Map<String, RateLimiter> limits;
+    private final Map<String, Throttle> limits;
     private final AuditLog audit;
 
     /** One refused key: {@code limit} names the bucket table (e.g. {@code session-open-address}). */
     public record Refusing(String limit, String key, long retryAfterSeconds) {}
 
     /** @param limits the limiters by the names the API shows */
-    public RateLimitRoutes(Map<String, RateLimiter> limits, AuditLog audit) {
+    public RateLimitRoutes(Map<String, ? extends Throttle> limits, AuditLog audit) {
         this.limits = Map.copyOf(limits);
         this.audit = audit;
     }
@@ -44,7 +44,7 @@ public final class RateLimitRoutes {
     private void lift(Context ctx) {
         OperatorAuth.requireAdmin(ctx);
         Operator admin = OperatorAuth.current(ctx);
-        RateLimiter limiter = limits.get(ctx.pathParam("limit"));
+        Throttle limiter = limits.get(ctx.pathParam("limit"));
         if (limiter == null) {
             throw new TunnelException(ErrorCode.NOT_FOUND, "No such limit; GET /api/v1/rate-limits lists them.");
         }

@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * of the same size. Enough to stop password guessing and session-open floods without a library.
  * Full buckets are forgotten when the table grows, so a scan from many addresses cannot fill memory.
  */
-public final class RateLimiter {
+public final class RateLimiter implements Throttle {
     private static final int SWEEP_THRESHOLD = 10_000;
 
     private final double capacity;
@@ -44,6 +44,7 @@ public final class RateLimiter {
      * Like {@link #acquire(String)}; {@code onFirstRefusal} runs once per run of refusals, so a flood
      * leaves one audit record, not one per request.
      */
+    @Override
     public void acquire(String ip, Runnable onFirstRefusal) {
         if (capacity <= 0) {
             return;
@@ -74,6 +75,7 @@ public final class RateLimiter {
     }
 
     /** Keys refused right now, with the seconds until each may try again. */
+    @Override
     public Map<String, Long> refusing() {
         long now = nanoTime.getAsLong();
         Map<String, Long> out = new java.util.TreeMap<>();
@@ -87,6 +89,7 @@ public final class RateLimiter {
     }
 
     /** Gives {@code key} a full bucket again (an admin lifted the limit); false when it was not limited. */
+    @Override
     public boolean lift(String key) {
         return buckets.remove(key) != null;
     }

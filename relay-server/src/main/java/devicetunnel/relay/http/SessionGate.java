@@ -1,5 +1,6 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.ssh.TerminalSession;
@@ -15,20 +16,20 @@ import java.util.function.Predicate;
  * What a browser terminal websocket passes before it is upgraded and a session is opened: an allowed
  * origin (403), the per-IP open rate (429; resumes have a bucket of their own, so a flaky network
  * resuming does not eat the budget for opening), valid credentials (401), then a free slot under the
- * per-device and per-operator caps (409).
+ * per-device and per-operator caps (409; across relays in a cluster).
  */
 public final class SessionGate {
     private final OperatorAuth auth;
     private final OriginPolicy origins;
     private final RateLimiter opens;
     private final RateLimiter resumes;
-    private final SessionLimits limits;
+    private final SessionSlots limits;
     private final AuditLog audit;
     private final TerminalSessions sessions;
     private final RateLimiter operatorOpens;
 
     public SessionGate(OperatorAuth auth, OriginPolicy origins, RateLimiter opens, RateLimiter resumes,
-                       RateLimiter operatorOpens, SessionLimits limits, AuditLog audit, TerminalSessions sessions) {
+                       RateLimiter operatorOpens, SessionSlots limits, AuditLog audit, TerminalSessions sessions) {
         this.resumes = resumes;
         this.operatorOpens = operatorOpens;
         this.auth = auth;
@@ -65,6 +66,9 @@ public final class SessionGate {
         try {
             limits.acquire(operator, deviceId);
         } catch (TunnelException e) {
+            if (e.code() != ErrorCode.CONFLICT) {
+                throw e; // e.g. the shared store is down: nothing to say about holders
+            }
             boolean deviceFull = e.getMessage().startsWith("This device");
             Predicate<TerminalSession> holds = deviceFull ? s -> s.deviceId().equals(deviceId) : s -> s.operator().equals(operator);
             throw new TunnelException(e.code(), e.getMessage() + holders(sessions.all().stream().filter(holds).toList()));

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Caps concurrent terminal sessions per device and per operator. A slot is taken before the session
+ * Caps concurrent sessions per device and per operator on one relay. A slot is taken before the session
  * is opened and given back when it ends (or fails to open), so concurrent opens cannot overshoot.
  */
-public final class SessionLimits {
+public final class SessionLimits implements SessionSlots {
     private final int perDevice;
     private final int perOperator;
     private final Map<String, Integer> byDevice = new ConcurrentHashMap<>();
@@ -23,25 +23,24 @@ public final class SessionLimits {
         this.perOperator = perOperator;
     }
 
-    /** Takes a slot or throws a 409. */
+    @Override
     public synchronized void acquire(String operator, String deviceId) {
         if (byDevice.getOrDefault(deviceId, 0) >= perDevice) {
-            throw new TunnelException(ErrorCode.CONFLICT,
-                    "This device already has " + perDevice + " open sessions (the limit).");
+            throw new TunnelException(ErrorCode.CONFLICT, SessionSlots.deviceFull(perDevice));
         }
         if (byOperator.getOrDefault(operator, 0) >= perOperator) {
-            throw new TunnelException(ErrorCode.CONFLICT,
-                    "You already have " + perOperator + " open sessions (the limit).");
+            throw new TunnelException(ErrorCode.CONFLICT, SessionSlots.operatorFull(perOperator));
         }
         byDevice.merge(deviceId, 1, Integer::sum);
         byOperator.merge(operator, 1, Integer::sum);
     }
 
-    /** Slots the device's sessions (shells, native SSH, transfers) hold now. */
+    @Override
     public int heldOnDevice(String deviceId) {
         return byDevice.getOrDefault(deviceId, 0);
     }
 
+    @Override
     public synchronized void release(String operator, String deviceId) {
         byDevice.computeIfPresent(deviceId, (k, n) -> n <= 1 ? null : n - 1);
         byOperator.computeIfPresent(operator, (k, n) -> n <= 1 ? null : n - 1);

@@ -43,11 +43,13 @@ public final class ClusterStore {
     /** A relay that stops cleanly gives its lease and its links up at once instead of letting them expire. */
     public void removeRelay(String relayId) {
         jdbc.update("DELETE FROM cluster_device_links WHERE relay_id = ?", relayId);
+        jdbc.update("DELETE FROM cluster_session_slots WHERE relay_id = ?", relayId);
         jdbc.update("DELETE FROM cluster_relays WHERE relay_id = ?", relayId);
     }
 
-    /** Forgets links a previous run of this relay left behind (they died with it). */
+    /** Forgets links (and session slots) a previous run of this relay left behind (they died with it). */
     public int clearLinks(String relayId) {
+        jdbc.update("DELETE FROM cluster_session_slots WHERE relay_id = ?", relayId);
         return jdbc.update("DELETE FROM cluster_device_links WHERE relay_id = ?", relayId);
     }
 

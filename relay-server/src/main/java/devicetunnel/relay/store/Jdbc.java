@@ -43,6 +43,55 @@ final class Jdbc {
         }
     }
 
+    /** Work done in one transaction: statements run on {@link Tx}, commit when it returns, roll back when it throws. */
+    interface TxWork<T> {
+        T run(Tx tx) throws SQLException;
+    }
+
+    /** The statements of one transaction. */
+    static final class Tx {
+        private final Connection connection;
+
+        private Tx(Connection connection) {
+            this.connection = connection;
+        }
+
+        int update(String sql, Object... params) throws SQLException {
+            try (PreparedStatement ps = prepare(connection, sql, params)) {
+                return ps.executeUpdate();
+            }
+        }
+
+        <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+            try (PreparedStatement ps = prepare(connection, sql, params); ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        }
+    }
+
+    <T> T transaction(TxWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(new Tx(c));
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit); // the connection goes back to the pool as it came
+            }
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e);
+        }
+    }
+
     private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < params.length; i++) {

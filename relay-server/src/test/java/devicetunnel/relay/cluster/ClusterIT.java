@@ -181,6 +181,10 @@ class ClusterIT {
                 if (i > 0) {
                     times.add((System.nanoTime() - start) / 1_000_000);
                 }
+                // End the shell, not just the tab (which would leave it detached, holding a slot): session
+                // caps count every relay's sessions, and these eight would fill the device's default cap.
+                term.type("exit\r");
+                term.awaitClose(WAIT);
             }
         }
         times.sort(null);
