@@ -1,6 +1,6 @@
 package devicetunnel.relay.auth;
 
-import devicetunnel.relay.http.RateLimited;
+import devicetunnel.relay.policy.RateLimited;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package devicetunnel.relay.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import devicetunnel.relay.http.AccessChanges;
+import devicetunnel.relay.policy.AccessChanges;
 import devicetunnel.relay.http.Json;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;

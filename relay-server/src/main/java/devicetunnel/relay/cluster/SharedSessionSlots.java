@@ -2,7 +2,7 @@ package devicetunnel.relay.cluster;
 
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
-import devicetunnel.relay.http.SessionSlots;
+import devicetunnel.relay.policy.SessionSlots;
 import devicetunnel.relay.store.SessionSlotStore;
 import java.util.ArrayDeque;
 import java.util.Deque;

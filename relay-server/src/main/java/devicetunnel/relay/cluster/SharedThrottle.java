@@ -1,7 +1,7 @@
 package devicetunnel.relay.cluster;
 
-import devicetunnel.relay.http.RateLimited;
-import devicetunnel.relay.http.Throttle;
+import devicetunnel.relay.policy.RateLimited;
+import devicetunnel.relay.policy.Throttle;
 import devicetunnel.relay.store.RateHitStore;
 import java.util.Map;
 import java.util.function.LongSupplier;

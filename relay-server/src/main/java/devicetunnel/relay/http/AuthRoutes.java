@@ -1,5 +1,8 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.relay.policy.AccessChanges;
+import devicetunnel.relay.policy.Throttle;
+import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Credentials;

@@ -1,5 +1,6 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.relay.policy.DeviceAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.DeviceFeatures;

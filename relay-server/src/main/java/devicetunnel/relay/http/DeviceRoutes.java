@@ -1,5 +1,7 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.relay.policy.DeviceLifecycle;
+import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;

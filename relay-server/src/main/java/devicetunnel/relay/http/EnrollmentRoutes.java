@@ -1,5 +1,6 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.TunnelException;

@@ -1,5 +1,6 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.relay.policy.RateLimited;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import io.javalin.config.RoutesConfig;

@@ -1,5 +1,6 @@
 package devicetunnel.relay.http;
 
+import devicetunnel.relay.policy.Throttle;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;

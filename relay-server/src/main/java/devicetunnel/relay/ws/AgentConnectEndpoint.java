@@ -12,7 +12,7 @@ import devicetunnel.protocol.JdkKeys;
 import devicetunnel.relay.auth.DeviceProofs;
 import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.link.DeviceLink;
-import devicetunnel.relay.http.RateLimiter;
+import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.MessageRate;
 import devicetunnel.relay.link.RefusalLog;

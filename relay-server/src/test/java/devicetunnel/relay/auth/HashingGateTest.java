@@ -3,7 +3,7 @@ package devicetunnel.relay.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import devicetunnel.relay.http.RateLimited;
+import devicetunnel.relay.policy.RateLimited;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;

@@ -1,4 +1,4 @@
-package devicetunnel.relay.http;
+package devicetunnel.relay.policy;
 
 /**
  * Tells the other relays of a cluster that a device or an operator lost rights here (revoked,

@@ -1,4 +1,4 @@
-package devicetunnel.relay.http;
+package devicetunnel.relay.policy;
 
 import java.util.Map;
 

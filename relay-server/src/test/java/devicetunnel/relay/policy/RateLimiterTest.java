@@ -1,4 +1,4 @@
-package devicetunnel.relay.http;
+package devicetunnel.relay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

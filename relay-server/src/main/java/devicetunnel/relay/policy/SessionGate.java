@@ -1,5 +1,6 @@
-package devicetunnel.relay.http;
+package devicetunnel.relay.policy;
 
+import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;

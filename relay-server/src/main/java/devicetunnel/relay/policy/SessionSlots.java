@@ -1,4 +1,4 @@
-package devicetunnel.relay.http;
+package devicetunnel.relay.policy;
 
 /**
  * Caps on concurrent sessions (terminal, native SSH, file transfer) per device and per operator: a
