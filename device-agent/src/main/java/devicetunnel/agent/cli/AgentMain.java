@@ -3,6 +3,7 @@ package devicetunnel.agent.cli;
 import devicetunnel.agent.Agent;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.ssh.LoginShell;
+import devicetunnel.protocol.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -86,8 +87,15 @@ public final class AgentMain implements Callable<Integer> {
                     + "Same scheme as --relay only.")
     List<String> streamHosts;
 
+    @Option(names = "--log-format", defaultValue = "${env:DT_LOG_FORMAT:-text}",
+            description = "text, or json: one object a line (time, level, logger, message, device, session). "
+                    + "Levels per logger from env DT_LOG_LEVELS, e.g. devicetunnel.agent.link=debug. Default: ${DEFAULT-VALUE}.")
+    String logFormat;
+
     @Override
     public Integer call() throws Exception {
+        LogSetup.apply(LogSetup.Format.valueOf(logFormat.toUpperCase(java.util.Locale.ROOT)), System.getenv("DT_LOG_LEVELS"),
+                "agent", deviceId);
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
         Agent.AgentConfig config = new Agent.AgentConfig(
                 RelayEndpoint.parse(relay, allowPlainHttp),

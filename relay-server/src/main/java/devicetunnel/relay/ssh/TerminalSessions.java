@@ -67,6 +67,7 @@ public final class TerminalSessions implements AutoCloseable {
     private final OutputGovernor governor;
     private volatile boolean accepting = true;
     private final TerminalSessionStore store;
+    private final SessionTraffic traffic = new SessionTraffic();
     /** Shell channel environment the agent reads (see the agent's ShellChannel). */
     static final String SESSION_ENV = "DEVTUNNEL_SESSION";
     static final String RESUME_ENV = "DEVTUNNEL_RESUME_OFFSET";
@@ -100,7 +101,7 @@ public final class TerminalSessions implements AutoCloseable {
             channel.open().verify(settings.openTimeout());
             store.add(new TerminalSessionStore.Entry(id, device.id(), operator, Instant.now()));
             return started(new TerminalSession(id, operator, device.id(), connection.session(), channel, connection.stream(),
-                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, this::closed), tokenVersion);
+                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, traffic, this::closed), tokenVersion);
         } catch (IOException | RuntimeException e) {
             connection.close();
             throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "Could not start a shell on the device.", e);
@@ -132,7 +133,7 @@ public final class TerminalSessions implements AutoCloseable {
             }
             long start = ResumeHeader.read(channel.getInvertedErr(), settings.openTimeout());
             TerminalSession session = new TerminalSession(entry.id(), entry.operator(), device.id(), connection.session(),
-                    channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, this::closed);
+                    channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, traffic, this::closed);
             session.resumedThroughDevice();
             return started(session, tokenVersion);
         } catch (TunnelException e) {
@@ -230,6 +231,10 @@ public final class TerminalSessions implements AutoCloseable {
 
     public Optional<TerminalSession> find(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(sessions.get(id));
+    }
+
+    public SessionTraffic traffic() {
+        return traffic;
     }
 
     public Collection<TerminalSession> all() {
