@@ -56,6 +56,7 @@ import devicetunnel.relay.ssh.OutputGovernor;
 import devicetunnel.relay.ssh.RelaySshClient;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.ssh.SessionTraffic;
 import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.EmbeddedStore;
@@ -388,15 +389,16 @@ public final class RelayServer implements AutoCloseable {
                 "kind", RelayMetrics.FILE);
         metrics.gauge("devtunnel.sessions.paced", "Terminal sessions slowed so that others' echoes stay quick",
                 governor::pacedSessions);
+        SessionTraffic traffic = sessions.traffic();
         metrics.total("devtunnel.terminal.output", "Shell output relayed towards browsers", "bytes",
-                () -> sessions.traffic().bytesOut());
+                traffic, SessionTraffic::bytesOut);
         metrics.total("devtunnel.terminal.input", "Operator input relayed to devices", "bytes",
-                () -> sessions.traffic().bytesIn());
+                traffic, SessionTraffic::bytesIn);
         metrics.total("devtunnel.flow.control.stalls", "Times a session stopped reading its shell for a slow browser",
-                null, () -> sessions.traffic().stalls());
+                null, traffic, SessionTraffic::stalls);
         limiters.forEach((name, limiter) -> metrics.total("devtunnel.rate.limited", "Requests refused by a rate limit",
-                null, limiter::refusedTotal, "limiter", name));
-        metrics.gauge("devtunnel.store.heartbeat.duration", "Seconds the last store heartbeat write took",
+                null, limiter, RateLimiter::refusedTotal, "limiter", name));
+        metrics.gauge("devtunnel.store.heartbeat.seconds", "Seconds the last store heartbeat write took",
                 storeHealth::lastProbeSeconds);
         metrics.gauge("devtunnel.ready", "1 while /readyz answers 200", () -> readiness.isReady() ? 1 : 0);
     }

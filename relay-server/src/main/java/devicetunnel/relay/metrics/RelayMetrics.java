@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
@@ -85,10 +86,13 @@ public final class RelayMetrics implements AutoCloseable {
         Gauge.builder(name, value).description(description).tags(tags).strongReference(true).register(registry);
     }
 
-    /** A running total read at scrape time (it must only grow); {@code unit} may be null. */
-    public void total(String name, String description, String unit, Supplier<Number> value, String... tags) {
-        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).baseUnit(unit)
-                .tags(tags).register(registry);
+    /**
+     * A running total read from {@code state} at scrape time (it must only grow); {@code unit} may be null.
+     * The registry holds {@code state} weakly: it must be an object the relay keeps anyway, not a lambda.
+     */
+    public <T> void total(String name, String description, String unit, T state, ToDoubleFunction<T> value,
+                          String... tags) {
+        FunctionCounter.builder(name, state, value).description(description).baseUnit(unit).tags(tags).register(registry);
     }
 
     /** Jetty's request thread pool: busy, idle, queued jobs, limits. */
