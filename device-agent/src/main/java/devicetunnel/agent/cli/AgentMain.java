@@ -88,13 +88,16 @@ public final class AgentMain implements Callable<Integer> {
     List<String> streamHosts;
 
     @Option(names = "--log-format", defaultValue = "${env:DT_LOG_FORMAT:-text}",
-            description = "text, or json: one object a line (time, level, logger, message, device, session). "
-                    + "Levels per logger from env DT_LOG_LEVELS, e.g. devicetunnel.agent.link=debug. Default: ${DEFAULT-VALUE}.")
+            description = "text, or json: one object a line (time, level, logger, message, agent). Default: ${DEFAULT-VALUE}.")
     String logFormat;
+
+    @Option(names = "--log-levels", defaultValue = "${env:DT_LOG_LEVELS}",
+            description = "Levels per logger, e.g. devicetunnel.agent.link=debug,org.apache.sshd=warn (env DT_LOG_LEVELS).")
+    String logLevels;
 
     @Override
     public Integer call() throws Exception {
-        LogSetup.apply(LogSetup.Format.valueOf(logFormat.toUpperCase(java.util.Locale.ROOT)), System.getenv("DT_LOG_LEVELS"),
+        LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
                 "agent", deviceId);
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
         Agent.AgentConfig config = new Agent.AgentConfig(

@@ -200,13 +200,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--log-format", defaultValue = "${env:DT_LOG_FORMAT:-text}",
             description = "text, or json: one object a line (time, level, logger, message, device, session, operator, "
-                    + "relay). Levels per logger from env DT_LOG_LEVELS, e.g. devicetunnel.relay.http=debug,"
-                    + "org.eclipse.jetty=warn. Default: ${DEFAULT-VALUE}.")
+                    + "relay). Default: ${DEFAULT-VALUE}.")
     String logFormat;
+
+    @Option(names = "--log-levels", defaultValue = "${env:DT_LOG_LEVELS}",
+            description = "Levels per logger, e.g. devicetunnel.relay.http=debug,org.eclipse.jetty=warn (env DT_LOG_LEVELS).")
+    String logLevels;
 
     @Override
     public Integer call() throws Exception {
-        LogSetup.apply(LogSetup.Format.valueOf(logFormat.toUpperCase(java.util.Locale.ROOT)), System.getenv("DT_LOG_LEVELS"),
+        LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
                 "relay", cluster.relayId != null ? cluster.relayId : listen);
         String[] address = hostPort(listen, "--listen");
         String host = address[0];

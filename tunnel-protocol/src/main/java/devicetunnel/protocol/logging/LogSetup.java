@@ -20,7 +20,19 @@ import org.slf4j.LoggerFactory;
 public final class LogSetup {
     private LogSetup() {}
 
-    public enum Format { TEXT, JSON }
+    public enum Format {
+        TEXT, JSON;
+
+        /** {@code --log-format}'s value, any case. */
+        public static Format parse(String value) {
+            for (Format f : values()) {
+                if (f.name().equalsIgnoreCase(value)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("--log-format must be text or json, not '" + value + "'");
+        }
+    }
 
     /**
      * {@code levels}: {@code logger=level} pairs separated by commas, e.g.
