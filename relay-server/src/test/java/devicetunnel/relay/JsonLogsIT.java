@@ -78,7 +78,7 @@ class JsonLogsIT {
         });
         assertThat(relayLines).anySatisfy(line -> assertThat(line.get("level").asText()).isEqualTo("DEBUG"));
         assertThat(relayLines).allSatisfy(line -> assertThat(line.has("relay")).isTrue());
-        assertThat(agentLines).isNotEmpty().allSatisfy(line -> assertThat(line.get("agent").asText()).isEqualTo("dev-json"));
+        assertThat(agentLines).isNotEmpty().allSatisfy(line -> assertThat(line.get("device").asText()).isEqualTo("dev-json"));
 
         String logs = Files.readString(state.resolve("relay.log")) + Files.readString(agentState.resolve("agent.log"));
         for (String secret : List.of(KEYS, token, TestRelay.PASSWORD, WRONG_PASSWORD, enrollment)) {

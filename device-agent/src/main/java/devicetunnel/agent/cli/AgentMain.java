@@ -88,7 +88,7 @@ public final class AgentMain implements Callable<Integer> {
     List<String> streamHosts;
 
     @Option(names = "--log-format", defaultValue = "${env:DT_LOG_FORMAT:-text}",
-            description = "text, or json: one object a line (time, level, logger, message, agent). Default: ${DEFAULT-VALUE}.")
+            description = "text, or json: one object a line (time, level, logger, message, device). Default: ${DEFAULT-VALUE}.")
     String logFormat;
 
     @Option(names = "--log-levels", defaultValue = "${env:DT_LOG_LEVELS}",
@@ -98,7 +98,7 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
-                "agent", deviceId);
+                "device", deviceId);
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
         Agent.AgentConfig config = new Agent.AgentConfig(
                 RelayEndpoint.parse(relay, allowPlainHttp),

@@ -15,15 +15,14 @@ import java.util.Map;
 
 /**
  * One JSON object per log line: {@code time} (ISO-8601 UTC), {@code level}, {@code logger},
- * {@code thread}, {@code message}, then the MDC fields {@code device}, {@code session},
- * {@code operator} where set, {@code relay} or {@code agent} (this process, from the logger
- * context's property of that name) and {@code error} (the stack trace) for an exception.
+ * {@code thread}, {@code message}, then {@code device}, {@code session}, {@code operator} and
+ * {@code relay} where known, and {@code error} (the stack trace) for an exception. Each of those four
+ * comes from the MDC of the logging thread, else from the logger context's property of that name
+ * (which names the process: a relay's id, an agent's device id).
  */
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
-    /** MDC keys copied into each line; other MDC entries stay out (no surprises for log shippers). */
-    static final List<String> MDC_FIELDS = List.of("device", "session", "operator");
-    /** Logger-context properties naming this process, copied into every line. */
-    static final List<String> PROCESS_FIELDS = List.of("relay", "agent");
+    /** The context fields a line may carry; other MDC entries stay out (no surprises for log shippers). */
+    static final List<String> CONTEXT_FIELDS = List.of("device", "session", "operator", "relay");
 
     private final JsonFactory json = new JsonFactory();
 
@@ -43,14 +42,11 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
             line.writeStringField("thread", event.getThreadName());
             line.writeStringField("message", event.getFormattedMessage());
             Map<String, String> mdc = event.getMDCPropertyMap();
-            for (String field : MDC_FIELDS) {
+            for (String field : CONTEXT_FIELDS) {
                 String value = mdc.get(field);
-                if (value != null) {
-                    line.writeStringField(field, value);
+                if (value == null && getContext() != null) {
+                    value = getContext().getProperty(field);
                 }
-            }
-            for (String field : PROCESS_FIELDS) {
-                String value = getContext() == null ? null : getContext().getProperty(field);
                 if (value != null) {
                     line.writeStringField(field, value);
                 }

@@ -37,7 +37,7 @@ public final class LogSetup {
     /**
      * {@code levels}: {@code logger=level} pairs separated by commas, e.g.
      * {@code devicetunnel.relay.http=debug,org.eclipse.jetty=warn}; null or blank for none.
-     * {@code process}: "relay" or "agent", the field naming this process in JSON lines; {@code name} its value.
+     * {@code process}: "relay" or "device", the JSON field naming this process on every line; {@code name} its value.
      */
     public static void apply(Format format, String levels, String process, String name) {
         Map<String, Level> parsed = parseLevels(levels); // a typo fails the start, before anything changed
