@@ -24,6 +24,8 @@ else
     exit 1
   fi
   [[ -s "$DEMO/admin.password" ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/admin.password"
+  # A Prometheus scrape token: reads /metrics without an admin login (docs/OPERATIONS.md#metrics).
+  [[ -s "$DEMO/metrics.token" ]] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/metrics.token"
   # These commands write to the relay's store, so they run before the relay: while a relay runs on
   # the state dir (say, one started by hand) they are refused with "the relay is running on this
   # state directory", and the set-up stops with that message. A state dir from an older demo (H2,
@@ -38,7 +40,7 @@ else
   fi
 
   setsid nohup java -jar "$RELAY_JAR" serve --listen "127.0.0.1:${PORT}" --state-dir "$DEMO/relay" \
-       >"$DEMO/relay.log" 2>&1 < /dev/null &
+       --metrics-token-file "$DEMO/metrics.token" >"$DEMO/relay.log" 2>&1 < /dev/null &
   echo $! > "$DEMO/relay.pid"
 
   # /readyz is 200 only once the store passed its checks and takes writes; a relay on a damaged
@@ -72,6 +74,7 @@ for _ in $(seq 1 120); do
     echo "relay: $URL"
     echo "login: admin ${password}"
     echo "device: ${DEVICE_ID} online"
+    echo "metrics: $URL/metrics (curl -H \"Authorization: Bearer \$(cat $DEMO/metrics.token)\" $URL/metrics)"
     exit 0
   fi
   running "$DEMO/agent.pid" || { echo "agent failed to start; see $DEMO/agent.log" >&2; tail -20 "$DEMO/agent.log" >&2; exit 1; }

@@ -19,6 +19,7 @@ import java.util.List;
  *                       so it implies Secure cookies, HSTS and an https origin)
  * @param maintenance    store upkeep: health probes, scheduled backups, audit retention
  * @param cluster        cluster mode (shared presence, routing to sibling relays); null for a single node
+ * @param metrics        who may read {@code /metrics}, and where besides the main port
  */
 public record RelayConfig(
         String host,
@@ -36,7 +37,21 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance, ClusterConfig cluster) {
+        Maintenance maintenance, ClusterConfig cluster, Metrics metrics) {
+
+    /**
+     * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
+     * scrape token's holder).
+     *
+     * @param listenHost  a separate address serving only {@code /metrics}; null for none
+     * @param listenPort  its port (0: any free one)
+     * @param scrapeToken bearer token a scraper presents instead of an admin's login; null for none
+     */
+    public record Metrics(String listenHost, int listenPort, String scrapeToken) {
+        public static Metrics defaults() {
+            return new Metrics(null, 0, null);
+        }
+    }
 
     /**
      * Store upkeep.
@@ -169,7 +184,8 @@ public record RelayConfig(
 
     public static RelayConfig forTests(Path stateDir) {
         return new RelayConfig("127.0.0.1", 0, stateDir, null, null, null, null, null, Duration.ofHours(1),
-                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults(), null);
+                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults(), null,
+                Metrics.defaults());
     }
 
     public boolean tlsEnabled() {
@@ -187,59 +203,65 @@ public record RelayConfig(
 
     public RelayConfig withDatabaseUrl(String url) {
         return new RelayConfig(host, port, stateDir, url, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withPingInterval(Duration interval) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
+                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance, cluster);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance, cluster, metrics);
     }
 
     public RelayConfig withCluster(ClusterConfig clusterConfig) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                maintenance, clusterConfig);
+                maintenance, clusterConfig, metrics);
     }
 
     /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
     public RelayConfig withPort(int fixedPort) {
         return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
+                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withHardening(Hardening settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance, cluster);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withTls(TlsFiles files) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance, cluster);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withExternalIssuer(ExternalIssuer issuer) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster);
+                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
     }
 
     public RelayConfig withMaintenance(Maintenance settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                settings, cluster);
+                settings, cluster, metrics);
+    }
+
+    public RelayConfig withMetrics(Metrics settings) {
+        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
+                maintenance, cluster, settings);
     }
 
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return new RelayConfig(newHost, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance, cluster);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance, cluster, metrics);
     }
 }

@@ -48,11 +48,19 @@ import devicetunnel.relay.policy.AccessChanges;
 import devicetunnel.relay.auth.LocalProofIds;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.StreamBroker;
+import devicetunnel.relay.http.Readiness;
+import devicetunnel.relay.metrics.MetricsAccess;
+import devicetunnel.relay.metrics.MetricsListener;
+import devicetunnel.relay.metrics.MetricsRoute;
+import devicetunnel.relay.metrics.RelayMetrics;
+import devicetunnel.relay.store.Device;
+import java.util.concurrent.atomic.AtomicInteger;
 import devicetunnel.relay.ssh.DeviceSshConnector;
 import devicetunnel.relay.ssh.OutputGovernor;
 import devicetunnel.relay.ssh.RelaySshClient;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.ssh.SessionTraffic;
 import devicetunnel.relay.ssh.UserCertificateAuthority;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.EmbeddedStore;
@@ -100,7 +108,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The relay: assembles store, auth, device links and SSH client behind one Javalin server.
  *
- * <p>Threads: owns Jetty's pool, {@code relay-timer-N} (two), {@code relay-store-sweep-N} and the {@code relay-open-N} pool.
+ * <p>Threads: owns Jetty's pool, {@code relay-timer-N} (two), {@code relay-store-sweep-N}, the {@code relay-open-N} pool
+ * and, with {@code --metrics-listen}, {@code relay-metrics-N}.
  */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
@@ -137,7 +146,10 @@ public final class RelayServer implements AutoCloseable {
     private final StoreHealth storeHealth;
     private final ClusterNode cluster;
     private final StreamBroker broker;
-    private volatile boolean ready;
+    private final RelayMetrics metrics = new RelayMetrics();
+    private final Readiness readiness;
+    private MetricsListener metricsListener;
+    private volatile boolean started;
 
     public RelayServer(RelayConfig config) throws IOException {
         this(config, OutputGovernor.machineCpuLoad());
@@ -209,8 +221,8 @@ public final class RelayServer implements AutoCloseable {
                     upkeep.recordingRetention(), new RecordingStore(database.dataSource()), audit,
                     config.cluster() == null ? null : config.cluster().relayId(), Clock.systemUTC());
             Periodic.every(sweeper, "recording retention", Duration.ofHours(1), recordings::prune);
-            this.sessions = new TerminalSessions(connector, scheduler, config.sessions(),
-                    new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime),
+            OutputGovernor governor = new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime);
+            this.sessions = new TerminalSessions(connector, scheduler, config.sessions(), governor,
                     new TerminalSessionStore(database.dataSource()), recordings, this::sessionClosed);
             this.keepalive = new WsKeepalive(config.pingInterval(), scheduler);
             this.idleReaper = limits.idleTimeout().isZero() ? null
@@ -218,7 +230,7 @@ public final class RelayServer implements AutoCloseable {
 
             TokenService tokens = new TokenService(tokenSecret, config.tokenLifetime(), Clock.systemUTC(),
                     config.externalIssuer());
-            OperatorAuth auth = new OperatorAuth(tokens, users);
+            OperatorAuth auth = new OperatorAuth(tokens, users, metrics);
             RelayConfig.Network network = limits.network();
             OriginPolicy origins = new OriginPolicy(limits.allowedOrigins(), config.browsersUseTls() ? "https" : "http");
             ClientAddress clientAddress = new ClientAddress(network.trustedProxies());
@@ -240,14 +252,15 @@ public final class RelayServer implements AutoCloseable {
             RateLimiter operatorOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, operatorOpens, sessionLimits,
                     audit, sessions);
-            RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(Map.of("login-address", loginAttempts,
+            Map<String, Throttle> limiters = Map.of("login-address", loginAttempts,
                     "login-account", accountAttempts, "session-open-address", sessionOpens,
                     "session-open-operator", operatorOpens, "session-resume-address", sessionResumes,
-                    "agent-connect-address", agentConnects), audit);
+                    "agent-connect-address", agentConnects);
+            RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(limiters, audit);
 
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
                     Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
-                    loginAttempts, accountAttempts, accessChanges);
+                    loginAttempts, accountAttempts, accessChanges, metrics);
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
@@ -260,11 +273,11 @@ public final class RelayServer implements AutoCloseable {
             AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
                     userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
                     new DeviceProofs(Clock.systemUTC(), cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds()),
-                    scheduler, limits.authTimeout(), agentConnects, refusals);
+                    scheduler, limits.authTimeout(), agentConnects, refusals, metrics);
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
-            TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive);
+            TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
-                    config.sessions().openTimeout());
+                    config.sessions().openTimeout(), metrics);
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
             AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
             if (cluster != null) {
@@ -276,6 +289,17 @@ public final class RelayServer implements AutoCloseable {
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
             DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features);
             long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
+            this.readiness = new Readiness(() -> cluster == null ? Map.of("devicesOnline", registry.onlineCount())
+                    : Map.of("devicesOnline", registry.onlineCount(), "cluster", cluster.status()));
+            readiness.add("starting", () -> started ? null : "the relay is starting");
+            readiness.add("draining", () -> sessions.isAccepting() ? null : "the relay is shutting down (draining)");
+            readiness.add("store", storeHealth::problem);
+            AtomicInteger pendingDevices = new AtomicInteger();
+            Periodic.every(sweeper, "pending devices count", config.pingInterval(),
+                    () -> pendingDevices.set(devices.list(Device.Status.PENDING).size()));
+            exportMeters(governor, nativeSsh, fileRoutes, limiters, pendingDevices);
+            MetricsAccess metricsAccess = new MetricsAccess(config.metrics().scrapeToken());
+            MetricsRoute metricsRoute = new MetricsRoute(metrics, metricsAccess, auth);
 
             this.app = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
@@ -311,23 +335,8 @@ public final class RelayServer implements AutoCloseable {
                 cfg.routes.wsBeforeUpgrade(Protocol.CONNECT_PATH, ctx -> refuseWhileDraining());
                 cfg.routes.wsBeforeUpgrade(NativeSshEndpoint.PATH, ctx -> refuseWhileDraining());
                 cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-                cfg.routes.get("/readyz", ctx -> {
-                    String storeProblem = storeHealth.problem();
-                    boolean ok = ready && storeProblem == null;
-                    Map<String, Object> body = new java.util.LinkedHashMap<>();
-                    body.put("status", ok ? "ready" : "not ready");
-                    body.put("devicesOnline", registry.onlineCount());
-                    if (storeProblem != null) {
-                        body.put("reason", storeProblem);
-                    } else if (!ready) {
-                        body.put("reason", "starting or shutting down");
-                    }
-                    if (cluster != null) {
-                        body.put("cluster", cluster.status());
-                    }
-                    ctx.status(ok ? 200 : 503);
-                    ctx.json(body);
-                });
+                readiness.install(cfg.routes);
+                metricsRoute.install(cfg.routes);
                 authRoutes.install(cfg.routes);
                 deviceRoutes.install(cfg.routes);
                 featureRoutes.install(cfg.routes);
@@ -348,6 +357,7 @@ public final class RelayServer implements AutoCloseable {
                 node.close();
             }
             database.close(); // releases the state dir's lock: the same JVM may start a relay there again
+            metrics.close();
             throw e;
         }
     }
@@ -371,9 +381,60 @@ public final class RelayServer implements AutoCloseable {
                 throw e;
             }
         }
-        ready = true;
+        metrics.bindJetty(app.jettyServer().threadPool());
+        RelayConfig.Metrics scrape = config.metrics();
+        if (scrape.listenHost() != null) {
+            try {
+                metricsListener = new MetricsListener(scrape.listenHost(), scrape.listenPort(), metrics,
+                        new MetricsAccess(scrape.scrapeToken()));
+            } catch (IOException e) {
+                close();
+                throw new java.io.UncheckedIOException("cannot listen for metrics on " + scrape.listenHost() + ":"
+                        + scrape.listenPort(), e);
+            }
+        }
+        started = true;
         log.info("relay listening on {}", baseUrl());
         return this;
+    }
+
+    /** The relay's own meters: each reads state its component keeps anyway, at scrape time. */
+    private void exportMeters(OutputGovernor governor, NativeSshEndpoint nativeSsh, FileRoutes files,
+                              Map<String, Throttle> limiters, AtomicInteger pendingDevices) {
+        String relayId = config.cluster() == null ? "standalone" : config.cluster().relayId();
+        metrics.gauge("devtunnel.devices.online", "Devices whose control link this relay holds", registry::onlineCount,
+                "relay", relayId);
+        metrics.gauge("devtunnel.devices.pending", "Enrolled devices waiting for an admin's approval", pendingDevices::get);
+        metrics.gauge("devtunnel.sessions.open", "Sessions open on this relay", () -> sessions.all().size(),
+                "kind", RelayMetrics.TERMINAL);
+        metrics.gauge("devtunnel.sessions.open", "Sessions open on this relay", nativeSsh::openCount,
+                "kind", RelayMetrics.NATIVE);
+        metrics.gauge("devtunnel.sessions.open", "Sessions open on this relay", files::runningCount,
+                "kind", RelayMetrics.FILE);
+        metrics.gauge("devtunnel.sessions.paced", "Terminal sessions slowed so that others' echoes stay quick",
+                governor::pacedSessions);
+        SessionTraffic traffic = sessions.traffic();
+        metrics.total("devtunnel.terminal.output", "Shell output relayed towards browsers", "bytes",
+                traffic, SessionTraffic::bytesOut);
+        metrics.total("devtunnel.terminal.input", "Operator input relayed to devices", "bytes",
+                traffic, SessionTraffic::bytesIn);
+        metrics.total("devtunnel.flow.control.stalls", "Times a session stopped reading its shell for a slow browser",
+                null, traffic, SessionTraffic::stalls);
+        limiters.forEach((name, limiter) -> metrics.total("devtunnel.rate.limited", "Requests refused by a rate limit",
+                null, limiter, Throttle::refusedTotal, "limiter", name));
+        metrics.gauge("devtunnel.store.heartbeat.seconds", "Seconds the last store heartbeat write took",
+                storeHealth::lastProbeSeconds);
+        metrics.gauge("devtunnel.ready", "1 while /readyz answers 200", () -> readiness.isReady() ? 1 : 0);
+    }
+
+    /** Readiness checks; cluster components add theirs (e.g. "nats") before {@link #start()}. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** The port {@code --metrics-listen} bound (useful with port 0), or -1 without one. */
+    public int metricsPort() {
+        return metricsListener == null ? -1 : metricsListener.port();
     }
 
     public int port() {
@@ -409,7 +470,6 @@ public final class RelayServer implements AutoCloseable {
      * @return true when every session ended by itself
      */
     public boolean drain(Duration timeout, Duration agentReconnectAfter) throws InterruptedException {
-        ready = false;
         sessions.stopAccepting();
         int open = sessions.all().size();
         log.info("draining: {} session(s) open, waiting up to {} s; agents reconnect in {} ms",
@@ -432,7 +492,10 @@ public final class RelayServer implements AutoCloseable {
 
     @Override
     public void close() {
-        ready = false;
+        started = false;
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         if (idleReaper != null) {
             idleReaper.close();
         }
@@ -455,5 +518,6 @@ public final class RelayServer implements AutoCloseable {
         sweeper.shutdownNow();
         opener.shutdownNow();
         database.close();
+        metrics.close();
     }
 }

@@ -4,6 +4,7 @@ import devicetunnel.agent.Agent;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.agent.ssh.LoginShell;
 import devicetunnel.agent.ssh.SessionUser;
+import devicetunnel.protocol.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -99,6 +100,14 @@ public final class AgentMain implements Callable<Integer> {
                     + "Same scheme as --relay only.")
     List<String> streamHosts;
 
+    @Option(names = "--log-format", defaultValue = "${env:DT_LOG_FORMAT:-text}",
+            description = "text, or json: one object a line (time, level, logger, message, device). Default: ${DEFAULT-VALUE}.")
+    String logFormat;
+
+    @Option(names = "--log-levels", defaultValue = "${env:DT_LOG_LEVELS}",
+            description = "Levels per logger, e.g. devicetunnel.agent.link=debug,org.apache.sshd=warn (env DT_LOG_LEVELS).")
+    String logLevels;
+
     @Spec
     CommandSpec spec;
 
@@ -108,6 +117,8 @@ public final class AgentMain implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Missing required option" + (relay == null && deviceId == null
                     ? "s: '--relay', '--device-id'" : relay == null ? ": '--relay'" : ": '--device-id'"));
         }
+        LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
+                "device", deviceId);
         SessionUser sessionUser = shellUser == null ? SessionUser.agentItself() : SessionUser.named(shellUser);
         SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
         Agent.AgentConfig config = new Agent.AgentConfig(

@@ -4,6 +4,7 @@ import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.RelayServer;
 import devicetunnel.relay.auth.ExternalIssuer;
 import devicetunnel.relay.tls.TlsFiles;
+import devicetunnel.protocol.logging.LogSetup;
 import java.io.IOException;
 import devicetunnel.relay.ssh.TerminalSessions;
 import java.nio.charset.StandardCharsets;
@@ -198,14 +199,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often a test write checks the store for /readyz. Default: ${DEFAULT-VALUE}.")
     Duration storeProbeInterval;
 
+    @Option(names = "--metrics-listen", defaultValue = "${env:DT_METRICS_LISTEN}",
+            description = "host:port serving only /metrics, for a Prometheus on a private network (env DT_METRICS_LISTEN). "
+                    + "Default: none; the main port serves /metrics to admins and to the --metrics-token-file holder.")
+    String metricsListen;
+
+    @Option(names = "--metrics-token-file", defaultValue = "${env:DT_METRICS_TOKEN_FILE}",
+            description = "File with a bearer token that may read /metrics without an admin login; "
+                    + "required on --metrics-listen too once given (env DT_METRICS_TOKEN_FILE).")
+    Path metricsTokenFile;
+
+    @Option(names = "--log-format", defaultValue = "${env:DT_LOG_FORMAT:-text}",
+            description = "text, or json: one object a line (time, level, logger, message, device, session, operator, "
+                    + "relay). Default: ${DEFAULT-VALUE}.")
+    String logFormat;
+
+    @Option(names = "--log-levels", defaultValue = "${env:DT_LOG_LEVELS}",
+            description = "Levels per logger, e.g. devicetunnel.relay.http=debug,org.eclipse.jetty=warn (env DT_LOG_LEVELS).")
+    String logLevels;
+
     @Override
     public Integer call() throws Exception {
-        int colon = listen.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--listen must be host:port, e.g. 127.0.0.1:8080");
-        }
-        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-        int port = Integer.parseInt(listen.substring(colon + 1));
+        LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
+                "relay", cluster.relayId != null ? cluster.relayId : listen);
+        String[] address = hostPort(listen, "--listen");
+        String host = address[0];
+        int port = Integer.parseInt(address[1]);
         byte[] secret = jwtSecretFile == null ? null : Files.readString(jwtSecretFile, StandardCharsets.UTF_8).strip()
                 .getBytes(StandardCharsets.UTF_8);
         TerminalSessions.Settings defaults = TerminalSessions.Settings.defaults();
@@ -226,7 +245,7 @@ final class ServeCommand implements Callable<Integer> {
                 RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
                         .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention)
                         .withRecordings(recordingsDir, recordingRetention),
-                cluster.config(store.stateDir, store.databaseUrl));
+                cluster.config(store.stateDir, store.databaseUrl), metrics());
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -241,6 +260,27 @@ final class ServeCommand implements Callable<Integer> {
         }, "relay-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static String[] hostPort(String value, String option) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(option + " must be host:port, e.g. 127.0.0.1:8080");
+        }
+        return new String[] {value.substring(0, colon).replace("[", "").replace("]", ""), value.substring(colon + 1)};
+    }
+
+    private RelayConfig.Metrics metrics() throws IOException {
+        String token = metricsTokenFile == null ? null
+                : Files.readString(metricsTokenFile, StandardCharsets.UTF_8).strip();
+        if (token != null && token.length() < 16) {
+            throw new IllegalArgumentException("--metrics-token-file must hold at least 16 characters");
+        }
+        if (metricsListen == null || metricsListen.isBlank()) {
+            return new RelayConfig.Metrics(null, 0, token);
+        }
+        String[] address = hostPort(metricsListen, "--metrics-listen");
+        return new RelayConfig.Metrics(address[0], Integer.parseInt(address[1]), token);
     }
 
     private ExternalIssuer externalIssuer() throws IOException {

@@ -16,6 +16,7 @@ final class SharedThrottle implements Throttle {
     private final String name;
     private final int perMinute;
     private final LongSupplier clock;
+    private final java.util.concurrent.atomic.LongAdder refusals = new java.util.concurrent.atomic.LongAdder();
 
     /** {@code perMinute} of 0 turns the limit off, as for a single relay. */
     SharedThrottle(RateHitStore store, String name, int perMinute, LongSupplier clock) {
@@ -34,11 +35,17 @@ final class SharedThrottle implements Throttle {
         if (decision.allowed()) {
             return;
         }
+        refusals.increment();
         if (decision.firstRefusal()) {
             onFirstRefusal.run();
         }
         throw new RateLimited(decision.retryAfterSeconds(),
                 "Too many attempts; retry in " + decision.retryAfterSeconds() + " s.");
+    }
+
+    @Override
+    public long refusedTotal() {
+        return refusals.sum();
     }
 
     @Override

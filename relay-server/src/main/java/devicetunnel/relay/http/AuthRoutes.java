@@ -30,6 +30,7 @@ import java.util.Set;
  * moves on), so a copied token or cookie dies with it, and the access sweep cuts open sessions.
  */
 public final class AuthRoutes {
+    private final devicetunnel.relay.metrics.RelayMetrics metrics;
     private static final Set<String> LOGIN_FIELDS = Set.of("username", "password");
     private final UserStore users;
     private final PasswordHasher hasher;
@@ -47,7 +48,9 @@ public final class AuthRoutes {
      * every relay in a cluster). {@code changes}: told when a logout revoked an account's tokens.
      */
     public AuthRoutes(UserStore users, PasswordHasher hasher, HashingGate hashing, TokenService tokens, AuditLog audit,
-                      boolean secureCookies, RateLimiter attempts, Throttle accountAttempts, AccessChanges changes) {
+                      boolean secureCookies, RateLimiter attempts, Throttle accountAttempts, AccessChanges changes,
+                      devicetunnel.relay.metrics.RelayMetrics metrics) {
+        this.metrics = metrics;
         this.users = users;
         this.hasher = hasher;
         this.hashing = hashing;
@@ -83,6 +86,7 @@ public final class AuthRoutes {
                 && user.isPresent();
         if (!ok) {
             audit.record("login.failed", logged, null, null, ctx.ip(), null);
+            metrics.authFailure(devicetunnel.relay.metrics.RelayMetrics.AuthFailure.BAD_PASSWORD);
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Wrong username or password.");
         }
         TokenService.Issued issued = tokens.issue(user.get());

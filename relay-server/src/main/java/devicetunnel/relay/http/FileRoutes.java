@@ -45,6 +45,7 @@ public final class FileRoutes {
     private final AuditLog audit;
     private final Duration openTimeout;
     private final SessionGate gate;
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
     public FileRoutes(DeviceAccess access, DeviceFeatureStore features, DeviceSshConnector connector, AuditLog audit,
                       Duration openTimeout, SessionGate gate) {
@@ -61,6 +62,11 @@ public final class FileRoutes {
         routes.put(PATH, ctx -> withSessionSlot(ctx, this::upload));
     }
 
+    /** File transfers running on this relay. */
+    public int runningCount() {
+        return running.get();
+    }
+
     private interface Transfer {
         void run(Context ctx, Operator operator, Device device) throws IOException;
     }
@@ -70,9 +76,11 @@ public final class FileRoutes {
         Operator operator = OperatorAuth.current(ctx);
         Device device = allowedDevice(operator, ctx.pathParam("id"));
         gate.acquire(operator.username(), device.id());
+        running.incrementAndGet();
         try {
             transfer.run(ctx, operator, device);
         } finally {
+            running.decrementAndGet();
             gate.release(operator.username(), device.id());
         }
     }

@@ -16,6 +16,7 @@ public final class RateLimiter implements Throttle {
     private final double refillPerNano;
     private final LongSupplier nanoTime;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder refusals = new java.util.concurrent.atomic.LongAdder();
 
     private static final class Bucket {
         double tokens;
@@ -68,10 +69,16 @@ public final class RateLimiter implements Throttle {
             bucket.refusing = true;
             waitNanos = (1 - bucket.tokens) / refillPerNano;
         }
+        refusals.increment();
         if (firstRefusal) {
             onFirstRefusal.run(); // an audit write: never under the bucket's lock
         }
         throw new RateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
+    }
+
+    @Override
+    public long refusedTotal() {
+        return refusals.sum();
     }
 
     /** Keys refused right now, with the seconds until each may try again. */

@@ -16,6 +16,9 @@ public interface Throttle {
     /** Keys refused right now, with the seconds until each may try again. */
     Map<String, Long> refusing();
 
+    /** Attempts this relay refused since it started, for the metrics. */
+    long refusedTotal();
+
     /** Lets {@code key} try again at once (an admin lifted the limit); false when it was not limited. */
     boolean lift(String key);
 }

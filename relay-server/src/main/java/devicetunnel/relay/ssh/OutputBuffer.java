@@ -46,6 +46,11 @@ final class OutputBuffer {
         this.sendQueueLimit = sendQueueLimit;
     }
 
+    /** Whether {@link #awaitRoom()} would return at once. */
+    synchronized boolean hasRoom() {
+        return closed || (produced - acked < highWatermark && queued < sendQueueLimit);
+    }
+
     /** Blocks until the browser has acknowledged enough and the send queue has drained; false once closed. */
     synchronized boolean awaitRoom() throws InterruptedException {
         while (!closed && (produced - acked >= highWatermark || queued >= sendQueueLimit)) {

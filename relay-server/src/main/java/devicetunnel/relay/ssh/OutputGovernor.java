@@ -43,6 +43,8 @@ public final class OutputGovernor {
     /** Who typed in the last tick's window without printing in bulk; one value, so readers never mix ticks. */
     private volatile Typists typists = new Typists(0, null);
     private volatile ScheduledFuture<?> ticks;
+    /** Sessions paced during the last tick. */
+    private volatile int paced;
 
     /** How many sessions type, and which one when it is exactly one. */
     private record Typists(int count, Pacer sole) {}
@@ -91,8 +93,10 @@ public final class OutputGovernor {
     void adjust() {
         long now = nanoClock.getAsLong();
         int typing = 0;
+        int pacedNow = 0;
         Pacer typist = null;
         for (Pacer pacer : pacers) {
+            pacedNow += pacer.pacedThisTick ? 1 : 0;
             boolean bulk = pacer.bytesThisTick.getAndSet(0) > BULK_BYTES_PER_TICK || pacer.pacedThisTick;
             pacer.pacedThisTick = false;
             if (!bulk && now - pacer.lastInputNanos < TYPING_WINDOW_NANOS) {
@@ -101,11 +105,17 @@ public final class OutputGovernor {
             }
         }
         typists = new Typists(typing, typing == 1 ? typist : null);
+        paced = pacedNow;
         if (typing > 0 && cpuLoad.getAsDouble() >= BUSY_LOAD) {
             bulkRate = Math.max(FLOOR_BYTES_PER_SECOND, Math.min(bulkRate, UNPACED_BYTES_PER_SECOND / 4) * 0.7);
         } else if (bulkRate < UNPACED_BYTES_PER_SECOND) {
             bulkRate = Math.min(UNPACED_BYTES_PER_SECOND, bulkRate * 1.25);
         }
+    }
+
+    /** Sessions whose output was slowed in the last tick so that others' echoes stay quick. */
+    public int pacedSessions() {
+        return paced;
     }
 
     /** Bytes per second each bulk session may print right now. */

@@ -61,6 +61,7 @@ public final class TerminalSession {
     /** Viewer calls, in the order the state changed; run by whichever thread queued first, never under a lock. */
     private final SerializedInvoker toViewer;
     private final AtomicLong bytesIn = new AtomicLong();
+    private final SessionTraffic traffic;
 
     private TerminalViewer viewer;
     private int transport;
@@ -78,7 +79,8 @@ public final class TerminalSession {
 
     TerminalSession(String id, String operator, String deviceId, ClientSession ssh, ChannelShell channel,
                     DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
-                    OutputGovernor governor, Consumer<TerminalSession> onClosed) {
+                    OutputGovernor governor, SessionTraffic traffic, Consumer<TerminalSession> onClosed) {
+        this.traffic = traffic;
         this.id = id;
         this.operator = operator;
         this.deviceId = deviceId;
@@ -158,9 +160,10 @@ public final class TerminalSession {
         InputStream in = channel.getInvertedOut();
         try {
             int n;
-            while (output.awaitRoom() && (n = in.read(buffer)) >= 0) {
+            while (awaitRoom() && (n = in.read(buffer)) >= 0) {
                 if (n > 0) {
                     deliver(buffer, n);
+                    traffic.sent(n);
                     if (!recorded(buffer, n)) {
                         break;
                     }
@@ -184,6 +187,13 @@ public final class TerminalSession {
             end(Json.error(ErrorCode.DEVICE_UNREACHABLE, "The connection to the device was lost"
                     + (reason == null ? "." : " (" + reason + ").")), ErrorCode.DEVICE_UNREACHABLE.closeCode());
         }
+    }
+
+    private boolean awaitRoom() throws InterruptedException {
+        if (!output.hasRoom()) {
+            traffic.stalled();
+        }
+        return output.awaitRoom();
     }
 
     /** False when a required recording failed: the session has been ended. */
@@ -351,6 +361,7 @@ public final class TerminalSession {
             input.flush();
         }
         bytesIn.addAndGet(bytes.length);
+        traffic.received(bytes.length);
     }
 
     public void ack(long bytes) {

@@ -70,6 +70,7 @@ public final class TerminalSessions implements AutoCloseable {
     private volatile boolean accepting = true;
     private final TerminalSessionStore store;
     private final Recordings recordings;
+    private final SessionTraffic traffic = new SessionTraffic();
     /** Shell channel environment the agent reads (see the agent's ShellChannel). */
     static final String SESSION_ENV = "DEVTUNNEL_SESSION";
     static final String RESUME_ENV = "DEVTUNNEL_RESUME_OFFSET";
@@ -107,7 +108,7 @@ public final class TerminalSessions implements AutoCloseable {
             channel.open().verify(settings.openTimeout());
             store.add(new TerminalSessionStore.Entry(id, device.id(), operator, Instant.now()));
             return started(new TerminalSession(id, operator, device.id(), connection.session(), channel, connection.stream(),
-                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, this::closed), tokenVersion, recording);
+                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, traffic, this::closed), tokenVersion, recording);
         } catch (TunnelException e) {
             abandon(connection, recording);
             throw e;
@@ -145,7 +146,7 @@ public final class TerminalSessions implements AutoCloseable {
             // The relay that recorded the first part is gone: this relay records the rest as a recording of its own.
             recording = recordings.start(entry.id(), entry.operator(), device.id(), cols, rows);
             TerminalSession session = new TerminalSession(entry.id(), entry.operator(), device.id(), connection.session(),
-                    channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, this::closed);
+                    channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, traffic, this::closed);
             session.resumedThroughDevice();
             return started(session, tokenVersion, recording);
         } catch (TunnelException e) {
@@ -251,6 +252,10 @@ public final class TerminalSessions implements AutoCloseable {
 
     public Optional<TerminalSession> find(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(sessions.get(id));
+    }
+
+    public SessionTraffic traffic() {
+        return traffic;
     }
 
     public Collection<TerminalSession> all() {

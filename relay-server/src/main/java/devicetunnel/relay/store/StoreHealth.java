@@ -20,6 +20,7 @@ public final class StoreHealth {
     private final String relayName;
     private final Clock clock;
     private volatile String problem;
+    private volatile double lastProbeSeconds = Double.NaN;
 
     public StoreHealth(DataSource dataSource, String relayName, Clock clock) {
         this.dataSource = dataSource;
@@ -32,7 +33,13 @@ public final class StoreHealth {
         return problem;
     }
 
+    /** How long the last heartbeat write took (NaN before the first): the store's latency as sessions feel it. */
+    public double lastProbeSeconds() {
+        return lastProbeSeconds;
+    }
+
     public void probe() {
+        long started = System.nanoTime();
         String found;
         try (Connection c = dataSource.getConnection()) {
             Timestamp now = Timestamp.from(clock.instant());
@@ -55,6 +62,7 @@ public final class StoreHealth {
         } catch (RuntimeException e) {
             found = "the store cannot be reached: " + e.getMessage();
         }
+        lastProbeSeconds = (System.nanoTime() - started) / 1e9;
         String before = problem;
         problem = found;
         if (found != null && before == null) {

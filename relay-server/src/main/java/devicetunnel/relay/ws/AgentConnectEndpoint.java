@@ -16,6 +16,7 @@ import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.MessageRate;
 import devicetunnel.relay.link.RefusalLog;
+import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.link.StreamBroker;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.Device;
@@ -64,6 +65,7 @@ public final class AgentConnectEndpoint {
     private final Duration helloTimeout;
     private final RateLimiter connects;
     private final RefusalLog refusals;
+    private final RelayMetrics metrics;
     private final Map<String, DeviceLink> links = new ConcurrentHashMap<>();
     private final Map<DeviceLink, MessageRate> rates = new ConcurrentHashMap<>();
     private final Set<DeviceLink> welcomed = ConcurrentHashMap.newKeySet();
@@ -72,7 +74,8 @@ public final class AgentConnectEndpoint {
                                 Supplier<List<String>> relayKeys, List<String> userCaKeys, TrustRotation rotation,
                                 DeviceFeatureStore features,
                                 DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout,
-                                RateLimiter connects, RefusalLog refusals) {
+                                RateLimiter connects, RefusalLog refusals, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.connects = connects;
         this.refusals = refusals;
         this.devices = devices;
@@ -103,6 +106,7 @@ public final class AgentConnectEndpoint {
         if (device == null || device.hostKey() == null) {
             // Made-up ids share one key, so a scan of ids cannot grow the aggregation table.
             refusals.refused("device.auth.failed", null, ip, "unknown device");
+            metrics.authFailure(RelayMetrics.AuthFailure.UNKNOWN_DEVICE);
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Device credential refused.");
         }
         if (device.status() != Device.Status.ACCEPTED) {
@@ -114,6 +118,7 @@ public final class AgentConnectEndpoint {
         } catch (TunnelException e) {
             // The reason goes to the audit log only: the device learns no more than "refused".
             refusals.refused("device.auth.failed", deviceId, ip, e.getMessage());
+            metrics.authFailure(RelayMetrics.AuthFailure.BAD_DEVICE_PROOF);
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Device credential refused.");
         }
         ctx.attribute(DEVICE_ATTRIBUTE, deviceId);

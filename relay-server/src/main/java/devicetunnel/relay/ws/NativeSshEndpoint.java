@@ -39,13 +39,16 @@ public final class NativeSshEndpoint implements NativeStreams {
     private final AuditLog audit;
     private final WsKeepalive keepalive;
     private final Duration openTimeout;
+    private final devicetunnel.relay.metrics.RelayMetrics metrics;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
     private record Stream(OperatorStreamPeer peer, org.eclipse.jetty.websocket.api.Session session, String operator,
                           String deviceId, String ip, Instant startedAt, long tokenVersion) {}
 
     public NativeSshEndpoint(SessionGate gate, DeviceAccess access, Presence presence, StreamBroker broker,
-                             AuditLog audit, WsKeepalive keepalive, Duration openTimeout) {
+                             AuditLog audit, WsKeepalive keepalive, Duration openTimeout,
+                             devicetunnel.relay.metrics.RelayMetrics metrics) {
+        this.metrics = metrics;
         this.gate = gate;
         this.access = access;
         this.presence = presence;
@@ -53,6 +56,11 @@ public final class NativeSshEndpoint implements NativeStreams {
         this.audit = audit;
         this.keepalive = keepalive;
         this.openTimeout = openTimeout;
+    }
+
+    /** Native SSH streams open (or opening) on this relay. */
+    public int openCount() {
+        return streams.size();
     }
 
     public void install(RoutesConfig routes) {
@@ -112,10 +120,13 @@ public final class NativeSshEndpoint implements NativeStreams {
                 operator.tokenVersion()));
         keepalive.watch(ctx.session);
         audit.record("ssh.open", operator.username(), deviceId, ctx.sessionId(), ip, null);
+        long asked = System.nanoTime();
         try {
             broker.open(deviceId, peer, openTimeout).whenComplete((ok, error) -> {
                 if (error != null) {
                     refuse(ctx, error);
+                } else {
+                    metrics.sessionReady(devicetunnel.relay.metrics.RelayMetrics.NATIVE, System.nanoTime() - asked);
                 }
             });
         } catch (TunnelException e) {

@@ -12,6 +12,8 @@ import devicetunnel.relay.policy.SessionGate;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.metrics.LogContext;
+import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.TerminalSessionStore;
 import devicetunnel.relay.store.Device;
@@ -27,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The browser terminal: {@code /api/v1/devices/{id}/terminal} opens a session,
@@ -50,6 +51,7 @@ public final class TerminalEndpoint {
     private final AuditLog audit;
     private final ExecutorService opener;
     private final WsKeepalive keepalive;
+    private final RelayMetrics metrics;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     /**
@@ -126,7 +128,8 @@ public final class TerminalEndpoint {
     }
 
     public TerminalEndpoint(SessionGate gate, DeviceAccess access, TerminalSessions sessions, AuditLog audit,
-                            ExecutorService opener, WsKeepalive keepalive) {
+                            ExecutorService opener, WsKeepalive keepalive, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.gate = gate;
         this.access = access;
         this.sessions = sessions;
@@ -172,17 +175,19 @@ public final class TerminalEndpoint {
         int cols = dimension(ctx.queryParam("cols"), 80);
         int rows = dimension(ctx.queryParam("rows"), 24);
         String ip = String.valueOf(ctx.session.getRemoteSocketAddress());
+        long asked = System.nanoTime();
         opener.execute(() -> {
             boolean slot = false;
+            LogContext logged = LogContext.operator(operator.username()).device(deviceId);
             try {
                 Device device = access.forSession(operator, deviceId);
                 gate.acquire(operator.username(), deviceId);
                 slot = true;
                 TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
                 slot = false; // released when the session closes
-                MDC.put("sessionId", session.id());
+                metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
+                logged.session(session.id());
                 audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
-                MDC.remove("sessionId");
                 ready(ctx, connection, session, 0, true);
             } catch (TunnelException e) {
                 refuse(ctx, operator, deviceId, e);
@@ -193,6 +198,7 @@ public final class TerminalEndpoint {
                 if (slot) {
                     gate.release(operator.username(), deviceId);
                 }
+                logged.close();
             }
         });
     }
@@ -247,6 +253,7 @@ public final class TerminalEndpoint {
         boolean owner = entry.operator().equals(operator.username());
         opener.execute(() -> {
             boolean slot = false;
+            LogContext logged = LogContext.operator(operator.username()).device(entry.deviceId()).session(entry.id());
             try {
                 if (!owner && !operator.isAdmin()) {
                     throw new TunnelException(ErrorCode.NOT_FOUND, "No such session (it may have ended).");
@@ -269,6 +276,7 @@ public final class TerminalEndpoint {
                 if (slot) {
                     gate.release(entry.operator(), entry.deviceId());
                 }
+                logged.close();
             }
         });
     }

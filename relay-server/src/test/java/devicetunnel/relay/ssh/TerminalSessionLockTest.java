@@ -47,7 +47,7 @@ class TerminalSessionLockTest {
         channel.open().verify(InMemoryDevice.TIMEOUT);
         session = new TerminalSession("session-1", "alice", "dev-1", ssh, channel, stream,
                 new OutputBuffer(1024 * 1024, 512 * 1024, 256 * 1024), scheduler, Duration.ofSeconds(60),
-                new OutputGovernor(false, () -> 0.0, System::nanoTime), s -> { });
+                new OutputGovernor(false, () -> 0.0, System::nanoTime), new SessionTraffic(), s -> { });
     }
 
     @AfterEach

@@ -59,7 +59,7 @@ class TerminalSessionTest {
         channel.open().verify(InMemoryDevice.TIMEOUT);
         output = new OutputBuffer(1024 * 1024, 512 * 1024, 256 * 1024);
         session = new TerminalSession("session-1", "alice", "dev-1", ssh, channel, stream, output, scheduler, grace,
-                new OutputGovernor(false, () -> 0.0, System::nanoTime), closedSessions::add);
+                new OutputGovernor(false, () -> 0.0, System::nanoTime), new SessionTraffic(), closedSessions::add);
         session.startPump();
     }
 

@@ -14,7 +14,7 @@ import static org.awaitility.Awaitility.await;
 
 /** {@code relay serve} in its own JVM, so a test can send it a real SIGTERM. Listens on port 0. */
 public final class RelayProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("relay listening on (http://\\S+)");
+    private static final Pattern LISTENING = Pattern.compile("relay listening on (http://[^\\s\"]+)");
 
     private final Process process;
     private final Path log;
