@@ -32,7 +32,6 @@ import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
-import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.cluster.ClusterNode;
 import devicetunnel.relay.cluster.SharedSecrets;
 import devicetunnel.relay.http.RateLimitRoutes;
@@ -170,13 +169,11 @@ public final class RelayServer implements AutoCloseable {
     }
 
     public RelayServer(RelayConfig config, DoubleSupplier cpuLoad) throws IOException {
+        config.checkConfig(); // before touching any file, socket or database
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
         StateDir.prepare(config.stateDir()); // 0700 before any key, secret or store file goes in
-        if (config.cluster() != null) {
-            ClusterConfig.checkDatabase(config.databaseUrl()); // before touching any database
-        }
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         KeyPair userCaKey = KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519"));
         byte[] tokenSecret = jwtSecret(config);
