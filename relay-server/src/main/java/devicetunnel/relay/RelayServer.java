@@ -291,13 +291,16 @@ public final class RelayServer implements AutoCloseable {
                 cfg.routes.get("/readyz", ctx -> {
                     String storeProblem = storeHealth.problem();
                     boolean ok = ready && storeProblem == null;
+                    String degraded = ok && cluster != null ? cluster.degradedReason() : null; // still 200
                     Map<String, Object> body = new java.util.LinkedHashMap<>();
-                    body.put("status", ok ? "ready" : "not ready");
+                    body.put("status", ok ? (degraded == null ? "ready" : "degraded") : "not ready");
                     body.put("devicesOnline", registry.onlineCount());
                     if (storeProblem != null) {
                         body.put("reason", storeProblem);
                     } else if (!ready) {
                         body.put("reason", "starting or shutting down");
+                    } else if (degraded != null) {
+                        body.put("reason", degraded);
                     }
                     if (cluster != null) {
                         body.put("cluster", cluster.status());

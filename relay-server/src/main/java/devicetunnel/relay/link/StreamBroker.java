@@ -50,12 +50,14 @@ public final class StreamBroker {
         scheduler.schedule(() -> fail(streamId, new TunnelException(ErrorCode.DEVICE_TIMEOUT,
                 "The device did not open the session in time.")), timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (link != null) {
-            link.send(new ControlMessage.OpenStream(streamId, token));
+            link.send(new ControlMessage.OpenStream(streamId, token, siblings.streamUrl()));
         } else {
             siblings.requestOpen(holder, deviceId, streamId, token).whenComplete((ok, error) -> {
                 if (error != null) {
-                    fail(streamId, new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
-                            "The relay holding the device's link could not reach it."));
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : error;
+                    fail(streamId, cause instanceof TunnelException said ? said : new TunnelException(
+                            ErrorCode.DEVICE_UNREACHABLE, "The relay holding the device's link could not reach it."));
                 }
             });
         }

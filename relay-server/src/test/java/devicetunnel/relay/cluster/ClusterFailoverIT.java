@@ -181,7 +181,10 @@ class ClusterFailoverIT {
                     if (relayOf.get(t).equals(id)) {
                         // Handed over at the drain timeout: a plain 1001, and the console resumes elsewhere.
                         assertThat(t.awaitDropped(WAIT)).isEqualTo(1001);
+                        long dropped = System.nanoTime();
                         assertThat(t.resumeOn(url(next), WAIT).get("offset").asLong()).isEqualTo(t.offset());
+                        System.out.printf("ClusterFailoverIT: step %d: shell resumed on %s %d ms after the hand-over "
+                                + "(refused meanwhile: %s)%n", step, next, (System.nanoTime() - dropped) / 1_000_000, t.refusals());
                         relayOf.put(t, next);
                     }
                 }

@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.time.Duration;
+import org.awaitility.pollinterval.IterativePollInterval;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,11 +20,13 @@ import java.util.regex.Pattern;
  * output of all connections is kept in order, so a test can check nothing came twice or not at all.
  */
 public final class ResumingTerminal implements AutoCloseable {
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
     private static final Pattern PID = Pattern.compile("pid-(\\d+)-end");
 
     private final String token;
     private final String sessionId;
     private final StringBuilder earlier = new StringBuilder();
+    private final List<String> refusals = new ArrayList<>();
     private TerminalClient current;
     private long offset;
 
@@ -77,8 +82,18 @@ public final class ResumingTerminal implements AutoCloseable {
         URI uri = URI.create(relayUrl.replace("http://", "ws://") + "/api/v1/sessions/" + sessionId
                 + "/terminal?cols=80&rows=24&offset=" + offset);
         JsonNode[] hello = new JsonNode[1];
-        await().atMost(wait).pollInterval(Duration.ofMillis(250)).until(() -> {
-            TerminalClient attempt = TerminalClient.connect(uri, token);
+        // Growing pauses between tries (doubling up to 2 s), as the console's backoff: quick tries would
+        // use up the relay's resume rate limit.
+        await().atMost(wait).pollInterval(new IterativePollInterval(
+                d -> d.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : d.multipliedBy(2), Duration.ofMillis(250)))
+                .until(() -> {
+            TerminalClient attempt;
+            try {
+                attempt = TerminalClient.connect(uri, token);
+            } catch (ExecutionException refused) { // e.g. 503 from a relay that is starting or draining
+                refusals.add(String.valueOf(refused.getCause()));
+                return false;
+            }
             long giveUp = System.nanoTime() + wait.toNanos();
             while (System.nanoTime() < giveUp) {
                 List<String> types = attempt.controlTypes();
@@ -88,6 +103,7 @@ public final class ResumingTerminal implements AutoCloseable {
                     return true;
                 }
                 if (types.contains("error")) {
+                    refusals.add(attempt.awaitControl("error", Duration.ZERO).path("error").asText());
                     attempt.close();
                     return false;
                 }
@@ -108,6 +124,11 @@ public final class ResumingTerminal implements AutoCloseable {
     /** Control messages of the current connection (e.g. a "gap" after a resume). */
     public List<String> controlTypes() {
         return current.controlTypes();
+    }
+
+    /** Why resume attempts were refused so far (error codes, handshake failures), for the test's report. */
+    public List<String> refusals() {
+        return List.copyOf(refusals);
     }
 
     public long offset() {
