@@ -53,7 +53,7 @@ await() { # description command...
   echo "rolling-restart: timed out after ${WAIT_SECONDS}s waiting for $what" >&2
   return 1
 }
-ready() { curl -fsS -o /dev/null "$1/readyz"; }
+ready() { curl -fsS -o /dev/null "$1/readyz" 2>/dev/null; }
 devices_back() { [[ "$(devices_online)" -ge "$devices_before" ]]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
