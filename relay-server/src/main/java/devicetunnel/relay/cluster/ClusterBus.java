@@ -166,14 +166,14 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token) {
-        byte[] body = Json.write(new OpenRequest(config.relayId(), deviceId, streamId, token, selfUrl))
-                .getBytes(StandardCharsets.UTF_8);
         if (!connected()) {
             // Waiting for NATS would only hold the operator until the request times out.
             return CompletableFuture.failedFuture(new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
                     "The device is connected to another relay, and this relay has lost the cluster's messaging "
                             + "(NATS); try again shortly."));
         }
+        byte[] body = Json.write(new OpenRequest(config.relayId(), deviceId, streamId, token, selfUrl))
+                .getBytes(StandardCharsets.UTF_8);
         CompletableFuture<Message> replied;
         try {
             replied = nats.requestWithTimeout(config.openSubject(holderId), body, REQUEST_TIMEOUT);

@@ -88,8 +88,8 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * For /readyz: a relay that lost NATS or its lease still serves its own devices (so it stays
-     * ready) but says so: siblings cannot reach its devices, or no longer see them online.
+     * For /readyz: a relay that lost NATS or its lease still serves its own devices (so /readyz stays
+     * 200) but says so: siblings cannot reach its devices, or no longer see them online.
      */
     public java.util.Map<String, Object> status() {
         return java.util.Map.of("relayId", config.relayId(), "nats", bus.natsStatus(),

@@ -8,6 +8,7 @@ import devicetunnel.relay.auth.SecretTokens;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,7 +55,7 @@ public final class StreamBroker {
         } else {
             siblings.requestOpen(holder, deviceId, streamId, token).whenComplete((ok, error) -> {
                 if (error != null) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    Throwable cause = error instanceof CompletionException c && c.getCause() != null
                             ? c.getCause() : error;
                     fail(streamId, cause instanceof TunnelException said ? said : new TunnelException(
                             ErrorCode.DEVICE_UNREACHABLE, "The relay holding the device's link could not reach it."));

@@ -91,6 +91,15 @@ class ClusterFailoverIT {
         String holder = awaitHolder(1);
         String sessionRelay = other(holder);
         String token = TestCluster.login(url(sessionRelay));
+        // The device dialled the balancer: sessions on the relay holding its link must still get their
+        // stream there, not wherever the balancer sends it (three in a row: round robin would miss twice).
+        for (int i = 0; i < IDS.size(); i++) {
+            try (TerminalClient local = TerminalClient.connect(TestCluster.terminal(url(holder), "dev-1"), token)) {
+                local.awaitSessionId(WAIT);
+                local.type("echo local-$((40+" + i + "))\r");
+                local.awaitOutput(TerminalClient.hasLine("local-" + (40 + i)), WAIT);
+            }
+        }
 
         try (ResumingTerminal term = ResumingTerminal.open(url(sessionRelay), "dev-1", token, WAIT)) {
             String pid = term.pid(WAIT);
