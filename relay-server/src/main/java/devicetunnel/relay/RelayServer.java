@@ -291,6 +291,10 @@ public final class RelayServer implements AutoCloseable {
             readiness.add("starting", () -> started ? null : "the relay is starting");
             readiness.add("draining", () -> sessions.isAccepting() ? null : "the relay is shutting down (draining)");
             readiness.add("store", storeHealth::problem);
+            if (cluster != null) {
+                readiness.addDegradation("nats", () -> cluster.degradedReason() == null ? null
+                        : "cannot reach NATS: sessions to devices linked to other relays fail; this relay's own devices still work");
+            }
             AtomicInteger pendingDevices = new AtomicInteger();
             Periodic.every(sweeper, "pending devices count", config.pingInterval(),
                     () -> pendingDevices.set(devices.list(Device.Status.PENDING).size()));
