@@ -26,10 +26,10 @@ test:
 	@scripts/test-prereqs.sh
 	@scripts/compose-secrets.sh >/dev/null
 	docker-compose -f docker-compose.yml config -q
-	$(MVN) test
+	$(MVN) verify
 
 unit:
-	$(MVN) test -Dtest='*Test' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) test
 
 # The build's output goes to .demo/build.log, so the first lines `make up` prints are the three the
 # README promises (relay:, login:, device:); a failed build prints its log's tail, nothing is hidden.
