@@ -288,7 +288,8 @@ public final class RelayServer implements AutoCloseable {
             // Database sweeps on their own thread: a slow database never delays pings and timeouts.
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
-            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features, audit,
+            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features,
+                    id -> recordings.policy(id).wire(), audit,
                     accessSweep::sweep);
             UserRoutes userRoutes = new UserRoutes(users, hasher, hashing, audit, username -> {
                 accessChanges.operatorChanged(username);

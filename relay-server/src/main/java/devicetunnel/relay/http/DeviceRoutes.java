@@ -34,17 +34,22 @@ public final class DeviceRoutes {
     private final DeviceLifecycle lifecycle;
     private final AuditLog audit;
     private final Runnable accessChanged;
+    private final java.util.function.Function<String, String> recordingPolicy;
 
     /**
      * The public shape of a device. {@code hostKey} is its pinned SSH host key (OpenSSH line, null
      * until first contact), so operators' own SSH clients can pin it too; {@code hostKeyFingerprint} its
-     * {@code SHA256:} fingerprint, to compare with {@code ssh-keygen -lf} on the device before accepting it.
+     * {@code SHA256:} fingerprint, to compare with {@code ssh-keygen -lf} on the device before accepting it;
+     * {@code recording} its recording policy ({@code off}, {@code on}, {@code required}).
      */
     public record DeviceView(String id, String name, boolean online, Instant lastSeen, Map<String, String> labels,
-                             String status, String hostKey, String hostKeyFingerprint, DeviceFeatures features) {}
+                             String status, String hostKey, String hostKeyFingerprint, DeviceFeatures features,
+                             String recording) {}
 
     public DeviceRoutes(DeviceStore devices, Presence presence, DeviceAccess access, DeviceLifecycle lifecycle,
-                        DeviceFeatureStore features, AuditLog audit, Runnable accessChanged) {
+                        DeviceFeatureStore features, java.util.function.Function<String, String> recordingPolicy,
+                        AuditLog audit, Runnable accessChanged) {
+        this.recordingPolicy = recordingPolicy;
         this.audit = audit;
         this.accessChanged = accessChanged;
         this.devices = devices;
@@ -124,6 +129,6 @@ public final class DeviceRoutes {
     private DeviceView view(Device d, java.util.function.Predicate<String> isOnline) {
         boolean online = isOnline.test(d.id());
         return new DeviceView(d.id(), d.name(), online, online ? Instant.now() : d.lastSeen(), d.labels(),
-                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS));
+                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS), recordingPolicy.apply(d.id()));
     }
 }
