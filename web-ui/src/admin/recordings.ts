@@ -100,12 +100,25 @@ export class Recordings implements AdminView {
       speed: Number(this.speed.value),
       idleTimeLimit: 2, // long pauses in a shell session are seconds of nothing to watch
       fit: 'width',
+      logger: this.playerLogger(),
     });
     player.addEventListener('playing', () => (this.stage.dataset.state = 'playing'));
     player.addEventListener('pause', () => (this.stage.dataset.state = 'paused'));
     player.addEventListener('ended', () => (this.stage.dataset.state = 'ended'));
     this.player = player;
     this.playerBox.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** The player's own errors (a recording it cannot fetch or parse) go to the status line. */
+  private playerLogger(): AsciinemaPlayer.Logger {
+    const quiet = () => {};
+    return {
+      log: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: (...args: unknown[]) => this.status.say(`The recording could not be played: ${args.map(String).join(' ')}`, 'error'),
+    };
   }
 
   private async saveText(r: Recording): Promise<void> {
