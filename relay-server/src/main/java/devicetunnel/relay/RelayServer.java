@@ -36,6 +36,7 @@ import devicetunnel.relay.cluster.ClusterNode;
 import devicetunnel.relay.cluster.SharedSecrets;
 import devicetunnel.relay.http.RateLimitRoutes;
 import devicetunnel.relay.http.SessionRoutes;
+import devicetunnel.relay.http.UserRoutes;
 import devicetunnel.relay.http.SshCertificateRoutes;
 import devicetunnel.relay.policy.OriginPolicy;
 import devicetunnel.relay.policy.RateLimiter;
@@ -255,8 +256,8 @@ public final class RelayServer implements AutoCloseable {
                     "agent-connect-address", agentConnects);
             RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(limiters, audit);
 
-            AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
-                    Duration.ofSeconds(2)), tokens, audit, config.secureCookies() || config.browsersUseTls(),
+            HashingGate hashing = new HashingGate(network.concurrentPasswordHashes(), Duration.ofSeconds(2));
+            AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, config.secureCookies() || config.browsersUseTls(),
                     loginAttempts, accountAttempts, accessChanges, metrics);
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
@@ -284,7 +285,13 @@ public final class RelayServer implements AutoCloseable {
             // Database sweeps on their own thread: a slow database never delays pings and timeouts.
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
-            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features);
+            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features,
+                    id -> recordings.policy(id).wire(), audit,
+                    accessSweep::sweep);
+            UserRoutes userRoutes = new UserRoutes(users, hasher, hashing, audit, username -> {
+                accessChanges.operatorChanged(username);
+                accessSweep.sweepOperator(username);
+            });
             long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
             this.readiness = new Readiness(() -> cluster == null ? Map.of("devicesOnline", registry.onlineCount())
                     : Map.of("devicesOnline", registry.onlineCount(), "cluster", cluster.status()));
@@ -340,6 +347,7 @@ public final class RelayServer implements AutoCloseable {
                 metricsRoute.install(cfg.routes);
                 authRoutes.install(cfg.routes);
                 deviceRoutes.install(cfg.routes);
+                userRoutes.install(cfg.routes);
                 featureRoutes.install(cfg.routes);
                 certificateRoutes.install(cfg.routes);
                 fileRoutes.install(cfg.routes);

@@ -50,6 +50,12 @@ public final class UserStore {
         return jdbc.update("UPDATE users SET token_version = token_version + 1 WHERE username = ?", username) == 1;
     }
 
+    /** Sets role and label scope; false when there is no such user. */
+    public boolean setRoleAndLabels(String username, User.Role role, java.util.Map<String, String> allowedLabels) {
+        return jdbc.update("UPDATE users SET role = ?, allowed_labels = ? WHERE username = ?",
+                role.name(), Labels.format(allowedLabels), username) == 1;
+    }
+
     public boolean remove(String username) {
         return jdbc.update("DELETE FROM users WHERE username = ?", username) == 1;
     }
