@@ -4,6 +4,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.metrics.LogContext;
 import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.relay.policy.SessionGate;
@@ -44,6 +45,7 @@ final class TerminalOpener {
             TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
             slotHeld = false; // released when the session closes
             metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
+            LogContext.addSession(session.id()); // the audit line below carries it
             audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
             return session;
         } finally {
