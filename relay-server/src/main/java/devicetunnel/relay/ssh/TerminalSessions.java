@@ -197,14 +197,16 @@ public final class TerminalSessions implements AutoCloseable {
     }
 
     private void closed(TerminalSession session) {
-        if (sessions.remove(session.id(), session)) {
-            if (!session.handedOver()) { // ended for good; a handed-over (or killed) relay's entry stays for the resume
-                try {
-                    store.remove(session.id());
-                } catch (RuntimeException e) { // a stale row only means a later resume finds no shell
-                    log.warn("could not forget ended session {}: {}", session.id(), e.toString());
-                }
+        // Ended for good: the row goes first, so nobody who no longer finds the session here finds its
+        // row and tries to resume a shell that is ending. A handed-over (or killed) relay's row stays.
+        if (!session.handedOver() && sessions.get(session.id()) == session) {
+            try {
+                store.remove(session.id());
+            } catch (RuntimeException e) { // a stale row only means a later resume finds no shell
+                log.warn("could not forget ended session {}: {}", session.id(), e.toString());
             }
+        }
+        if (sessions.remove(session.id(), session)) {
             onClosed.accept(session);
         }
         synchronized (this) {
