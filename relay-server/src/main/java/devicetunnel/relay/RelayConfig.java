@@ -1,6 +1,7 @@
 package devicetunnel.relay;
 
 import devicetunnel.relay.auth.ExternalIssuer;
+import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.tls.TlsFiles;
@@ -20,6 +21,7 @@ import java.util.List;
  * @param maintenance    store upkeep: health probes, scheduled backups, audit retention
  * @param cluster        cluster mode (shared presence, routing to sibling relays); null for a single node
  * @param metrics        who may read {@code /metrics}, and where besides the main port
+ * @param identity       second factors: where their key lives, which roles must use one, how fast codes may be tried
  */
 public record RelayConfig(
         String host,
@@ -37,7 +39,7 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance, ClusterConfig cluster, Metrics metrics) {
+        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity) {
 
     /**
      * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
@@ -50,6 +52,28 @@ public record RelayConfig(
     public record Metrics(String listenHost, int listenPort, String scrapeToken) {
         public static Metrics defaults() {
             return new Metrics(null, 0, null);
+        }
+    }
+
+    /**
+     * Second factors.
+     *
+     * @param totpKeyFile          the key TOTP secrets are encrypted with; null = {@code <state-dir>/totp.key},
+     *                             generated at first start (share it across a cluster like jwt.secret)
+     * @param requireMfa           roles that must use a second factor (their logins without one may only enrol)
+     * @param mfaAttemptsPerMinute second-factor attempts per account (0 = off)
+     */
+    public record Identity(Path totpKeyFile, MfaPolicy requireMfa, int mfaAttemptsPerMinute) {
+        public static Identity defaults() {
+            return new Identity(null, MfaPolicy.NONE, 5);
+        }
+
+        public Identity withRequireMfa(MfaPolicy policy) {
+            return new Identity(totpKeyFile, policy, mfaAttemptsPerMinute);
+        }
+
+        public Identity withMfaAttemptsPerMinute(int perMinute) {
+            return new Identity(totpKeyFile, requireMfa, perMinute);
         }
     }
 
@@ -185,7 +209,7 @@ public record RelayConfig(
     public static RelayConfig forTests(Path stateDir) {
         return new RelayConfig("127.0.0.1", 0, stateDir, null, null, null, null, null, Duration.ofHours(1),
                 Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults(), null,
-                Metrics.defaults());
+                Metrics.defaults(), Identity.defaults());
     }
 
     public boolean tlsEnabled() {
@@ -203,65 +227,71 @@ public record RelayConfig(
 
     public RelayConfig withDatabaseUrl(String url) {
         return new RelayConfig(host, port, stateDir, url, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withPingInterval(Duration interval) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withCluster(ClusterConfig clusterConfig) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                maintenance, clusterConfig, metrics);
+                maintenance, clusterConfig, metrics, identity);
     }
 
     /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
     public RelayConfig withPort(int fixedPort) {
         return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withTokenLifetime(Duration lifetime) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
+                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withHardening(Hardening settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withTls(TlsFiles files) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withExternalIssuer(ExternalIssuer issuer) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics);
+                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 
     public RelayConfig withMaintenance(Maintenance settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                settings, cluster, metrics);
+                settings, cluster, metrics, identity);
     }
 
     public RelayConfig withMetrics(Metrics settings) {
         return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                 externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                maintenance, cluster, settings);
+                maintenance, cluster, settings, identity);
+    }
+
+    public RelayConfig withIdentity(Identity settings) {
+        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
+                maintenance, cluster, metrics, settings);
     }
 
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return new RelayConfig(newHost, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance, cluster, metrics);
+                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance, cluster, metrics, identity);
     }
 }

@@ -183,7 +183,8 @@ public final class TerminalEndpoint {
                 Device device = access.forSession(operator, deviceId);
                 gate.acquire(operator.username(), deviceId);
                 slot = true;
-                TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
+                TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), operator.apiTokenId(),
+                        device, cols, rows);
                 slot = false; // released when the session closes
                 metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
                 logged.session(session.id());
@@ -262,7 +263,8 @@ public final class TerminalEndpoint {
                 gate.acquire(entry.operator(), entry.deviceId());
                 slot = true;
                 TerminalSession session = sessions.reattach(entry,
-                        owner ? operator.tokenVersion() : TokenService.UNVERSIONED, device, offset, cols, rows);
+                        owner ? operator.tokenVersion() : TokenService.UNVERSIONED, owner ? operator.apiTokenId() : null,
+                        device, offset, cols, rows);
                 slot = false; // released when the session closes
                 audit.record("session.resumed_through_device", operator.username(), device.id(), entry.id(), ip,
                         "offset=" + offset + (owner ? "" : " owner=" + entry.operator()));

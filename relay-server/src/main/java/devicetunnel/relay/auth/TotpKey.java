@@ -1,0 +1,65 @@
+package devicetunnel.relay.auth;
+
+import devicetunnel.protocol.KeyFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * The relay's key for second factors: 32 random bytes, base64, in a 0600 file ({@code totp.key} in
+ * the state directory unless {@code --totp-key-file} names one). Generated at first start; every
+ * relay of a cluster needs the same file, as with {@code jwt.secret}. Losing it makes every enrolled
+ * TOTP factor and recovery code useless (users enrol again after an admin resets them).
+ */
+public final class TotpKey {
+    private final byte[] master;
+
+    private TotpKey(byte[] master) {
+        this.master = master;
+    }
+
+    /** Reads {@code file}, creating it when {@code create} allows and it is missing; refuses a file others may read. */
+    public static TotpKey load(Path file, boolean create) throws IOException {
+        if (!Files.exists(file)) {
+            if (!create) {
+                throw new IOException("TOTP key file " + file + " does not exist");
+            }
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            KeyFiles.writePrivate(file, (Base64.getEncoder().encodeToString(fresh) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+            throw new IOException("TOTP key file " + file + " must be readable by its owner only (chmod 600)");
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(Files.readString(file).strip());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("TOTP key file " + file + " is not base64", e);
+        }
+        if (key.length != 32) {
+            throw new IOException("TOTP key file " + file + " must hold 32 bytes (base64)");
+        }
+        return new TotpKey(key);
+    }
+
+    /** Encrypts TOTP secrets at rest. */
+    public SecretBox secrets() {
+        return new SecretBox(KeyedHash.derive(master, "devtunnel totp secret encryption v1"));
+    }
+
+    /** Hashes recovery codes. */
+    public KeyedHash recoveryCodes() {
+        return KeyedHash.derived(master, "devtunnel recovery code hash v1");
+    }
+
+    /** Names this key for the cluster's shared-secrets check without revealing it. */
+    public byte[] fingerprint() {
+        return KeyedHash.derive(master, "devtunnel totp key fingerprint v1");
+    }
+}
