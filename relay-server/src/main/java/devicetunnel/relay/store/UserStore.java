@@ -50,6 +50,11 @@ public final class UserStore {
         return jdbc.update("UPDATE users SET token_version = token_version + 1 WHERE username = ?", username) == 1;
     }
 
+    /** Changes the role; sessions and API tokens follow at their next check (tokens never exceed it). */
+    public boolean setRole(String username, User.Role role) {
+        return jdbc.update("UPDATE users SET role = ? WHERE username = ?", role.name(), username) == 1;
+    }
+
     public boolean remove(String username) {
         return jdbc.update("DELETE FROM users WHERE username = ?", username) == 1;
     }
