@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Ten single-use codes for when the authenticator is lost: {@code xxxxx-xxxxx} from a 32-letter
- * alphabet without look-alikes (50 bits each). Stored only as a keyed hash of the normalised code.
+ * Ten single-use codes for when the authenticator is lost: {@code xxxxx-xxxxx} from a 31-character
+ * alphabet without look-alikes (about 49 bits each; guessing also meets the per-account rate limit). Stored only as a keyed hash of the normalised code.
  */
 public final class RecoveryCodes {
     public static final int COUNT = 10;
