@@ -94,7 +94,7 @@ public final class MfaRoutes {
         Operator op = loggedIn(ctx);
         if (policy.requires(op.role())) {
             throw new TunnelException(ErrorCode.CONFLICT, "Your role requires a second factor; an admin can reset it "
-                    + "(devtunnel-relay user reset-mfa) if the authenticator is lost.");
+                    + "(relay-server user reset-mfa) if the authenticator is lost.");
         }
         String code = new JsonFields(Json.readObject(ctx.body(), 1024), CODE_FIELDS).text("code", 64);
         factors.verify(op.username(), code, ctx.ip());
