@@ -16,13 +16,18 @@ import java.util.Set;
  * TOTP factor and recovery code useless (users enrol again after an admin resets them).
  */
 public final class TotpKey {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TotpKey.class);
     private final byte[] master;
 
     private TotpKey(byte[] master) {
         this.master = master;
     }
 
-    /** Reads {@code file}, creating it when {@code create} allows and it is missing; refuses a file others may read. */
+    /**
+     * Reads {@code file}, creating it (0600) when {@code create} allows and it is missing. A file that
+     * group or others may read is used with a warning, as other secret files are (a mounted container
+     * secret may not be able to be 0600).
+     */
     public static TotpKey load(Path file, boolean create) throws IOException {
         if (!Files.exists(file)) {
             if (!create) {
@@ -34,7 +39,7 @@ public final class TotpKey {
         }
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
         if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-            throw new IOException("TOTP key file " + file + " must be readable by its owner only (chmod 600)");
+            log.warn("TOTP key file {} may be read by others than its owner: chmod 600 it", file);
         }
         byte[] key;
         try {

@@ -57,7 +57,7 @@ class ClusterSharedStateIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Well under A's and B's 60 s ping interval: only an announcement can cut that fast. */
     private static final Duration ANNOUNCED = Duration.ofSeconds(5);
-    private static final List<String> SHARED_SECRETS = List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret");
+    private static final List<String> SHARED_SECRETS = List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret", "totp.key");
     private static final String PASSWORD = "correct horse battery";
     private static final int LOGINS_PER_ACCOUNT = 4;
     private static final int SESSIONS_PER_OPERATOR = 2;
