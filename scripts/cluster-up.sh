@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PORT="${PORT:-8080}"; PORT_A="${PORT_A:-8081}"; PORT_B="${PORT_B:-8082}"
 RELAY_JAR="${RELAY_JAR:?}"; AGENT_JAR="${AGENT_JAR:?}"
-PG_HOST=127.0.0.1; PG_PORT=5432; PG_DB="${PG_DB:-test}"; PG_USER="${PG_USER:-postgres}"; SCHEMA=devtunnel_cluster_demo
+PG_HOST=127.0.0.1; PG_PORT=5432; PG_DB="${PG_DB:-test}"; PG_USER="${PG_USER:-postgres}"; SCHEMA="${SCHEMA:-devtunnel_cluster_demo}"
 NATS_URL="nats://127.0.0.1:4222"
 DEMO=.demo-cluster
 DEVICE_ID=demo-device
@@ -42,7 +42,7 @@ fresh=""
 psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -c "SET client_min_messages = warning; $fresh CREATE SCHEMA IF NOT EXISTS $SCHEMA" >/dev/null \
   || fail "could not create schema $SCHEMA in database $PG_DB as $PG_USER"
 DB_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$PG_DB?currentSchema=$SCHEMA&user=$PG_USER"
-CLUSTER=(--database-url "$DB_URL" --cluster-nats-url "$NATS_URL" --cluster-subject-prefix devtunnel-demo)
+CLUSTER=(--database-url "$DB_URL" --cluster-nats-url "$NATS_URL" --cluster-subject-prefix "${SUBJECT_PREFIX:-devtunnel-demo}")
 
 start_relay() { # id port
   setsid nohup java -Xmx256m -jar "$RELAY_JAR" serve --listen "127.0.0.1:$2" --state-dir "$DEMO/relay-$1" \

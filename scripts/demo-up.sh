@@ -71,6 +71,11 @@ for _ in $(seq 1 120); do
       | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')" || true
   if [[ -n "$token" ]] && curl -fsS -H "Authorization: Bearer $token" "$URL/api/v1/devices/$DEVICE_ID" 2>/dev/null \
       | grep -q '"online":true'; then
+    # Record the demo device's browser terminal sessions, so a newcomer finds their session under
+    # Recordings at once (docs/OPERATIONS.md#session-recordings). Set on every start: idempotent.
+    curl -fsS -X PATCH -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+         -d '{"recording":"on"}' "$URL/api/v1/devices/$DEVICE_ID/features" >/dev/null \
+      || { echo "could not switch recording on for $DEVICE_ID" >&2; exit 1; }
     echo "relay: $URL"
     echo "login: admin ${password}"
     echo "device: ${DEVICE_ID} online"

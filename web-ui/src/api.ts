@@ -25,6 +25,61 @@ export interface Device {
   online: boolean;
   lastSeen: string | null;
   labels: Record<string, string>;
+  /** Admin fields (GET /api/v1/devices answers them to everyone; older relays may not). */
+  status?: 'pending' | 'accepted' | 'revoked';
+  hostKeyFingerprint?: string | null;
+  features?: DeviceFeatures;
+  recording?: RecordingPolicy;
+}
+
+export type RecordingPolicy = 'off' | 'on' | 'required';
+
+export interface DeviceFeatures {
+  sftp: boolean;
+  exec: boolean;
+  forwarding: boolean;
+}
+
+export interface EnrollmentToken {
+  id: string;
+  reusable: boolean;
+  autoAccept: boolean;
+  labels: Record<string, string>;
+  expiresAt: string;
+  uses: number;
+  revoked: boolean;
+  usable: boolean;
+  createdBy: string;
+  createdAt: string;
+  /** Only in the answer to the POST that created it. */
+  token?: string;
+}
+
+export interface UserAccount {
+  username: string;
+  role: 'admin' | 'operator' | 'viewer';
+  labels: Record<string, string>;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  event: string;
+  actor: string | null;
+  deviceId: string | null;
+  sessionId: string | null;
+  remoteIp: string | null;
+  detail: string | null;
+}
+
+export interface Recording {
+  id: string;
+  sessionId: string;
+  deviceId: string;
+  operator: string;
+  startedAt: string;
+  endedAt: string | null;
+  bytes: number;
 }
 
 export class ApiError extends Error implements RelayError {
@@ -88,6 +143,37 @@ export const api = {
   sessions: (deviceId: string) => request<SessionInfo[]>('GET', `/api/v1/sessions?deviceId=${encodeURIComponent(deviceId)}`),
   endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`),
 };
+
+const enc = encodeURIComponent;
+
+/** The administration calls (docs/API.md); the relay checks every right again. */
+export const adminApi = {
+  acceptDevice: (id: string) => request<Device>('POST', `/api/v1/devices/${enc(id)}/accept`),
+  revokeDevice: (id: string) => request<Device>('POST', `/api/v1/devices/${enc(id)}/revoke`),
+  forgetDevice: (id: string) => request<void>('DELETE', `/api/v1/devices/${enc(id)}`),
+  relabelDevice: (id: string, labels: Record<string, string>) => request<Device>('PATCH', `/api/v1/devices/${enc(id)}`, { labels }),
+  setFeatures: (id: string, change: Partial<DeviceFeatures> & { recording?: RecordingPolicy }) =>
+    request<DeviceFeatures & { recording: RecordingPolicy }>('PATCH', `/api/v1/devices/${enc(id)}/features`, change),
+  enrollments: () => request<EnrollmentToken[]>('GET', '/api/v1/enrollments'),
+  createEnrollment: (body: { reusable: boolean; autoAccept: boolean; expiresInSeconds: number; labels: Record<string, string> }) =>
+    request<EnrollmentToken>('POST', '/api/v1/enrollments', body),
+  revokeEnrollment: (id: string) => request<void>('DELETE', `/api/v1/enrollments/${enc(id)}`),
+  users: () => request<UserAccount[]>('GET', '/api/v1/users'),
+  addUser: (body: { username: string; role: string; labels: Record<string, string>; password: string }) =>
+    request<UserAccount>('POST', '/api/v1/users', body),
+  changeUser: (username: string, body: { role?: string; labels?: Record<string, string> }) =>
+    request<UserAccount>('PATCH', `/api/v1/users/${enc(username)}`, body),
+  resetPassword: (username: string, password: string) => request<void>('PUT', `/api/v1/users/${enc(username)}/password`, { password }),
+  removeUser: (username: string) => request<void>('DELETE', `/api/v1/users/${enc(username)}`),
+  changeOwnPassword: (currentPassword: string, newPassword: string) =>
+    request<void>('PUT', '/api/v1/account/password', { currentPassword, newPassword }),
+  audit: (query: string) => request<AuditEvent[]>('GET', `/api/v1/audit?${query}`),
+  recordings: (query: string) => request<Recording[]>('GET', `/api/v1/recordings?${query}`),
+};
+
+export function castUrl(recordingId: string): string {
+  return `/api/v1/recordings/${enc(recordingId)}/cast`;
+}
 
 /** An open terminal session as GET /api/v1/sessions lists it. */
 export interface SessionInfo {

@@ -14,6 +14,7 @@ import { AccountSecurity } from './ui/account-security.ts';
 import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
 import { Tabs } from './ui/tabs.ts';
 import type { TerminalTab } from './ui/terminal-tab.ts';
+import { Views } from './admin/views.ts';
 
 const POLL_MS = 2000;
 const RELAY_DOWN = 'Cannot reach the relay — retrying…';
@@ -32,14 +33,20 @@ let pollTimer: number | undefined;
 let pollGeneration = 0;
 
 const tabs = new Tabs(expireSession, updateTitle);
+const views = new Views(byId('view-nav'), byId('terminals-view'), byId('admin-view'), () => updateTitle());
 const devices = new DeviceList(byId('devices'), byId<HTMLInputElement>('device-filter'), byId('devices-summary'), (d) => openTerminal(d));
 
 function openTerminal(d: Device): void {
+  if (views.current !== 'terminals') void views.show('terminals');
   tabs.open(d, settings);
 }
 
 function updateTitle(tab: TerminalTab | null = tabs.activeTab): void {
   if (byId('console-view').hidden) return;
+  if (views.current !== 'terminals') {
+    document.title = `${byId('admin-view').querySelector('h2')?.textContent ?? 'Admin'} · device-tunnel`;
+    return;
+  }
   document.title = tab ? `${tab.label} · device-tunnel` : 'Devices · device-tunnel';
 }
 
@@ -49,6 +56,7 @@ function showConsole(user: Me): void {
   byId('console-view').hidden = false;
   byId('current-user').textContent = user.username;
   byId('current-user').title = `role: ${user.role}`;
+  views.setUp(user.role, { onUnauthorized: expireSession }, () => leaveConsole('Password changed: log in with the new one.'));
   updateTitle();
   startPolling();
   resumeAfterReload();
@@ -76,6 +84,7 @@ function leaveConsole(message: string): void {
   me = null;
   stopPolling();
   tabs.closeAll();
+  views.tearDown();
   devices.reset();
   clearNotice();
   showLogin(message);

@@ -206,10 +206,10 @@ public record RelayConfig(
         }
     }
 
+    /** A relay for tests: any free port on loopback, 2 s pings, 1 h tokens. */
     public static RelayConfig forTests(Path stateDir) {
-        return new RelayConfig("127.0.0.1", 0, stateDir, null, null, null, null, null, Duration.ofHours(1),
-                Duration.ofSeconds(2), false, null, false, Hardening.defaults(), TerminalSessions.Settings.defaults(), Maintenance.defaults(), null,
-                Metrics.defaults(), Identity.defaults());
+        return builder(stateDir).listen("127.0.0.1", 0).pingInterval(Duration.ofSeconds(2))
+                .tokenLifetime(Duration.ofHours(1)).build();
     }
 
     public boolean tlsEnabled() {
@@ -226,72 +226,234 @@ public record RelayConfig(
     }
 
     public RelayConfig withDatabaseUrl(String url) {
-        return new RelayConfig(host, port, stateDir, url, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().database(url, databaseUser, databasePassword).build();
     }
 
     public RelayConfig withPingInterval(Duration interval) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, interval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().pingInterval(interval).build();
     }
 
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, settings, maintenance, cluster, metrics, identity);
+        return toBuilder().sessions(settings).build();
     }
 
     public RelayConfig withCluster(ClusterConfig clusterConfig) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                maintenance, clusterConfig, metrics, identity);
+        return toBuilder().cluster(clusterConfig).build();
     }
 
     /** Same config on a fixed port (a restarted relay comes back where its agents look for it). */
     public RelayConfig withPort(int fixedPort) {
-        return new RelayConfig(host, fixedPort, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().listen(host, fixedPort).build();
     }
 
     public RelayConfig withTokenLifetime(Duration lifetime) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, lifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().tokenLifetime(lifetime).build();
     }
 
     public RelayConfig withHardening(Hardening settings) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, settings, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().hardening(settings).build();
     }
 
     public RelayConfig withTls(TlsFiles files) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, files, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().tls(files).build();
     }
 
     public RelayConfig withExternalIssuer(ExternalIssuer issuer) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                issuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().externalIssuer(issuer).build();
     }
 
     public RelayConfig withMaintenance(Maintenance settings) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                settings, cluster, metrics, identity);
+        return toBuilder().maintenance(settings).build();
     }
 
     public RelayConfig withMetrics(Metrics settings) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                maintenance, cluster, settings, identity);
+        return toBuilder().metrics(settings).build();
     }
 
     public RelayConfig withIdentity(Identity settings) {
-        return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                maintenance, cluster, metrics, settings);
+        return toBuilder().identity(settings).build();
     }
 
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
-        return new RelayConfig(newHost, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
-                externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, plainHttpAllowed, hardening, sessions, maintenance, cluster, metrics, identity);
+        return toBuilder().listen(newHost, port).allowPlainHttp(plainHttpAllowed).build();
+    }
+
+    /**
+     * Refuses, with words an operator can act on, a configuration that cannot work. The relay
+     * calls it once at start, before it touches a file, a socket or a database.
+     */
+    public void checkConfig() {
+        require(stateDir != null, "a state directory is needed (--state-dir)");
+        require(port >= 0 && port <= 65_535, "the listen port must be from 0 to 65535, not " + port);
+        require(positive(pingInterval), "--ping-interval must be more than zero");
+        require(positive(tokenLifetime), "--token-lifetime must be more than zero");
+        require(hardening != null && sessions != null && maintenance != null && metrics != null,
+                "hardening, session, maintenance and metrics settings are needed");
+        require(!maintenance.recordingRetention().isNegative(), "--recording-retention cannot be negative");
+        require(!maintenance.auditRetention().isNegative(), "--audit-retention cannot be negative");
+        require(metrics.listenHost() == null || metrics.listenPort() != port || port == 0,
+                "--metrics-listen must use another port than --listen (" + port + ")");
+        require(jwtSecret == null || jwtSecret.length >= 32,
+                "the JWT secret must be at least 32 bytes (the jwt secret file is too short)");
+        if (cluster != null) {
+            ClusterConfig.checkDatabase(databaseUrl);
+        }
+    }
+
+    private static boolean positive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static void require(boolean condition, String problem) {
+        if (!condition) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** A builder holding a copy of this config, to change some settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A builder with the defaults the command line uses, listening on 127.0.0.1:8080. */
+    public static Builder builder(Path stateDir) {
+        return new Builder(stateDir);
+    }
+
+    /** Builds a {@link RelayConfig}; {@link RelayConfig#checkConfig} runs when the relay starts. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private Path stateDir;
+        private String databaseUrl;
+        private String databaseUser;
+        private String databasePassword;
+        private byte[] jwtSecret;
+        private ExternalIssuer externalIssuer;
+        private Duration tokenLifetime = Duration.ofHours(8);
+        private Duration pingInterval = Duration.ofSeconds(25);
+        private boolean secureCookies;
+        private TlsFiles tls;
+        private boolean allowPlainHttp;
+        private Hardening hardening = Hardening.defaults();
+        private TerminalSessions.Settings sessions = TerminalSessions.Settings.defaults();
+        private Maintenance maintenance = Maintenance.defaults();
+        private ClusterConfig cluster;
+        private Metrics metrics = Metrics.defaults();
+        private Identity identity = Identity.defaults();
+
+        private Builder(Path stateDir) {
+            this.stateDir = stateDir;
+        }
+
+        private Builder(RelayConfig c) {
+            host = c.host;
+            port = c.port;
+            stateDir = c.stateDir;
+            databaseUrl = c.databaseUrl;
+            databaseUser = c.databaseUser;
+            databasePassword = c.databasePassword;
+            jwtSecret = c.jwtSecret;
+            externalIssuer = c.externalIssuer;
+            tokenLifetime = c.tokenLifetime;
+            pingInterval = c.pingInterval;
+            secureCookies = c.secureCookies;
+            tls = c.tls;
+            allowPlainHttp = c.allowPlainHttp;
+            hardening = c.hardening;
+            sessions = c.sessions;
+            maintenance = c.maintenance;
+            cluster = c.cluster;
+            metrics = c.metrics;
+            identity = c.identity;
+        }
+
+        public Builder listen(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /** {@code url} null: the embedded SQLite store in the state directory. */
+        public Builder database(String url, String user, String password) {
+            this.databaseUrl = url;
+            this.databaseUser = user;
+            this.databasePassword = password;
+            return this;
+        }
+
+        /** Null: generated into the state directory on first start. */
+        public Builder jwtSecret(byte[] secret) {
+            this.jwtSecret = secret;
+            return this;
+        }
+
+        public Builder externalIssuer(ExternalIssuer issuer) {
+            this.externalIssuer = issuer;
+            return this;
+        }
+
+        public Builder tokenLifetime(Duration lifetime) {
+            this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
+        public Builder secureCookies(boolean secure) {
+            this.secureCookies = secure;
+            return this;
+        }
+
+        public Builder tls(TlsFiles files) {
+            this.tls = files;
+            return this;
+        }
+
+        public Builder allowPlainHttp(boolean allowed) {
+            this.allowPlainHttp = allowed;
+            return this;
+        }
+
+        public Builder hardening(Hardening settings) {
+            this.hardening = settings;
+            return this;
+        }
+
+        public Builder sessions(TerminalSessions.Settings settings) {
+            this.sessions = settings;
+            return this;
+        }
+
+        public Builder maintenance(Maintenance settings) {
+            this.maintenance = settings;
+            return this;
+        }
+
+        /** Null: a single relay on its own store. */
+        public Builder cluster(ClusterConfig config) {
+            this.cluster = config;
+            return this;
+        }
+
+        public Builder metrics(Metrics settings) {
+            this.metrics = settings;
+            return this;
+        }
+
+        /** Second factors (TOTP key, roles that require one, attempt rate). */
+        public Builder identity(Identity settings) {
+            this.identity = settings;
+            return this;
+        }
+
+        public RelayConfig build() {
+            return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
+                    externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
+                    maintenance, cluster, metrics, identity);
+        }
     }
 }

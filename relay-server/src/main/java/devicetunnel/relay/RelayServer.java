@@ -41,11 +41,11 @@ import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
-import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.cluster.ClusterNode;
 import devicetunnel.relay.cluster.SharedSecrets;
 import devicetunnel.relay.http.RateLimitRoutes;
 import devicetunnel.relay.http.SessionRoutes;
+import devicetunnel.relay.http.UserRoutes;
 import devicetunnel.relay.http.SshCertificateRoutes;
 import devicetunnel.relay.policy.OriginPolicy;
 import devicetunnel.relay.policy.RateLimiter;
@@ -179,13 +179,11 @@ public final class RelayServer implements AutoCloseable {
     }
 
     public RelayServer(RelayConfig config, DoubleSupplier cpuLoad) throws IOException {
+        config.checkConfig(); // before touching any file, socket or database
         this.config = config;
         RelayConfig.Hardening limits = config.hardening();
         this.listener = new Listener(config.host(), config.port(), config.tls(), config.allowPlainHttp(), limits.authTimeout());
         StateDir.prepare(config.stateDir()); // 0700 before any key, secret or store file goes in
-        if (config.cluster() != null) {
-            ClusterConfig.checkDatabase(config.databaseUrl()); // before touching any database
-        }
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         KeyPair userCaKey = KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519"));
         byte[] tokenSecret = jwtSecret(config);
@@ -275,12 +273,12 @@ public final class RelayServer implements AutoCloseable {
                     "agent-connect-address", agentConnects, "mfa-account", mfaAttempts);
             RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(limiters, audit);
 
+            HashingGate hashing = new HashingGate(network.concurrentPasswordHashes(), Duration.ofSeconds(2));
             SessionIssuer issuer = new SessionIssuer(tokens, config.secureCookies() || config.browsersUseTls());
             SecondFactors factors = new SecondFactors(new TotpStore(database.dataSource()), totpKey, mfaAttempts, audit,
                     Clock.systemUTC());
-            AuthRoutes authRoutes = new AuthRoutes(users, hasher, new HashingGate(network.concurrentPasswordHashes(),
-                    Duration.ofSeconds(2)), tokens, audit, issuer, factors, loginAttempts, accountAttempts, accessChanges,
-                    metrics);
+            AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, issuer, factors, loginAttempts,
+                    accountAttempts, accessChanges, metrics);
             MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), loginAttempts, audit);
             TokenRoutes tokenRoutes = new TokenRoutes(apiTokens, users, audit, accessChanges);
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
@@ -309,13 +307,23 @@ public final class RelayServer implements AutoCloseable {
             // Database sweeps on their own thread: a slow database never delays pings and timeouts.
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
-            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features);
+            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features,
+                    id -> recordings.policy(id).wire(), audit,
+                    accessSweep::sweep);
+            UserRoutes userRoutes = new UserRoutes(users, hasher, hashing, audit, username -> {
+                accessChanges.operatorChanged(username);
+                accessSweep.sweepOperator(username);
+            });
             long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
             this.readiness = new Readiness(() -> cluster == null ? Map.of("devicesOnline", registry.onlineCount())
                     : Map.of("devicesOnline", registry.onlineCount(), "cluster", cluster.status()));
             readiness.add("starting", () -> started ? null : "the relay is starting");
             readiness.add("draining", () -> sessions.isAccepting() ? null : "the relay is shutting down (draining)");
             readiness.add("store", storeHealth::problem);
+            if (cluster != null) {
+                readiness.addDegradation("nats", () -> cluster.degradedReason() == null ? null
+                        : "cannot reach NATS: sessions to devices linked to other relays fail; this relay's own devices still work");
+            }
             AtomicInteger pendingDevices = new AtomicInteger();
             Periodic.every(sweeper, "pending devices count", config.pingInterval(),
                     () -> pendingDevices.set(devices.list(Device.Status.PENDING).size()));
@@ -364,6 +372,7 @@ public final class RelayServer implements AutoCloseable {
                 mfaRoutes.install(cfg.routes);
                 tokenRoutes.install(cfg.routes);
                 deviceRoutes.install(cfg.routes);
+                userRoutes.install(cfg.routes);
                 featureRoutes.install(cfg.routes);
                 certificateRoutes.install(cfg.routes);
                 fileRoutes.install(cfg.routes);

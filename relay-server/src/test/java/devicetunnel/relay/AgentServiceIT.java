@@ -84,6 +84,9 @@ class AgentServiceIT {
             assertThat(status.out()).contains("connected to " + relay.baseUrl(), "enrolled at", "relay key:   SHA256:",
                     "pid " + service.pid());
             relay.awaitOnline("svc-1", true);
+            // The fingerprint the console shows for the device, to compare before accepting it.
+            assertThat(status.out()).contains("host key:    " + devicetunnel.relay.store.HostKeyFingerprint.of(
+                    relay.server().devices().find("svc-1").orElseThrow().hostKey()));
 
             int port = relay.stop();
             awaitStatus(state, 1);

@@ -45,8 +45,6 @@ import org.openqa.selenium.WebElement;
 @Timeout(120)
 class BrowserIT {
     private static final String VIEWER = "vera";
-    /** axe-core from web-ui's node_modules (npm ci of the web-ui build installs it; the version is pinned there). */
-    private static final Path AXE_SOURCE = Path.of("..", "web-ui", "node_modules", "axe-core", "axe.min.js");
     private static final String VIEWER_PASSWORD = "viewer password 1";
 
     @TempDir
@@ -399,7 +397,7 @@ class BrowserIT {
         relay.enrollDevice("lab-2", Map.of("site", "lab"));
         browser.open(relay.baseUrl() + "/");
         browser.awaitTitle("Login · device-tunnel");
-        assertThat(axeViolations()).as("axe on the login page").isEmpty();
+        assertThat(browser.axeViolations()).as("axe on the login page").isEmpty();
 
         // Keyboard only: the username field has the focus, Tab to the password, Enter logs in.
         browser.await("the username focused", d -> "username".equals(d.switchTo().activeElement().getAttribute("id")));
@@ -410,7 +408,7 @@ class BrowserIT {
         awaitOnline("lab-2", false);
         assertThat(browser.find("#devices").getAttribute("aria-label")).isEqualTo("Devices");
         assertThat(browser.find("#devices-summary").getAttribute("aria-live")).isEqualTo("polite");
-        assertThat(axeViolations()).as("axe on the device list").isEmpty();
+        assertThat(browser.axeViolations()).as("axe on the device list").isEmpty();
 
         // From the filter, ArrowDown reaches the first card (dev-1 sorts first: online), Enter opens it.
         browser.find("#device-filter").sendKeys(Keys.ARROW_DOWN);
@@ -438,7 +436,7 @@ class BrowserIT {
                 d.findElements(By.cssSelector("#tabs [role=tab]")).get(0).getAttribute("aria-selected")));
         browser.await("the first terminal shown", d -> browser.terminalHasLine("keys-8"));
         browser.shot("keyboard-and-double-click");
-        assertThat(axeViolations()).as("axe with two terminal tabs").isEmpty();
+        assertThat(browser.axeViolations()).as("axe with two terminal tabs").isEmpty();
 
         // Delete on a tab closes it (the × beside it is for the mouse only).
         browser.driver().switchTo().activeElement().sendKeys(Keys.DELETE);
@@ -514,23 +512,6 @@ class BrowserIT {
             browser.typeInTerminal("echo new-$((6*6))", Keys.ENTER);
             browser.awaitTerminalLine(Pattern.compile("new-36"));
         }
-    }
-
-    /** Runs axe-core (the npm package web-ui pins) in the page; each violation as "rule (impact): nodes". */
-    private java.util.List<String> axeViolations() throws Exception {
-        var js = (org.openqa.selenium.JavascriptExecutor) browser.driver();
-        if (!Boolean.TRUE.equals(js.executeScript("return typeof window.axe === 'object'"))) {
-            js.executeScript(Files.readString(AXE_SOURCE));
-        }
-        browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-        Object result = js.executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + "axe.run(document, { resultTypes: ['violations'] }).then("
-                + "  (r) => done(r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at '"
-                + "      + v.nodes.map((n) => n.target.join(' ')).join(', '))),"
-                + "  (e) => done(['axe failed: ' + e]));");
-        @SuppressWarnings("unchecked")
-        java.util.List<String> violations = (java.util.List<String>) result;
-        return violations;
     }
 
     private void login(String user, String password) {

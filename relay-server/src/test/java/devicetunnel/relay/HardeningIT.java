@@ -147,7 +147,7 @@ class HardeningIT {
             assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
             assertThat(r.headers().firstValue("Strict-Transport-Security")).as("no HSTS over plain HTTP").isEmpty();
         }
-        assertThat(SecurityHeaders.CSP).contains("frame-ancestors 'none'").contains("script-src 'self';");
+        assertThat(SecurityHeaders.CSP).contains("frame-ancestors 'none'").contains("script-src 'self' 'wasm-unsafe-eval';");
 
         // DNS rebinding: a page on evil.example resolved to 127.0.0.1 is refused by name.
         assertThat(rawStatus("/healthz", "evil.example:" + relay.server().port())).isEqualTo(400);

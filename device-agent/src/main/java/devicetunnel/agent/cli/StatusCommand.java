@@ -6,6 +6,8 @@ import devicetunnel.agent.status.StatusFile;
 import devicetunnel.agent.status.StatusReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import devicetunnel.protocol.KeyFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +60,16 @@ final class StatusCommand implements Callable<Integer> {
         report.filter(r -> r.lastError() != null).ifPresentOrElse(
                 r -> out.printf("last error:  %s (at %s)%n", r.lastError(), r.lastErrorAt()),
                 () -> out.println("last error:  none"));
+        Path hostKeyFile = stateDir.resolve("host_ed25519");
+        if (Files.exists(hostKeyFile)) {
+            // What the relay's console shows for a pending device: compare before accepting it.
+            try {
+                String line = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(KeyFiles.load(hostKeyFile).getPublic());
+                out.printf("host key:    %s%n", TrustPins.fingerprint(line));
+            } catch (IOException e) {
+                out.printf("host key:    cannot read %s (run as root or as the agent's user)%n", hostKeyFile);
+            }
+        }
         if (enrolled.isPresent()) {
             Enrollment.Record e = enrolled.get();
             out.printf("enrollment:  enrolled at %s as %s%n", e.relay(), e.deviceId());

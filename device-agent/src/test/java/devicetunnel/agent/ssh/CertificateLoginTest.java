@@ -16,11 +16,8 @@ import org.apache.sshd.certificate.OpenSshCertificateBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
-import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
-import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -48,13 +45,8 @@ class CertificateLoginTest {
         server = new DeviceSshServer(hostKey, List.of("/bin/sh"), false);
         server.setUserCaKeys(List.of(relayCa.getPublic()));
         server.start();
-        client = SshClient.setUpDefaultClient();
-        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
-        client.setServerKeyVerifier(new RequiredServerKeyVerifier(hostKey.getPublic()));
-        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         // Ask for a reply to exec requests, so a refused one closes the channel instead of hanging.
-        CoreModuleProperties.REQUEST_EXEC_REPLY.set(client, true);
-        client.start();
+        client = TestClients.pinned(hostKey.getPublic(), c -> CoreModuleProperties.REQUEST_EXEC_REPLY.set(c, true));
     }
 
     @AfterEach

@@ -16,12 +16,9 @@ import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.channel.ClientChannelEvent;
-import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
-import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.mac.BuiltinMacs;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -152,15 +149,11 @@ class DeviceSshHardeningTest {
     }
 
     private SshClient newClient(Consumer<SshClient> setup) {
-        SshClient c = SshClient.setUpDefaultClient();
-        c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
-        c.setServerKeyVerifier(new RequiredServerKeyVerifier(hostKey.getPublic()));
-        c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         // A refused shell request then closes the channel instead of leaving it open and idle.
-        CoreModuleProperties.REQUEST_SHELL_REPLY.set(c, true);
-        setup.accept(c);
-        c.start();
-        return c;
+        return TestClients.pinned(hostKey.getPublic(), c -> {
+            CoreModuleProperties.REQUEST_SHELL_REPLY.set(c, true);
+            setup.accept(c);
+        });
     }
 
     private ClientSession login() throws Exception {

@@ -8,10 +8,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,11 +28,7 @@ class DeviceSshServerTest {
         server = new DeviceSshServer(KeyFiles.generate(), List.of("/bin/true"), false);
         server.setAuthorizedKeys(List.of(relayKey.getPublic()));
         server.start();
-        client = SshClient.setUpDefaultClient();
-        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
-        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
-        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
-        client.start();
+        client = TestClients.anyHostKey();
     }
 
     @AfterEach

@@ -62,6 +62,15 @@ public final class Enrollments {
         return new Created(token, secret);
     }
 
+    /** Revokes a token so no device enrolls with it any more; false when there is no such token. */
+    public boolean revokeToken(String id, String actor) {
+        boolean revoked = tokens.revoke(id);
+        if (revoked) {
+            audit.record("enrollment.revoked", actor, null, null, null, "id=" + id);
+        }
+        return revoked;
+    }
+
     public Optional<EnrollmentToken> findBySecret(String secret) {
         return tokens.findByHash(SecretTokens.hash(secret));
     }

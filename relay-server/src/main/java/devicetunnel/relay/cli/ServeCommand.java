@@ -253,17 +253,27 @@ final class ServeCommand implements Callable<Integer> {
         }
         RelayConfig.Hardening hardening = new RelayConfig.Hardening(allowedOrigins == null ? List.of() : allowedOrigins,
                 loginRate, sessionRate, maxSessionsPerDevice, maxSessionsPerOperator, idleTimeout, authTimeout, network);
-        RelayConfig config = new RelayConfig(host, port, store.stateDir, store.databaseUrl, store.databaseUser,
-                store.databasePassword(), secret, externalIssuer(), tokenLifetime, pingInterval, secureCookies,
-                tls(), allowPlainHttp, hardening,
-                defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
-                        .withInteractivePriority(interactivePriority),
-                RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
+        RelayConfig config = RelayConfig.builder(store.stateDir)
+                .listen(host, port)
+                .database(store.databaseUrl, store.databaseUser, store.databasePassword())
+                .jwtSecret(secret)
+                .externalIssuer(externalIssuer())
+                .tokenLifetime(tokenLifetime)
+                .pingInterval(pingInterval)
+                .secureCookies(secureCookies)
+                .tls(tls())
+                .allowPlainHttp(allowPlainHttp)
+                .hardening(hardening)
+                .sessions(defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
+                        .withInteractivePriority(interactivePriority))
+                .maintenance(RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
                         .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention)
-                        .withRecordings(recordingsDir, recordingRetention),
-                cluster.config(store.stateDir, store.databaseUrl), metrics(),
-                new RelayConfig.Identity(totpKeyFile, MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa),
-                        mfaRatePerAccount));
+                        .withRecordings(recordingsDir, recordingRetention))
+                .cluster(cluster.config(store.stateDir, store.databaseUrl))
+                .metrics(metrics())
+                .identity(new RelayConfig.Identity(totpKeyFile,
+                        MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount))
+                .build();
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,6 +2,8 @@ package devicetunnel.relay.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.link.DeviceRegistry;
@@ -145,6 +147,11 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
     }
 
     @Override
+    public String streamUrl() {
+        return selfUrl;
+    }
+
+    @Override
     public Optional<String> holder(String deviceId) {
         try {
             return store.holder(deviceId, clock.getAsLong())
@@ -159,6 +166,12 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> requestOpen(String holderId, String deviceId, String streamId, String token) {
+        if (!connected()) {
+            // Waiting for NATS would only hold the operator until the request times out.
+            return CompletableFuture.failedFuture(new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
+                    "The device is connected to another relay, and this relay has lost the cluster's messaging "
+                            + "(NATS); try again shortly."));
+        }
         byte[] body = Json.write(new OpenRequest(config.relayId(), deviceId, streamId, token, selfUrl))
                 .getBytes(StandardCharsets.UTF_8);
         CompletableFuture<Message> replied;
@@ -183,6 +196,11 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
     /** The NATS connection, for the cluster's other subjects (access changes). */
     Connection connection() {
         return nats;
+    }
+
+    /** Whether siblings can reach this relay and it them (the NATS client reconnects by itself). */
+    boolean connected() {
+        return nats.getStatus() == Connection.Status.CONNECTED;
     }
 
     /** "connected", or what the NATS client is doing instead (reconnecting, closed...). */

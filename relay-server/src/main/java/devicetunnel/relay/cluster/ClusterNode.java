@@ -138,8 +138,18 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * For /readyz: a relay that lost NATS or its lease still serves its own devices (so it stays
-     * ready) but says so: siblings cannot reach its devices, or no longer see them online.
+     * Why this relay serves only part of the fleet, or null: {@code "nats"} while it cannot reach
+     * the cluster's messaging (its own devices still work, devices on siblings do not). /readyz
+     * reports it as "degraded" and stays 200: NATS is shared, so taking every relay that lost it out
+     * of the balancer would turn a NATS outage into a total one (docs/SCALING.md, failure table).
+     */
+    public String degradedReason() {
+        return bus.connected() ? null : "nats";
+    }
+
+    /**
+     * For /readyz: a relay that lost NATS or its lease still serves its own devices (so /readyz stays
+     * 200) but says so: siblings cannot reach its devices, or no longer see them online.
      */
     public java.util.Map<String, Object> status() {
         return java.util.Map.of("relayId", config.relayId(), "nats", bus.natsStatus(),

@@ -6,8 +6,13 @@ import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.store.AuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
-/** {@code GET /api/v1/audit?limit=N&event=E&deviceId=D}: the newest audit events, for admins. */
+/**
+ * {@code GET /api/v1/audit?limit=&event=&deviceId=&operator=&from=&to=&before=}: audit events for
+ * admins, newest first. {@code before} is the id of the oldest event of the previous page.
+ */
 public final class AuditRoutes {
     private final AuditLog audit;
 
@@ -21,7 +26,6 @@ public final class AuditRoutes {
 
     private void list(Context ctx) {
         OperatorAuth.requireAdmin(ctx);
-        int limit = limit(ctx.queryParam("limit"));
         String event = ctx.queryParam("event");
         if (event != null && !event.matches("[a-z][a-z._]{0,63}")) {
             throw new TunnelException(ErrorCode.BAD_REQUEST, "'event' must be an event name such as login.failed.");
@@ -30,7 +34,39 @@ public final class AuditRoutes {
         if (deviceId != null && !Protocol.isValidDeviceId(deviceId)) {
             throw new TunnelException(ErrorCode.BAD_REQUEST, "'deviceId' is not a valid device id.");
         }
-        ctx.json(audit.recent(limit, event, deviceId));
+        String operator = ctx.queryParam("operator");
+        if (operator != null && (operator.isEmpty() || operator.length() > 64)) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "'operator' must be a user name of 1 to 64 characters.");
+        }
+        ctx.json(audit.find(new AuditLog.Filter(event, deviceId, operator, instant(ctx, "from"), instant(ctx, "to"),
+                before(ctx.queryParam("before")), limit(ctx.queryParam("limit")))));
+    }
+
+    private static Instant instant(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "'" + name + "' must be a time like 2026-12-01T09:00:00Z.");
+        }
+    }
+
+    private static Long before(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            long id = Long.parseLong(value);
+            if (id >= 1) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new TunnelException(ErrorCode.BAD_REQUEST, "'before' must be the id of an audit event.");
     }
 
     private static int limit(String value) {

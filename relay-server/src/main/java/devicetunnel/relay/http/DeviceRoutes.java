@@ -11,6 +11,9 @@ import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceStore;
+import devicetunnel.relay.store.AuditLog;
+import devicetunnel.relay.store.HostKeyFingerprint;
+import devicetunnel.relay.store.Labels;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -20,7 +23,8 @@ import java.util.Map;
 
 /**
  * {@code GET /api/v1/devices[?status=pending|accepted|revoked]}, {@code GET /api/v1/devices/{id}},
- * and for admins {@code POST .../{id}/accept}, {@code POST .../{id}/revoke}, {@code DELETE .../{id}}.
+ * and for admins {@code POST .../{id}/accept}, {@code POST .../{id}/revoke}, {@code DELETE .../{id}},
+ * {@code PATCH .../{id}} with {@code {"labels"}} (operators' label scopes are re-checked at once).
  */
 public final class DeviceRoutes {
     private final DeviceStore devices;
@@ -28,16 +32,26 @@ public final class DeviceRoutes {
     private final DeviceAccess access;
     private final DeviceFeatureStore features;
     private final DeviceLifecycle lifecycle;
+    private final AuditLog audit;
+    private final Runnable accessChanged;
+    private final java.util.function.Function<String, String> recordingPolicy;
 
     /**
      * The public shape of a device. {@code hostKey} is its pinned SSH host key (OpenSSH line, null
-     * until first contact), so operators' own SSH clients can pin it too.
+     * until first contact), so operators' own SSH clients can pin it too; {@code hostKeyFingerprint} its
+     * {@code SHA256:} fingerprint, to compare with {@code ssh-keygen -lf} on the device before accepting it;
+     * {@code recording} its recording policy ({@code off}, {@code on}, {@code required}).
      */
     public record DeviceView(String id, String name, boolean online, Instant lastSeen, Map<String, String> labels,
-                             String status, String hostKey, DeviceFeatures features) {}
+                             String status, String hostKey, String hostKeyFingerprint, DeviceFeatures features,
+                             String recording) {}
 
     public DeviceRoutes(DeviceStore devices, Presence presence, DeviceAccess access, DeviceLifecycle lifecycle,
-                        DeviceFeatureStore features) {
+                        DeviceFeatureStore features, java.util.function.Function<String, String> recordingPolicy,
+                        AuditLog audit, Runnable accessChanged) {
+        this.recordingPolicy = recordingPolicy;
+        this.audit = audit;
+        this.accessChanged = accessChanged;
         this.devices = devices;
         this.presence = presence;
         this.access = access;
@@ -64,6 +78,24 @@ public final class DeviceRoutes {
             }
             ctx.status(204);
         });
+        routes.patch("/api/v1/devices/{id}", this::relabel);
+    }
+
+    private void relabel(Context ctx) {
+        OperatorAuth.requireAdmin(ctx);
+        Operator admin = OperatorAuth.current(ctx);
+        Device device = access.visible(admin, ctx.pathParam("id"));
+        JsonFields body = new JsonFields(Json.readObject(ctx.body(), 8192), java.util.Set.of("labels"));
+        if (!body.has("labels")) {
+            throw JsonFields.bad("'labels' is required: an object such as {\"site\": \"lab\"}.");
+        }
+        Map<String, String> labels = body.labels("labels");
+        if (!devices.setLabels(device.id(), labels)) {
+            throw new TunnelException(ErrorCode.NOT_FOUND, "No such device.");
+        }
+        audit.record("device.labels", admin.username(), device.id(), null, ctx.ip(), "labels=" + Labels.format(labels));
+        accessChanged.run(); // operators whose label scope no longer covers the device lose its sessions
+        ctx.json(view(devices.find(device.id()).orElseThrow()));
     }
 
     private void list(Context ctx) {
@@ -97,6 +129,6 @@ public final class DeviceRoutes {
     private DeviceView view(Device d, java.util.function.Predicate<String> isOnline) {
         boolean online = isOnline.test(d.id());
         return new DeviceView(d.id(), d.name(), online, online ? Instant.now() : d.lastSeen(), d.labels(),
-                Enrollments.status(d), d.hostKey(), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS));
+                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS), recordingPolicy.apply(d.id()));
     }
 }

@@ -51,7 +51,7 @@ public final class EnrollmentRoutes {
         routes.delete("/api/v1/enrollments/{id}", ctx -> {
             OperatorAuth.requireAdmin(ctx);
             String id = ctx.pathParam("id");
-            if (id.length() > 36 || !store.revoke(id)) {
+            if (id.length() > 36 || !enrollments.revokeToken(id, OperatorAuth.current(ctx).username())) {
                 throw new TunnelException(ErrorCode.NOT_FOUND, "No such enrollment token.");
             }
             ctx.status(204);

@@ -26,6 +26,10 @@ final class JsonFields {
         }
     }
 
+    boolean has(String field) {
+        return body.has(field) && !body.get(field).isNull();
+    }
+
     String text(String field, int maxLength) {
         JsonNode node = body.get(field);
         if (node == null || !node.isTextual() || node.asText().isEmpty() || node.asText().length() > maxLength) {

@@ -12,7 +12,7 @@ import io.javalin.http.Context;
  * on plain HTTP the header would be ignored, or pin a loopback demo to HTTPS.
  */
 public final class SecurityHeaders {
-    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    public static final String CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             + "form-action 'self'; frame-ancestors 'none'";
     public static final String HSTS = "max-age=31536000";

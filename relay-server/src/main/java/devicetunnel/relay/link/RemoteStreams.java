@@ -21,6 +21,13 @@ public interface RemoteStreams {
      */
     void agentFailed(String deviceId, String streamId, String message);
 
+    /**
+     * Where a device linked here opens the streams of this relay's own sessions: this relay's
+     * advertised URL in a cluster, since the address the device dialled may be a balancer that
+     * hands the stream to any relay; null on a single node (the relay the device dialled).
+     */
+    String streamUrl();
+
     /** Single node: nobody else holds links. */
     RemoteStreams NONE = new RemoteStreams() {
         @Override
@@ -35,5 +42,10 @@ public interface RemoteStreams {
 
         @Override
         public void agentFailed(String deviceId, String streamId, String message) {}
+
+        @Override
+        public String streamUrl() {
+            return null;
+        }
     };
 }

@@ -8,6 +8,7 @@ import devicetunnel.relay.auth.SecretTokens;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,12 +51,14 @@ public final class StreamBroker {
         scheduler.schedule(() -> fail(streamId, new TunnelException(ErrorCode.DEVICE_TIMEOUT,
                 "The device did not open the session in time.")), timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (link != null) {
-            link.send(new ControlMessage.OpenStream(streamId, token));
+            link.send(new ControlMessage.OpenStream(streamId, token, siblings.streamUrl()));
         } else {
             siblings.requestOpen(holder, deviceId, streamId, token).whenComplete((ok, error) -> {
                 if (error != null) {
-                    fail(streamId, new TunnelException(ErrorCode.DEVICE_UNREACHABLE,
-                            "The relay holding the device's link could not reach it."));
+                    Throwable cause = error instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : error;
+                    fail(streamId, cause instanceof TunnelException said ? said : new TunnelException(
+                            ErrorCode.DEVICE_UNREACHABLE, "The relay holding the device's link could not reach it."));
                 }
             });
         }

@@ -53,6 +53,11 @@ public final class DeviceStore {
     }
 
     /** Returns whether the device exists. */
+    public boolean setLabels(String id, java.util.Map<String, String> labels) {
+        return jdbc.update("UPDATE devices SET labels = ? WHERE id = ?", Labels.format(labels), id) == 1;
+    }
+
+    /** Returns whether the device exists. */
     public boolean setStatus(String id, Device.Status status) {
         return jdbc.update("UPDATE devices SET status = ? WHERE id = ?", status.name(), id) == 1;
     }

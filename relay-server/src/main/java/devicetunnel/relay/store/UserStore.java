@@ -50,9 +50,10 @@ public final class UserStore {
         return jdbc.update("UPDATE users SET token_version = token_version + 1 WHERE username = ?", username) == 1;
     }
 
-    /** Changes the role; sessions and API tokens follow at their next check (tokens never exceed it). */
-    public boolean setRole(String username, User.Role role) {
-        return jdbc.update("UPDATE users SET role = ? WHERE username = ?", role.name(), username) == 1;
+    /** Sets role and label scope; false when there is no such user. */
+    public boolean setRoleAndLabels(String username, User.Role role, java.util.Map<String, String> allowedLabels) {
+        return jdbc.update("UPDATE users SET role = ?, allowed_labels = ? WHERE username = ?",
+                role.name(), Labels.format(allowedLabels), username) == 1;
     }
 
     public boolean remove(String username) {

@@ -191,6 +191,25 @@ public final class Browser implements AutoCloseable {
         return Arrays.stream(terminalText().split("\n")).map(String::strip).anyMatch(line::equals);
     }
 
+    /** axe-core from web-ui's node_modules (npm ci of the web-ui build installs it; the version is pinned there). */
+    private static final Path AXE_SOURCE = Path.of("..", "web-ui", "node_modules", "axe-core", "axe.min.js");
+
+    /** Runs axe-core (the npm package web-ui pins) in the page; each violation as "rule (impact): nodes". */
+    public java.util.List<String> axeViolations() throws IOException {
+        if (!Boolean.TRUE.equals(driver.executeScript("return typeof window.axe === 'object'"))) {
+            driver.executeScript(Files.readString(AXE_SOURCE));
+        }
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        Object result = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "axe.run(document, { resultTypes: ['violations'] }).then("
+                + "  (r) => done(r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at '"
+                + "      + v.nodes.map((n) => n.target.join(' ')).join(', '))),"
+                + "  (e) => done(['axe failed: ' + e]));");
+        @SuppressWarnings("unchecked")
+        java.util.List<String> violations = (java.util.List<String>) result;
+        return violations;
+    }
+
     @Override
     public void close() {
         driver.quit();
