@@ -197,7 +197,7 @@ public final class RelayServer implements AutoCloseable {
         try {
             node = config.cluster() == null ? null : ClusterNode.open(config.cluster(), database,
                     SharedSecrets.id(PublicKeyEntry.toString(relayKey.getPublic()),
-                            PublicKeyEntry.toString(userCaKey.getPublic()), sharedSecretBytes(tokenSecret, totpKey)));
+                            PublicKeyEntry.toString(userCaKey.getPublic()), tokenSecret));
             this.cluster = node;
             this.users = new UserStore(database.dataSource());
             this.devices = new DeviceStore(database.dataSource());
@@ -275,8 +275,9 @@ public final class RelayServer implements AutoCloseable {
 
             HashingGate hashing = new HashingGate(network.concurrentPasswordHashes(), Duration.ofSeconds(2));
             SessionIssuer issuer = new SessionIssuer(tokens, config.secureCookies() || config.browsersUseTls());
-            SecondFactors factors = new SecondFactors(new TotpStore(database.dataSource()), totpKey, mfaAttempts, audit,
-                    Clock.systemUTC());
+            TotpStore totpStore = new TotpStore(database.dataSource());
+            totpStore.checkKey(java.util.HexFormat.of().formatHex(totpKey.fingerprint())); // wrong key: refuse the start
+            SecondFactors factors = new SecondFactors(totpStore, totpKey, mfaAttempts, audit, Clock.systemUTC());
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, issuer, factors, loginAttempts,
                     accountAttempts, accessChanges, metrics);
             MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), loginAttempts, audit);
@@ -394,14 +395,6 @@ public final class RelayServer implements AutoCloseable {
             metrics.close();
             throw e;
         }
-    }
-
-    /** What every relay of a cluster must share besides its keys: the token secret and the TOTP key. */
-    private static byte[] sharedSecretBytes(byte[] tokenSecret, TotpKey totpKey) {
-        byte[] fingerprint = totpKey.fingerprint();
-        byte[] all = java.util.Arrays.copyOf(tokenSecret, tokenSecret.length + fingerprint.length);
-        System.arraycopy(fingerprint, 0, all, tokenSecret.length, fingerprint.length);
-        return all;
     }
 
     private static byte[] jwtSecret(RelayConfig config) throws IOException {

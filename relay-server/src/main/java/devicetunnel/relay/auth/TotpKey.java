@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The relay's key for second factors: 32 random bytes, base64, in a 0600 file ({@code totp.key} in
  * the state directory unless {@code --totp-key-file} names one). Generated at first start; every
- * relay of a cluster needs the same file, as with {@code jwt.secret}. Losing it makes every enrolled
+ * relay of a cluster needs the same file, as with {@code jwt.secret} (a relay whose key is not the one
+ * the store's factors were sealed with refuses to start). Losing it makes every enrolled
  * TOTP factor and recovery code useless (users enrol again after an admin resets them).
  */
 public final class TotpKey {
@@ -63,7 +64,7 @@ public final class TotpKey {
         return KeyedHash.derived(master, "devtunnel recovery code hash v1");
     }
 
-    /** Names this key for the cluster's shared-secrets check without revealing it. */
+    /** Names this key (in the store, to refuse a relay started with another one) without revealing it. */
     public byte[] fingerprint() {
         return KeyedHash.derive(master, "devtunnel totp key fingerprint v1");
     }

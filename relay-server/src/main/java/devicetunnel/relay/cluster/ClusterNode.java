@@ -66,9 +66,8 @@ public final class ClusterNode implements AutoCloseable {
         ClusterStore store = new ClusterStore(database.dataSource());
         List<String> others = store.relaysWithOtherSecrets(config.relayId(), secretsId, System.currentTimeMillis());
         if (!others.isEmpty()) {
-            throw new IllegalStateException("live relay(s) " + others + " use another relay SSH key, user CA, token "
-                    + "secret or TOTP key: every relay of a cluster needs the same relay_ed25519, user_ca_ed25519, jwt.secret "
-                    + "and totp.key "
+            throw new IllegalStateException("live relay(s) " + others + " use another relay SSH key, user CA or token "
+                    + "secret: every relay of a cluster needs the same relay_ed25519, user_ca_ed25519 and jwt.secret "
                     + "(copy them from one relay's state dir), or devices would refuse its sessions");
         }
         return new ClusterNode(config, database, store, ClusterBus.connect(config, store, System::currentTimeMillis), secretsId);

@@ -84,6 +84,31 @@ public final class TotpStore {
         });
     }
 
+    /**
+     * Checks that the factors in this store were sealed with the key of this fingerprint, recording
+     * it when none is recorded or no factor exists yet; throws when factors exist under another key.
+     */
+    public void checkKey(String fingerprint) {
+        jdbc.transaction(tx -> {
+            List<String> recorded = tx.query("SELECT fingerprint FROM identity_keys WHERE name = ?", rs -> rs.getString(1), "totp");
+            if (!recorded.isEmpty() && recorded.get(0).equals(fingerprint)) {
+                return null;
+            }
+            int factors = tx.query("SELECT COUNT(*) FROM totp_factors", rs -> rs.getInt(1)).get(0);
+            if (!recorded.isEmpty() && factors > 0) {
+                throw new IllegalStateException("the TOTP factors in this store were sealed with another TOTP key: start "
+                        + "every relay with the same totp.key (--totp-key-file); if that key is lost, remove each "
+                        + "factor with `relay-server user reset-mfa NAME` first");
+            }
+            if (recorded.isEmpty()) {
+                tx.update("INSERT INTO identity_keys (name, fingerprint) VALUES (?, ?)", "totp", fingerprint);
+            } else {
+                tx.update("UPDATE identity_keys SET fingerprint = ? WHERE name = ?", fingerprint, "totp");
+            }
+            return null;
+        });
+    }
+
     private static Factor factor(ResultSet rs) throws SQLException {
         Instant created = Instant.ofEpochMilli(rs.getLong("created_at"));
         Instant userCreated = Jdbc.instant(rs, "user_created");

@@ -33,3 +33,10 @@ CREATE TABLE recovery_codes (
     used_at      BIGINT,
     PRIMARY KEY (username, code_hash)
 );
+
+-- Which TOTP key sealed the factors above (a keyed fingerprint, not the key): a relay started with
+-- another key is refused while factors exist, instead of failing every code.
+CREATE TABLE identity_keys (
+    name         VARCHAR(32)   PRIMARY KEY,
+    fingerprint  VARCHAR(64)   NOT NULL
+);

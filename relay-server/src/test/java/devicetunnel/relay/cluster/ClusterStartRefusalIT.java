@@ -78,7 +78,7 @@ class ClusterStartRefusalIT {
             assertThatThrownBy(() -> new RelayServer(cluster(dir.resolve("second"), db, "second", prefix)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("live relay(s) [first] use another relay SSH key")
-                    .hasMessageContaining("relay_ed25519, user_ca_ed25519, jwt.secret and totp.key");
+                    .hasMessageContaining("relay_ed25519, user_ca_ed25519 and jwt.secret");
         } finally {
             ClusterServices.dropSchema(schema);
         }

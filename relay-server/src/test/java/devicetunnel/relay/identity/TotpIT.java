@@ -187,6 +187,21 @@ class TotpIT {
     }
 
     @Test
+    void aRelayStartedWithAnotherTotpKeyIsRefusedWhileFactorsExist() throws Exception {
+        start();
+        enrol(relay.login(USER, PASSWORD));
+        int port = relay.stop();
+        Path key = dir.resolve("relay").resolve("totp.key");
+        byte[] original = Files.readAllBytes(key);
+        Files.writeString(key, java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> relay.startAgain(port))
+                .hasMessageContaining("sealed with another TOTP key");
+        Files.write(key, original);
+        relay.startAgain(port);
+        assertThat(json(password(USER, PASSWORD)).get("mfaRequired").asBoolean()).isTrue();
+    }
+
+    @Test
     void secretsAndRecoveryCodesAreNotStoredInClear() throws Exception {
         start();
         Enrolled e = enrol(relay.login(USER, PASSWORD));
