@@ -42,7 +42,8 @@ final class TerminalOpener {
         gate.acquire(operator.username(), deviceId);
         boolean slotHeld = true;
         try {
-            TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
+            TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), operator.apiTokenId(),
+                    device, cols, rows);
             slotHeld = false; // released when the session closes
             metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
             LogContext.addSession(session.id()); // the audit line below carries it
@@ -83,7 +84,8 @@ final class TerminalOpener {
         boolean slotHeld = true;
         try {
             TerminalSession session = sessions.reattach(entry,
-                    owner ? operator.tokenVersion() : TokenService.UNVERSIONED, device, offset, cols, rows);
+                    owner ? operator.tokenVersion() : TokenService.UNVERSIONED, owner ? operator.apiTokenId() : null,
+                    device, offset, cols, rows);
             slotHeld = false; // released when the session closes
             audit.record("session.resumed_through_device", operator.username(), device.id(), entry.id(), ip,
                     "offset=" + offset + (owner ? "" : " owner=" + entry.operator()));
