@@ -42,7 +42,12 @@ final class FleetRunner {
             }
             workers.execute(() -> {
                 try {
-                    DeviceExec.Outcome outcome = exec.run(run, target, devices.get(target.deviceId()), timeout);
+                    DeviceExec.Outcome outcome;
+                    try {
+                        outcome = exec.run(run, target, devices.get(target.deviceId()), timeout);
+                    } catch (RuntimeException e) { // a device must never stay "running" for a bug of ours
+                        outcome = new DeviceExec.Outcome(DeviceStatus.UNREACHABLE, null, "relay error: " + e);
+                    }
                     run.end(target, outcome.status(), outcome.exitCode(), outcome.message(), System.nanoTime());
                     RunAudit.device(audit, run, target.view());
                 } finally {

@@ -137,7 +137,7 @@ public final class RunRoutes {
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Accel-Buffering", "no");
         OutputStream out = ctx.res().getOutputStream();
-        long seen = 0;
+        long seen = -1; // below every device's version: the first pass sends them all
         while (true) {
             boolean done = run.isDone(); // read first: changes up to here are then all sent below
             long version = run.version();

@@ -38,14 +38,15 @@ class FleetRunIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     @TempDir
-    Path dir;
+    static Path dir; // static: a per-class instance gets its temp dir after @BeforeAll
     TestRelay relay;
     String admin;
     final List<AgentProcess> processes = new ArrayList<>();
 
     @BeforeAll
     void fleet() throws Exception {
-        relay = new TestRelay(dir);
+        // 52 enrollments in a burst from one address: above the default per-address rate.
+        relay = new TestRelay(dir, c -> c.withHardening(c.hardening().withRates(1000, 30)));
         for (int i = 0; i < SIMULATED; i++) {
             Map<String, String> labels = new HashMap<>(Map.of("fleet", "sim", "env", i < 10 ? "prod" : "lab"));
             if (i % 10 == 0) {
