@@ -2,10 +2,11 @@
 // command line, audit queries and exports, and a recording's plain text. Unit-tested in node.
 
 /** The console's sections, in menu order. */
-export type ViewId = 'terminals' | 'devices-admin' | 'enrollments' | 'users' | 'audit' | 'recordings' | 'account';
+export type ViewId = 'terminals' | 'runs' | 'devices-admin' | 'enrollments' | 'users' | 'audit' | 'recordings' | 'account';
 
 export const VIEW_TITLES: Record<ViewId, string> = {
   terminals: 'Terminals',
+  runs: 'Run',
   'devices-admin': 'Manage devices',
   enrollments: 'Enrollment tokens',
   users: 'Users',
@@ -16,8 +17,8 @@ export const VIEW_TITLES: Record<ViewId, string> = {
 
 /** Admin-only views are not shown to others (the relay refuses them anyway). Viewers open no sessions, so have no recordings. */
 export function viewsFor(role: string): ViewId[] {
-  if (role === 'admin') return ['terminals', 'devices-admin', 'enrollments', 'users', 'audit', 'recordings', 'account'];
-  if (role === 'operator') return ['terminals', 'recordings', 'account'];
+  if (role === 'admin') return ['terminals', 'runs', 'devices-admin', 'enrollments', 'users', 'audit', 'recordings', 'account'];
+  if (role === 'operator') return ['terminals', 'runs', 'recordings', 'account'];
   return ['terminals', 'account'];
 }
 

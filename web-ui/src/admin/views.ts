@@ -9,6 +9,7 @@ import { Enrollments } from './enrollments.ts';
 import type { AdminView, ViewContext } from './kit.ts';
 import { VIEW_TITLES, type ViewId, viewsFor } from './logic.ts';
 import { Recordings } from './recordings.ts';
+import { Runs } from './runs.ts';
 import { Users } from './users.ts';
 
 export class Views {
@@ -27,6 +28,7 @@ export class Views {
   setUp(role: string, ctx: ViewContext, onPasswordChanged: () => void): void {
     this.tearDown();
     const make: Record<Exclude<ViewId, 'terminals'>, () => AdminView> = {
+      runs: () => new Runs(ctx),
       'devices-admin': () => new DevicesAdmin(ctx),
       enrollments: () => new Enrollments(ctx),
       users: () => new Users(ctx),

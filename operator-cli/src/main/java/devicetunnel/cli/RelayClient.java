@@ -132,6 +132,35 @@ final class RelayClient {
         }
     }
 
+    JsonNode post(String path, String token, Object body) {
+        return send(request(path, token).POST(HttpRequest.BodyPublishers.ofString(write(body))));
+    }
+
+    JsonNode delete(String path, String token) {
+        return send(request(path, token).DELETE());
+    }
+
+    /** A server-sent event stream's lines, as they arrive; the caller closes the stream. */
+    java.util.stream.Stream<String> eventLines(String path, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token);
+        HttpResponse<java.util.stream.Stream<String>> response;
+        try {
+            response = http.send(builder.GET().build(), HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw Unreachable.of(base, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(CliException.UNREACHABLE, "interrupted");
+        }
+        if (response.statusCode() != 200) {
+            String body = response.body().collect(java.util.stream.Collectors.joining("\n"));
+            throw refusal(response.statusCode(), body);
+        }
+        return response.body();
+    }
+
     JsonNode device(String token, String deviceId) {
         return send(request("/api/v1/devices/" + deviceId, token).GET());
     }

@@ -39,6 +39,8 @@ import devicetunnel.relay.http.DeviceRoutes;
 import devicetunnel.relay.http.EnrollmentRoutes;
 import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
+import devicetunnel.relay.fleet.FleetRuns;
+import devicetunnel.relay.fleet.RunRoutes;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.relay.cluster.ClusterNode;
@@ -136,6 +138,7 @@ public final class RelayServer implements AutoCloseable {
     private final DeviceStore devices;
     private final EnrollmentStore enrollmentStore;
     private final AuditLog audit;
+    private FleetRuns fleetRuns;
     private final Enrollments enrollments;
     private final PasswordHasher hasher = new PasswordHasher();
     private final ScheduledExecutorService scheduler;
@@ -285,6 +288,8 @@ public final class RelayServer implements AutoCloseable {
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
+            this.fleetRuns = new FleetRuns(devices, access, features, presence, connector, config.sessions().openTimeout(), audit);
+            RunRoutes runRoutes = new RunRoutes(fleetRuns);
             FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
             List<String> userCaKeys = List.of(userCa.publicKeyLine());
             EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys,
@@ -377,6 +382,7 @@ public final class RelayServer implements AutoCloseable {
                 featureRoutes.install(cfg.routes);
                 certificateRoutes.install(cfg.routes);
                 fileRoutes.install(cfg.routes);
+                runRoutes.install(cfg.routes);
                 enrollmentRoutes.install(cfg.routes);
                 auditRoutes.install(cfg.routes);
                 sessionRoutes.install(cfg.routes);
@@ -537,6 +543,9 @@ public final class RelayServer implements AutoCloseable {
         sessions.stopAccepting();
         sessions.terminateAll(ErrorCode.SERVICE_UNAVAILABLE, SHUTDOWN_MESSAGE, GOING_AWAY);
         sessions.close();
+        if (fleetRuns != null) {
+            fleetRuns.close();
+        }
         app.stop();
         keepalive.close();
         refusals.close();

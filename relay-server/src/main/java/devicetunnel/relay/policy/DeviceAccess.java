@@ -51,6 +51,12 @@ public final class DeviceAccess {
         return device;
     }
 
+    /** {@link #mayView} for many devices with one look-up of the operator. */
+    public java.util.function.Predicate<Device> viewable(Operator operator) {
+        User user = users.find(operator.username()).orElse(null);
+        return device -> user != null && user.mayAccess(device.labels());
+    }
+
     public boolean mayView(Operator operator, Device device) {
         return users.find(operator.username()).map(u -> u.mayAccess(device.labels())).orElse(false);
     }
