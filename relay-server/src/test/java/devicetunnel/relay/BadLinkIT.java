@@ -57,8 +57,7 @@ class BadLinkIT {
     private static final int TRANSFER_BYTES = 16 * 1024 * 1024;
     private static final Pattern PID = Pattern.compile("pid-(\\d+)-end");
 
-    @TempDir
-    Path dir;
+    private Path dir;
 
     private TestRelay relay;
     private NetNamespace ns;
@@ -68,13 +67,21 @@ class BadLinkIT {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeAll
-    void deviceBehindABadLink() throws Exception {
+    void deviceBehindABadLink(@TempDir Path tempDir) throws Exception {
+        dir = tempDir;
         ns = NetNamespace.create("1mbit");
-        relay = new TestRelay(dir.resolve("relay"), c -> c.withPingInterval(PING));
+        // The device reaches the relay by the veth's address: a name the relay must answer to.
+        relay = new TestRelay(dir.resolve("relay"), c -> c.withPingInterval(PING).withHardening(c.hardening().withNetwork(
+                c.hardening().network().withAllowedHosts(List.of("127.0.0.1", "localhost", ns.hostAddress())))));
         proxy = new DelayProxy(ns.hostAddress(), URI.create(relay.baseUrl()).getPort(), ONE_WAY_DELAY_MILLIS);
         agent = NamespacedAgent.start(ns, proxy.baseUrl(), "dev-1", relay.enrollmentToken(false, true, Map.of()),
                 Files.createDirectories(dir.resolve("agent")));
-        relay.awaitOnline("dev-1", true, WAIT);
+        try {
+            relay.awaitOnline("dev-1", true, WAIT);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the agent in the namespace did not come online; its log:\n"
+                    + Files.readString(dir.resolve("agent").resolve("agent.log")), e);
+        }
         token = relay.adminToken();
     }
 

@@ -56,12 +56,29 @@ public final class ChildCluster implements AutoCloseable {
         return cluster;
     }
 
-    /** A lean relay advertising the URL it listens on, with 1 s pings; {@code extraArgs} come last. */
-    public RelayProcess relay(String id, List<String> jvmArgs, String... extraArgs) throws Exception {
+    /** A state dir for relay {@code id} holding the cluster's shared secrets. */
+    public Path relayState(String id) throws Exception {
         Path state = Files.createDirectories(dir.resolve(id));
         for (String name : SHARED_SECRETS) {
             Files.copy(dir.resolve("seed").resolve(name), state.resolve(name));
         }
+        return state;
+    }
+
+    /** Registers accepted devices {@code sim-00000...} sharing {@code hostKey}, for simulated agents. */
+    public void registerSimulatedDevices(int count, String hostKey) throws Exception {
+        try (RelayServer setup = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
+            for (int i = 0; i < count; i++) {
+                String id = String.format("sim-%05d", i);
+                setup.devices().add(new devicetunnel.relay.store.Device(id, id, Map.of(), hostKey,
+                        devicetunnel.relay.store.Device.Status.ACCEPTED, null), null);
+            }
+        }
+    }
+
+    /** A relay (relay-server serve) advertising the URL it listens on, with 1 s pings; {@code extraArgs} come last. */
+    public RelayProcess relay(String id, List<String> jvmArgs, String... extraArgs) throws Exception {
+        Path state = relayState(id);
         List<String> args = new ArrayList<>(List.of("--database-url", dbUrl(), "--cluster-nats-url", ClusterServices.NATS_URL,
                 "--advertise-url", "listen", "--relay-id", id, "--cluster-subject-prefix", prefix,
                 "--cluster-lease", lease.toMillis() + "ms", "--ping-interval", "1s"));
@@ -86,6 +103,10 @@ public final class ChildCluster implements AutoCloseable {
     public <T extends AutoCloseable> T own(T closeable) {
         owned.add(closeable);
         return closeable;
+    }
+
+    public String subjectPrefix() {
+        return prefix;
     }
 
     public String enrollment() {
