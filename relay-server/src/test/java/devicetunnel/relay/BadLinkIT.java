@@ -75,11 +75,16 @@ class BadLinkIT {
                 c.hardening().network().withAllowedHosts(List.of("127.0.0.1", "localhost", ns.hostAddress())))));
         proxy = new DelayProxy(ns.hostAddress(), URI.create(relay.baseUrl()).getPort(), ONE_WAY_DELAY_MILLIS);
         agent = NamespacedAgent.start(ns, proxy.baseUrl(), "dev-1", relay.enrollmentToken(false, true, Map.of()),
-                Files.createDirectories(dir.resolve("agent")));
+                Files.createDirectories(dir.resolve("agent")), "--allow-plain-http"); // a private test network
         try {
-            relay.awaitOnline("dev-1", true, WAIT);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("the agent in the namespace did not come online; its log:\n"
+            await().atMost(WAIT).until(() -> {
+                if (!agent.isAlive()) {
+                    throw new IllegalStateException("the agent exited");
+                }
+                return relay.server().registry().isOnline("dev-1");
+            });
+        } catch (RuntimeException e) {
+            throw new AssertionError("the agent in the namespace did not come online (" + e.getMessage() + "); its log:\n"
                     + Files.readString(dir.resolve("agent").resolve("agent.log")), e);
         }
         token = relay.adminToken();
