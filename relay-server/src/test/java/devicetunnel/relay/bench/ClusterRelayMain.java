@@ -22,7 +22,9 @@ public final class ClusterRelayMain {
         RelayConfig config = RelayConfig.forTests(Path.of(args[0]))
                 .withDatabaseUrl(args[1])
                 .withPingInterval(Duration.ofSeconds(Long.parseLong(args[6])))
-                .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000))
+                // Every simulated device connects from 127.0.0.1: lift the per-address limits and caps.
+                .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000).withSessionCaps(100, 100)
+                        .withNetwork(RelayConfig.Network.defaults().withRates(1_000_000, 1_000_000)))
                 .withCluster(new ClusterConfig(args[2], ClusterConfig.ADVERTISE_LISTENER, args[3], args[4],
                         Duration.ofMillis(Long.parseLong(args[5]))));
         try (RelayServer relay = new RelayServer(config).start()) {
