@@ -72,7 +72,7 @@ final class ClusterFailover {
             for (Shell s : open) {
                 resumed.add(CompletableFuture.supplyAsync(() -> resume(s, urlY, token, killedAt)));
             }
-            double allOnline = awaitCount(y, devices + 1, Duration.ofMinutes(3)) ;
+            int allOnline = awaitCount(y, devices + 1, Duration.ofMinutes(3));
             double allOnlineSeconds = (System.nanoTime() - killedAt) / 1e9;
             List<Double> resumeSeconds = new ArrayList<>();
             for (CompletableFuture<Double> f : resumed) {
@@ -82,7 +82,7 @@ final class ClusterFailover {
             report.add(new Report.Row("cluster failover", "all devices online elsewhere", allOnlineSeconds, "s", null,
                     "<= backoff cap + 1 s", allOnlineSeconds <= BACKOFF_CAP_MILLIS / 1000.0 + 1, String.format(Locale.ROOT,
                     "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y holds all %d; backoff cap %d ms; lease %d s",
-                    devices, welcomed, (int) allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds())));
+                    devices, welcomed, allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds())));
             report.add(new Report.Row("cluster failover", "open shells resumed, p99", ClusterFigures.percentile(resumeSeconds, 99),
                     "s", null, "<= 3 s", ClusterFigures.percentile(resumeSeconds, 99) <= 3, String.format(Locale.ROOT,
                     "%d shells of one agent, kill -9 to a new command's output on relay Y (same pid); p50 %.2f s",
@@ -101,7 +101,9 @@ final class ClusterFailover {
             while (System.nanoTime() < deadline) {
                 try (TerminalClient term = TerminalClient.connect(URI.create(urlY.replace("http://", "ws://")
                         + "/api/v1/sessions/" + shell.sessionId() + "/terminal?offset=" + offset), token)) {
-                    term.awaitControl("session", Duration.ofSeconds(10));
+                    if (!answeredWithSession(term, Duration.ofSeconds(10))) {
+                        throw new IllegalStateException("resume refused (device not back yet)");
+                    }
                     term.type("echo back-$$-end\r");
                     term.awaitOutput(TerminalClient.hasLine("back-" + shell.pid() + "-end"), WAIT);
                     return (System.nanoTime() - killedAt) / 1e9;
@@ -113,6 +115,22 @@ final class ClusterFailover {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** True on the session message, false at once on an error (the console retries those). */
+    private static boolean answeredWithSession(TerminalClient term, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> types = term.controlTypes();
+            if (types.contains("session")) {
+                return true;
+            }
+            if (types.contains("error")) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return false;
     }
 
     /** Polls the relay's link count until it reaches {@code expected}; returns the count. */
