@@ -13,8 +13,8 @@ import java.util.stream.Stream;
  * as JSON. Options: {@code --quick} (smoke run, under a minute), {@code --only=a,b},
  * {@code --out=DIR} (default target/bench), {@code --idle-devices=N}, {@code --sessions=N},
  * {@code --flooders=N}, {@code --cluster-devices=N} (failover), {@code --cluster-idle-devices=N}
- * (spread over three relays). The cluster figures need PostgreSQL and NATS; {@code --quick} keeps
- * only cluster-setup of them.
+ * (spread over three relays). The cluster figures need PostgreSQL and NATS; {@code --quick} runs
+ * them only when named in {@code --only}.
  */
 public final class BenchMain {
     private interface Figure {

@@ -46,7 +46,7 @@ final class ClusterFailover {
             int portX = Integer.parseInt(x.await("READY ", Duration.ofMinutes(2)));
             int portY = Integer.parseInt(y.await("READY ", Duration.ofMinutes(2)));
             FailoverProxy balancer = cluster.own(new FailoverProxy(List.of(portX, portY)));
-            cluster.agent(balancer.baseUrl(), "dev-real", "--reconnect-max", BACKOFF_CAP_MILLIS + "ms");
+            cluster.agent(balancer.baseUrl(), "dev-real"); // backoff cap 2 s, as BACKOFF_CAP_MILLIS
             ChildJvm sims = new ChildJvm(SimulatedAgentsMain.class, List.of("-Xmx1g", "-Xss256k"), List.of(balancer.baseUrl(),
                     Integer.toString(devices), hostKeyFile.toString(), Long.toString(BACKOFF_CAP_MILLIS)), dir.resolve("agents.log"));
             cluster.own(sims::close);
