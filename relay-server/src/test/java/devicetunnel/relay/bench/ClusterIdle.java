@@ -68,7 +68,9 @@ final class ClusterIdle {
                 perDevice += (ProcStats.heapUsedAfterGcKiB(relays.get(r).pid()) - heap0.get(r)) / (double) Math.max(1, n) / 3;
             }
             double connectSeconds = (System.nanoTime() - start) / 1e9;
-            TimeUnit.SECONDS.sleep(2); // PostgreSQL publishes a backend's row counters about once a second
+            // A busy backend publishes its row counters at most once a second, an idle one up to 10 s
+            // later: let the connect burst's counts land before the window opens.
+            TimeUnit.SECONDS.sleep(12);
             long writes1 = storeWrites(cluster);
             TimeUnit.SECONDS.sleep(windowSeconds); // the measurement window: nothing happens but pings and leases
             long writes2 = storeWrites(cluster);

@@ -27,8 +27,9 @@ final class ClusterSetup {
         int rounds = options.pick(5, 40);
         int keys = options.pick(20, 100);
         try (ChildCluster cluster = ClusterFigures.cluster(dir, Duration.ofSeconds(15))) {
-            RelayProcess a = cluster.relay("relay-a", RELAY_JVM);
-            RelayProcess b = cluster.relay("relay-b", RELAY_JVM);
+            // Hundreds of sessions from one operator and address in a few minutes: lift the open rate.
+            RelayProcess a = cluster.relay("relay-a", RELAY_JVM, "--session-rate", "100000");
+            RelayProcess b = cluster.relay("relay-b", RELAY_JVM, "--session-rate", "100000");
             cluster.agent(b.baseUrl(), "dev-direct");
             cluster.agent(b.baseUrl().replace("127.0.0.1", "localhost"), "dev-lb", "--stream-hosts", "localhost");
             String token = RelayProcess.adminToken(a.baseUrl());
