@@ -93,6 +93,7 @@ import devicetunnel.relay.ws.IdleSessionReaper;
 import devicetunnel.relay.ws.AgentStreamEndpoint;
 import devicetunnel.relay.ws.NativeSshEndpoint;
 import devicetunnel.relay.ws.TerminalEndpoint;
+import devicetunnel.relay.ws.SiblingStreamClient;
 import devicetunnel.relay.ws.WsKeepalive;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
@@ -151,6 +152,7 @@ public final class RelayServer implements AutoCloseable {
     private final DeviceSshConnector sshConnector;
     private final SessionSlots sessionLimits;
     private final WsKeepalive keepalive;
+    private final SiblingStreamClient siblingStreams;
     private final IdleSessionReaper idleReaper;
     private final Listener listener;
     private final RefusalLog refusals;
@@ -300,7 +302,8 @@ public final class RelayServer implements AutoCloseable {
                     userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
                     new DeviceProofs(Clock.systemUTC(), cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds()),
                     scheduler, limits.authTimeout(), agentConnects, refusals, metrics);
-            AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive);
+            this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
+            AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout(), metrics);
@@ -548,6 +551,9 @@ public final class RelayServer implements AutoCloseable {
         }
         app.stop();
         keepalive.close();
+        if (siblingStreams != null) {
+            siblingStreams.close();
+        }
         refusals.close();
         registry.close();
         if (cluster != null) {

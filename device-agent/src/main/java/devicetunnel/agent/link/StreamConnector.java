@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -37,6 +38,8 @@ public final class StreamConnector implements StreamOpener {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier pingIntervalMillis;
     private final StreamLimit limit;
+    /** At most this long for a sibling relay's URL, leaving the fallback time within the relay's 15 s open timeout. */
+    private static final Duration SIBLING_ATTEMPT = Duration.ofSeconds(4);
 
     /**
      * @param pingIntervalMillis the relay's ping interval (from its welcome): a stream that hears
@@ -68,52 +71,75 @@ public final class StreamConnector implements StreamOpener {
             control.accept(new ControlMessage.StreamFailed(streamId, "agent is at its stream limit (" + limit.max() + ")"));
             return;
         }
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                limit.release();
+            }
+        };
         executor.execute(() -> {
             try {
-                connect(streamId, token, urls.streamUri(streamId, url));
-            } catch (Exception e) {
+                Attempt attempt = url == null ? null : atSibling(streamId, token, url);
+                if (attempt == null) {
+                    attempt = connect(streamId, token, urls.streamUri(streamId, null), connectTimeout);
+                }
+                serve(streamId, attempt, release);
+            } catch (Exception | Error e) {
+                release.run(); // the slot is released exactly once: here, or when the stream ends
                 log.warn("stream {} could not be opened: {}", streamId, e.toString());
                 control.accept(new ControlMessage.StreamFailed(streamId, "agent could not open the stream"));
             }
         });
     }
 
-    /** Opens the stream; its slot is released exactly once, when the stream ends or the attempt fails. */
-    private void connect(String streamId, String token, URI target) throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                limit.release();
-            }
-        };
+    /** A stream websocket whose upgrade succeeded, and its listener. */
+    private record Attempt(Session ws, ToSshServer endpoint) {}
+
+    /**
+     * Tries the sibling relay's advertised URL. Null when this device may not or cannot go there
+     * (a URL outside --stream-hosts, or a relay only the load balancer can reach): the stream then
+     * goes to this agent's own relay URL, and the cluster carries it on to the sibling. The attempt
+     * gets a shorter timeout so the fallback still lands within the relay's open timeout.
+     */
+    private Attempt atSibling(String streamId, String token, String url) {
+        URI target;
         try {
-            connect(streamId, token, target, release);
-        } catch (Exception | Error e) {
-            release.run();
-            throw e;
+            target = urls.streamUri(streamId, url);
+        } catch (IllegalArgumentException e) {
+            log.info("stream {}: {}; opening it through the relay instead", streamId, e.getMessage());
+            return null;
+        }
+        try {
+            return connect(streamId, token, target, connectTimeout.compareTo(SIBLING_ATTEMPT) < 0 ? connectTimeout : SIBLING_ATTEMPT);
+        } catch (Exception e) {
+            log.info("stream {}: sibling relay unreachable ({}); opening it through the relay instead", streamId, e.toString());
+            return null;
         }
     }
 
-    private void connect(String streamId, String token, URI target, Runnable release) throws Exception {
-        ToSshServer endpoint = new ToSshServer(streamId, release);
-        CompletableFuture<Session> connecting = client.connect(endpoint, target, token, connectTimeout);
-        Session ws;
+    private Attempt connect(String streamId, String token, URI target, Duration timeout) throws Exception {
+        ToSshServer endpoint = new ToSshServer(streamId);
+        CompletableFuture<Session> connecting = client.connect(endpoint, target, token, timeout);
         try {
-            ws = connecting.get(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return new Attempt(connecting.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS), endpoint);
         } catch (Exception e) {
             // Given up on: should the upgrade still succeed, nobody would read that websocket.
             connecting.thenAccept(Session::disconnect);
             throw e;
         }
+    }
+
+    /** Lets the SSH server speak over the stream; {@code release} runs when the stream ends. */
+    private void serve(String streamId, Attempt attempt, Runnable release) throws Exception {
         StreamIoSession ssh = null;
         try {
-            ssh = sshServer.serve(streamId, new JettySink(ws, 1000, "ssh closed"));
-            endpoint.start(ssh, scheduler, pingIntervalMillis.getAsLong());
+            ssh = sshServer.serve(streamId, new JettySink(attempt.ws(), 1000, "ssh closed"));
+            attempt.endpoint().start(ssh, scheduler, pingIntervalMillis.getAsLong(), release);
         } catch (Exception e) {
             if (ssh != null) {
                 ssh.close(true);
             }
-            ws.disconnect();
+            attempt.ws().disconnect();
             throw e;
         }
     }
@@ -130,11 +156,11 @@ public final class StreamConnector implements StreamOpener {
         private volatile boolean closed;
         private final Liveness liveness = new Liveness();
         private volatile ScheduledFuture<?> watchdog;
-        private final Runnable onEnd;
+        /** Set once the stream is served: a given-up attempt's end must not release anyone's slot. */
+        private volatile Runnable onEnd = () -> {};
 
-        private ToSshServer(String streamId, Runnable onEnd) {
+        private ToSshServer(String streamId) {
             this.streamId = streamId;
-            this.onEnd = onEnd;
         }
 
         @Override
@@ -142,7 +168,8 @@ public final class StreamConnector implements StreamOpener {
             ws = session; // nothing is demanded until the SSH server's session exists (see start)
         }
 
-        private void start(StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis) {
+        private void start(StreamIoSession session, ScheduledExecutorService scheduler, long pingIntervalMillis, Runnable onEnd) {
+            this.onEnd = onEnd;
             ssh = session;
             liveness.heard(); // silence while the SSH server was being set up does not count
             Duration interval = Duration.ofMillis(pingIntervalMillis);

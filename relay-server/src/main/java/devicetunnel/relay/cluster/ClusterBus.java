@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -48,6 +49,9 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     /** Passed-on streams are forgotten after this: by then the sibling's open has timed out anyway. */
     private static final long FORWARDED_MEMORY_SECONDS = 120;
+
+    /** Relay ids are letters, digits, '-' and '_': the first '.' ends one in a stream id. */
+    private static final char STREAM_ID_SEPARATOR = '.';
 
     private final ClusterConfig config;
     private final Connection nats;
@@ -191,6 +195,30 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
                 throw new IllegalStateException("relay " + holderId + " no longer holds the link of " + deviceId);
             }
         });
+    }
+
+    @Override
+    public String newStreamId() {
+        return config.relayId() + STREAM_ID_SEPARATOR + UUID.randomUUID();
+    }
+
+    @Override
+    public Optional<String> ownerUrl(String streamId) {
+        int dot = streamId.indexOf(STREAM_ID_SEPARATOR);
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        String relayId = streamId.substring(0, dot);
+        if (relayId.equals(config.relayId())) {
+            return Optional.empty(); // ours, but no longer pending: refused like any stale stream
+        }
+        try {
+            // Only a live lease's URL: a device cannot make this relay dial an address of its choice.
+            return store.liveUrlOf(relayId, clock.getAsLong());
+        } catch (RuntimeException e) {
+            log.warn("cluster presence unreadable: {}", e.toString());
+            return Optional.empty();
+        }
     }
 
     /** The NATS connection, for the cluster's other subjects (access changes). */

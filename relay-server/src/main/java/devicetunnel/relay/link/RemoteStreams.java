@@ -1,12 +1,15 @@
 package devicetunnel.relay.link;
 
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Streams to devices whose control link is on another relay of the cluster. This relay keeps the
  * pending stream and its token; the holder only passes the {@code open} on, naming this relay's
- * URL, so the device's stream (and every byte of the session) comes here directly.
+ * URL, so the device's stream (and every byte of the session) comes here directly. A device that
+ * cannot reach that URL opens the stream where it can (its own relay URL); the relay that gets it
+ * carries it here ({@link #ownerUrl}).
  */
 public interface RemoteStreams {
     /** The sibling relay holding the device's link, if a live one does. */
@@ -28,6 +31,19 @@ public interface RemoteStreams {
      */
     String streamUrl();
 
+    /**
+     * A new stream id. In a cluster it starts with this relay's id ({@code relay-a.<uuid>}), so a
+     * relay that receives the device's stream instead (the device could not reach us) knows where
+     * to carry it.
+     */
+    String newStreamId();
+
+    /**
+     * The advertised URL of the live sibling that minted {@code streamId}, when a device brought a
+     * stream here that is not ours; empty when no live sibling did (then the stream is refused).
+     */
+    Optional<String> ownerUrl(String streamId);
+
     /** Single node: nobody else holds links. */
     RemoteStreams NONE = new RemoteStreams() {
         @Override
@@ -46,6 +62,16 @@ public interface RemoteStreams {
         @Override
         public String streamUrl() {
             return null;
+        }
+
+        @Override
+        public String newStreamId() {
+            return UUID.randomUUID().toString();
+        }
+
+        @Override
+        public Optional<String> ownerUrl(String streamId) {
+            return Optional.empty();
         }
     };
 }

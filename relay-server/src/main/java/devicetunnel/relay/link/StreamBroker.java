@@ -6,7 +6,6 @@ import devicetunnel.protocol.JettySink;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.SecretTokens;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +43,7 @@ public final class StreamBroker {
         // Not here: maybe a sibling relay holds the link (cluster). The stream still comes to us.
         String holder = link != null ? null : siblings.holder(deviceId).orElseThrow(() ->
                 new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "The device is offline."));
-        String streamId = UUID.randomUUID().toString();
+        String streamId = siblings.newStreamId();
         String token = SecretTokens.generate();
         CompletableFuture<Void> connected = new CompletableFuture<>();
         pending.put(streamId, new Pending(deviceId, SecretTokens.hash(token), peer, connected));
@@ -69,6 +68,11 @@ public final class StreamBroker {
     public boolean accepts(String streamId, String token) {
         Pending p = streamId == null ? null : pending.get(streamId);
         return p != null && SecretTokens.matches(token, p.tokenHash);
+    }
+
+    /** The sibling relay URL a stream that is not ours belongs to (a device that could not reach it). */
+    public java.util.Optional<String> ownerUrl(String streamId) {
+        return streamId == null || pending.containsKey(streamId) ? java.util.Optional.empty() : siblings.ownerUrl(streamId);
     }
 
     /** Joins the device's websocket to its peer; the token is used up. Null when no longer pending. */

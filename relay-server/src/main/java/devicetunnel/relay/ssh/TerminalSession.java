@@ -187,6 +187,12 @@ public final class TerminalSession {
         if (status != null) {
             end(Json.write(Map.of("type", "exit", "status", status)), 1000);
         } else if (!isClosed()) {
+            // The device's connection broke (a bad link, an outage, its relay path died): the agent
+            // keeps the shell for its grace period, so the session stays resumable through the
+            // device once it is back; only the browser's current connection ends.
+            synchronized (this) {
+                handedOver = true;
+            }
             String reason = stream.closedReason().getNow(null);
             end(Json.error(ErrorCode.DEVICE_UNREACHABLE, "The connection to the device was lost"
                     + (reason == null ? "." : " (" + reason + ").")), ErrorCode.DEVICE_UNREACHABLE.closeCode());

@@ -12,7 +12,9 @@ import java.util.stream.Stream;
  * baseline taken in the same run (direct SSH, or the relay at rest), prints one table and writes it
  * as JSON. Options: {@code --quick} (smoke run, under a minute), {@code --only=a,b},
  * {@code --out=DIR} (default target/bench), {@code --idle-devices=N}, {@code --sessions=N},
- * {@code --flooders=N}.
+ * {@code --flooders=N}, {@code --cluster-devices=N} (failover), {@code --cluster-idle-devices=N}
+ * (spread over three relays). The cluster figures need PostgreSQL and NATS; {@code --quick} runs
+ * them only when named in {@code --only}.
  */
 public final class BenchMain {
     private interface Figure {
@@ -55,6 +57,11 @@ public final class BenchMain {
                 }
             }
             failed |= figure(options, "idle", report, () -> IdleDevices.run(options, work.resolve("idle"), report));
+            // Cluster figures need PostgreSQL (127.0.0.1:5432, db test) and NATS (127.0.0.1:4222).
+            failed |= figure(options, "cluster-setup", report, () -> ClusterSetup.run(options, work.resolve("cluster-setup"), report));
+            failed |= figure(options, "cluster-failover", report,
+                    () -> ClusterFailover.run(options, work.resolve("cluster-failover"), report));
+            failed |= figure(options, "cluster-idle", report, () -> ClusterIdle.run(options, work.resolve("cluster-idle"), report));
         } finally {
             report.limit("load average at end", ProcStats.loadAverage());
             report.limit("elapsed seconds", Math.round((System.nanoTime() - start) / 1e9));

@@ -9,8 +9,12 @@ import java.util.Set;
  * What one benchmark run does. {@code --quick} shrinks every figure so a smoke run ends in under a
  * minute; the full run is sized to end in under five minutes on a 2-core machine.
  */
-record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, int sessions, int flooders) {
-    static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "idle", "concurrent");
+record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, int sessions, int flooders,
+                    int clusterDevices, int clusterIdleDevices) {
+    static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "idle", "concurrent",
+            "cluster-setup", "cluster-failover", "cluster-idle");
+    /** The smoke run stays fast: cluster figures start relays and agents of their own (ask with --only). */
+    private static final Set<String> NOT_IN_QUICK = Set.of("cluster-setup", "cluster-failover", "cluster-idle");
 
     static BenchOptions parse(String[] args) {
         boolean quick = false;
@@ -19,6 +23,9 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
         Integer idle = null;
         Integer sessions = null;
         Integer flooders = null;
+        Integer clusterDevices = null;
+        Integer clusterIdle = null;
+        boolean chosen = false;
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -26,6 +33,7 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
                 out = Path.of(arg.substring("--out=".length()));
             } else if (arg.startsWith("--only=")) {
                 only = new LinkedHashSet<>(List.of(arg.substring("--only=".length()).split(",")));
+                chosen = true;
                 if (!FIGURES.containsAll(only)) {
                     throw new IllegalArgumentException("--only takes a comma list of " + FIGURES);
                 }
@@ -35,16 +43,31 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
                 sessions = Integer.parseInt(arg.substring("--sessions=".length()));
             } else if (arg.startsWith("--flooders=")) {
                 flooders = Integer.parseInt(arg.substring("--flooders=".length()));
+            } else if (arg.startsWith("--cluster-devices=")) {
+                clusterDevices = Integer.parseInt(arg.substring("--cluster-devices=".length()));
+            } else if (arg.startsWith("--cluster-idle-devices=")) {
+                clusterIdle = Integer.parseInt(arg.substring("--cluster-idle-devices=".length()));
             } else {
                 throw new IllegalArgumentException("unknown option " + arg
                         + " (known: --quick --out=DIR --only=" + String.join(",", FIGURES)
-                        + " --idle-devices=N --sessions=N --flooders=N)");
+                        + " --idle-devices=N --sessions=N --flooders=N --cluster-devices=N --cluster-idle-devices=N)");
             }
+        }
+        if (quick && !chosen) {
+            only.removeAll(NOT_IN_QUICK);
         }
         return new BenchOptions(quick, out, only,
                 idle != null ? idle : quick ? 300 : 15_000,
                 sessions != null ? sessions : quick ? 30 : 500,
-                flooders != null ? flooders : quick ? 4 : 20);
+                flooders != null ? flooders : quick ? 4 : 20,
+                clusterDevices != null ? clusterDevices : quick ? 100 : 1_000,
+                clusterIdleDevices(clusterIdle, quick));
+    }
+
+    /** Spread over three relays: a multiple of 3. */
+    private static int clusterIdleDevices(Integer asked, boolean quick) {
+        int n = asked != null ? asked : quick ? 300 : 3_000;
+        return Math.max(3, n - n % 3);
     }
 
     boolean runs(String figure) {

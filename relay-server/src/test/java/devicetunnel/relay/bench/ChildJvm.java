@@ -73,6 +73,12 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** kill -9: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         commands.close();

@@ -24,9 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Many lightweight agents in one JVM: each holds only a control link (JDK websocket) that says
  * hello and answers pings, no SSH server. Prints {@code WELCOMED n FAILED f} once every link was
- * tried, answers {@code COUNT} with {@code LIVE n}, and stops when stdin closes.
+ * tried, answers {@code COUNT} with {@code LIVE n}, and stops when stdin closes. With a reconnect
+ * cap, a link that drops dials the same URL again after a random wait up to the cap (the agent's
+ * jittered backoff), as the cluster's failover figure needs; without, it stays down.
  *
- * <p>Arguments: relayBaseUrl links hostKeyFile
+ * <p>Arguments: relayBaseUrl links hostKeyFile [reconnectCapMillis [firstDeviceIndex]] (several
+ * instances against one cluster take disjoint ranges of {@code sim-N} ids)
  */
 public final class SimulatedAgentsMain {
     private static final int HANDSHAKES_IN_FLIGHT = 64;
@@ -39,14 +42,26 @@ public final class SimulatedAgentsMain {
     private static final AtomicInteger welcomed = new AtomicInteger();
     private static final AtomicInteger failed = new AtomicInteger();
     private static final AtomicInteger live = new AtomicInteger();
+    private static final java.util.concurrent.ScheduledExecutorService redial =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    private static URI connect;
+    private static java.security.KeyPair hostKey;
+    private static final List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static long reconnectCapMillis;
+    private static int firstIndex;
     /** Counts down once per link: welcomed, refused, or closed before its welcome. */
     private static CountDownLatch settled;
 
     /** One simulated agent's link: hello on open, pong for each ping, sends chained one at a time. */
     private static final class Link implements WebSocket.Listener {
+        private final int index;
         private final StringBuilder text = new StringBuilder();
         private boolean counted;
         private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null);
+
+        Link(int index) {
+            this.index = index;
+        }
 
         synchronized void send(WebSocket ws, ControlMessage message) {
             String json = ControlCodec.encode(message);
@@ -81,6 +96,7 @@ public final class SimulatedAgentsMain {
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
             live.decrementAndGet();
             settle();
+            redialLater(index);
             return null;
         }
 
@@ -88,6 +104,7 @@ public final class SimulatedAgentsMain {
         public void onError(WebSocket ws, Throwable error) {
             live.decrementAndGet();
             settle();
+            redialLater(index);
         }
 
         private synchronized void settle() {
@@ -98,12 +115,36 @@ public final class SimulatedAgentsMain {
         }
     }
 
+    /** With a reconnect cap: dial again after a random wait up to it, until a link is welcomed. */
+    private static void redialLater(int index) {
+        if (reconnectCapMillis <= 0) {
+            return;
+        }
+        long wait = java.util.concurrent.ThreadLocalRandom.current().nextLong(reconnectCapMillis + 1);
+        redial.schedule(() -> dial(clients.get(index / LINKS_PER_CLIENT), index).whenComplete((ws, error) -> {
+            if (error != null) {
+                redialLater(index);
+            }
+        }), wait, TimeUnit.MILLISECONDS);
+    }
+
+    /** A fresh proof each time: the relay refuses a replayed one. */
+    private static CompletableFuture<WebSocket> dial(HttpClient client, int i) {
+        return client.newWebSocketBuilder()
+                .header(Protocol.DEVICE_ID_HEADER, deviceId(firstIndex + i))
+                .header("Authorization", "Bearer " + new devicetunnel.agent.link.DeviceCredential(deviceId(firstIndex + i),
+                        hostKey, java.time.Clock.systemUTC()).proof())
+                .buildAsync(connect, new Link(i));
+    }
+
     public static void main(String[] args) throws Exception {
-        URI connect = URI.create(args[0].replace("http://", "ws://") + Protocol.CONNECT_PATH);
+        connect = URI.create(args[0].replace("http://", "ws://") + Protocol.CONNECT_PATH);
         int links = Integer.parseInt(args[1]);
-        java.security.KeyPair hostKey = devicetunnel.protocol.KeyFiles.load(Path.of(args[2]));
+        hostKey = devicetunnel.protocol.KeyFiles.load(Path.of(args[2]));
+        reconnectCapMillis = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        firstIndex = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+
         settled = new CountDownLatch(links);
-        List<HttpClient> clients = new ArrayList<>();
         List<WebSocket> sockets = new ArrayList<>();
         Semaphore inFlight = new Semaphore(HANDSHAKES_IN_FLIGHT);
         for (int i = 0; i < links; i++) {
@@ -111,11 +152,7 @@ public final class SimulatedAgentsMain {
                 clients.add(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build());
             }
             inFlight.acquire();
-            clients.get(clients.size() - 1).newWebSocketBuilder()
-                    .header(Protocol.DEVICE_ID_HEADER, deviceId(i))
-                    .header("Authorization", "Bearer "
-                            + new devicetunnel.agent.link.DeviceCredential(deviceId(i), hostKey, java.time.Clock.systemUTC()).proof())
-                    .buildAsync(connect, new Link())
+            dial(clients.get(clients.size() - 1), i)
                     .whenComplete((ws, error) -> {
                         inFlight.release();
                         if (error != null) {

@@ -1,0 +1,152 @@
+package devicetunnel.relay.bench;
+
+import devicetunnel.protocol.KeyFiles;
+import devicetunnel.relay.support.ChildCluster;
+import devicetunnel.relay.support.RelayProcess;
+import devicetunnel.relay.support.TerminalClient;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+
+/**
+ * Cluster, failover: relays X and Y behind a first-alive balancer; N simulated device links and one
+ * real agent with open shells, all on X. kill -9 of X, then: the time until Y holds every link, and
+ * for each shell the time until it is resumed through Y (same pid, a new command answers), as a
+ * browser would (retrying its resume every 200 ms).
+ */
+final class ClusterFailover {
+    private static final Duration LEASE = Duration.ofSeconds(5);
+    private static final long BACKOFF_CAP_MILLIS = 2_000;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Pattern PID = Pattern.compile("pid-(\\d+)-end");
+
+    static void run(BenchOptions options, Path dir, Report report) throws Exception {
+        int devices = options.clusterDevices();
+        int shells = options.pick(3, 6);
+        Files.createDirectories(dir);
+        Path hostKeyFile = dir.resolve("device_ed25519");
+        String hostKey = PublicKeyEntry.toString(KeyFiles.loadOrCreate(hostKeyFile).getPublic());
+        try (ChildCluster cluster = ClusterFigures.cluster(dir, LEASE)) {
+            cluster.registerSimulatedDevices(devices, hostKey);
+            ChildJvm x = new ChildJvm(ClusterRelayMain.class, List.of("-Xmx512m", "-XX:+UseSerialGC"),
+                    ClusterFigures.relayArgs(cluster, "relay-x", LEASE, 5), dir.resolve("relay-x.log"));
+            cluster.own(x::close);
+            ChildJvm y = new ChildJvm(ClusterRelayMain.class, List.of("-Xmx512m", "-XX:+UseSerialGC"),
+                    ClusterFigures.relayArgs(cluster, "relay-y", LEASE, 5), dir.resolve("relay-y.log"));
+            cluster.own(y::close);
+            int portX = Integer.parseInt(x.await("READY ", Duration.ofMinutes(2)));
+            int portY = Integer.parseInt(y.await("READY ", Duration.ofMinutes(2)));
+            FailoverProxy balancer = cluster.own(new FailoverProxy(List.of(portX, portY)));
+            cluster.agent(balancer.baseUrl(), "dev-real"); // backoff cap 2 s, as BACKOFF_CAP_MILLIS
+            ChildJvm sims = new ChildJvm(SimulatedAgentsMain.class, List.of("-Xmx1g", "-Xss256k"), List.of(balancer.baseUrl(),
+                    Integer.toString(devices), hostKeyFile.toString(), Long.toString(BACKOFF_CAP_MILLIS)), dir.resolve("agents.log"));
+            cluster.own(sims::close);
+            String welcomed = sims.await("WELCOMED ", Duration.ofMinutes(3));
+            awaitCount(x, devices + 1, WAIT);
+
+            String urlX = "http://127.0.0.1:" + portX;
+            String urlY = "http://127.0.0.1:" + portY;
+            String token = RelayProcess.adminToken(urlX); // relays share the token secret
+            List<Shell> open = new ArrayList<>();
+            for (int i = 0; i < shells; i++) {
+                TerminalClient term = cluster.own(TerminalClient.connect(ChildCluster.terminal(urlX, "dev-real"), token));
+                String id = term.awaitSessionId(WAIT);
+                term.type("echo pid-$$-end\r");
+                Matcher m = PID.matcher(term.awaitOutput(out -> PID.matcher(out).find(), WAIT));
+                m.find();
+                open.add(new Shell(id, m.group(1), term));
+            }
+
+            long killedAt = System.nanoTime();
+            x.kill();
+            List<CompletableFuture<Double>> resumed = new ArrayList<>();
+            for (Shell s : open) {
+                resumed.add(CompletableFuture.supplyAsync(() -> resume(s, urlY, token, killedAt)));
+            }
+            int allOnline = awaitCount(y, devices + 1, Duration.ofMinutes(3));
+            double allOnlineSeconds = (System.nanoTime() - killedAt) / 1e9;
+            List<Double> resumeSeconds = new ArrayList<>();
+            for (CompletableFuture<Double> f : resumed) {
+                resumeSeconds.add(f.get(3, TimeUnit.MINUTES));
+            }
+            resumeSeconds.sort(null);
+            report.add(new Report.Row("cluster failover", "all devices online elsewhere", allOnlineSeconds, "s", null,
+                    "<= backoff cap + 1 s", allOnlineSeconds <= BACKOFF_CAP_MILLIS / 1000.0 + 1, String.format(Locale.ROOT,
+                    "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y holds all %d; backoff cap %d ms; lease %d s",
+                    devices, welcomed, allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds())));
+            report.add(new Report.Row("cluster failover", "open shells resumed, p99", ClusterFigures.percentile(resumeSeconds, 99),
+                    "s", null, "<= 3 s", ClusterFigures.percentile(resumeSeconds, 99) <= 3, String.format(Locale.ROOT,
+                    "%d shells of one agent, kill -9 to a new command's output on relay Y (same pid); p50 %.2f s",
+                    shells, ClusterFigures.percentile(resumeSeconds, 50))));
+        }
+    }
+
+    private record Shell(String sessionId, String pid, TerminalClient term) {}
+
+    /** Seconds from the kill until the shell answers through Y with its old pid; retries like the console. */
+    private static double resume(Shell shell, String urlY, String token, long killedAt) {
+        try {
+            shell.term().awaitClose(WAIT);
+            long offset = shell.term().received();
+            long deadline = killedAt + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < deadline) {
+                try (TerminalClient term = TerminalClient.connect(URI.create(urlY.replace("http://", "ws://")
+                        + "/api/v1/sessions/" + shell.sessionId() + "/terminal?offset=" + offset), token)) {
+                    if (!answeredWithSession(term, Duration.ofSeconds(10))) {
+                        throw new IllegalStateException("resume refused (device not back yet)");
+                    }
+                    term.type("echo back-$$-end\r");
+                    term.awaitOutput(TerminalClient.hasLine("back-" + shell.pid() + "-end"), WAIT);
+                    return (System.nanoTime() - killedAt) / 1e9;
+                } catch (Exception | AssertionError e) {
+                    TimeUnit.MILLISECONDS.sleep(200); // the console's retry pace
+                }
+            }
+            throw new IllegalStateException("shell " + shell.sessionId() + " not resumed within 2 minutes");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True on the session message, false at once on an error (the console retries those). */
+    private static boolean answeredWithSession(TerminalClient term, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> types = term.controlTypes();
+            if (types.contains("session")) {
+                return true;
+            }
+            if (types.contains("error")) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return false;
+    }
+
+    /** Polls the relay's link count until it reaches {@code expected}; returns the count. */
+    private static int awaitCount(ChildJvm relay, int expected, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        int online = 0;
+        while (System.nanoTime() < deadline) {
+            relay.send("COUNT");
+            online = Integer.parseInt(relay.await("ONLINE ", Duration.ofSeconds(30)));
+            if (online >= expected) {
+                return online;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new IllegalStateException("relay holds " + online + " links, not " + expected + ", after " + atMost);
+    }
+
+    private ClusterFailover() {}
+}
