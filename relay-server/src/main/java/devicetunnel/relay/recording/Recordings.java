@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +40,15 @@ public final class Recordings {
     private final AuditLog audit;
     private final String relayId;
     private final Clock clock;
+    /** Recordings of this relay's running sessions, for {@link #flushQuietOnes}. */
+    private final Set<SessionRecording> running = ConcurrentHashMap.newKeySet();
+    private final LabelPolicies labelPolicies;
 
     /** {@code retention}: recordings started longer ago are removed; zero keeps them for ever. */
-    public Recordings(Path dir, Duration retention, RecordingStore store, AuditLog audit, String relayId, Clock clock) {
+    public Recordings(Path dir, Duration retention, LabelPolicies labelPolicies, RecordingStore store, AuditLog audit,
+                      String relayId, Clock clock) {
         this.dir = dir;
+        this.labelPolicies = labelPolicies;
         this.retention = retention;
         this.store = store;
         this.audit = audit;
@@ -49,7 +56,14 @@ public final class Recordings {
         this.clock = clock;
     }
 
+    /** The policy the device's sessions get: the stricter of the device's own and its labels' (see {@link LabelPolicies}). */
     public RecordingPolicy policy(String deviceId) {
+        RecordingStore.DeviceSetting setting = store.setting(deviceId);
+        return labelPolicies.apply(RecordingPolicy.parse(setting.policy()), setting.labels());
+    }
+
+    /** The device's own policy, as an admin set it (labels aside). */
+    public RecordingPolicy devicePolicy(String deviceId) {
         return RecordingPolicy.parse(store.policy(deviceId));
     }
 
@@ -74,17 +88,25 @@ public final class Recordings {
                 clock.instant(), null, 0);
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            OutputStream file = Files.newOutputStream(dir.resolve(fileName), StandardOpenOption.CREATE_NEW,
+            OutputStream text = Files.newOutputStream(dir.resolve(transcriptName(id)), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
+            OutputStream file = null;
             CastWriter writer;
             try {
-                writer = new CastWriter(file, header(entry, cols, rows), System::nanoTime);
+                TranscriptWriter transcript = new TranscriptWriter(text);
+                file = Files.newOutputStream(dir.resolve(fileName), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                writer = new CastWriter(file, header(entry, cols, rows), transcript, System::nanoTime);
             } catch (IOException | RuntimeException e) {
-                file.close();
+                text.close();
+                if (file != null) {
+                    file.close();
+                }
                 throw e;
             }
             store.started(entry);
-            return new SessionRecording(entry, policy, writer, store, audit, clock);
+            SessionRecording recording = new SessionRecording(entry, policy, writer, store, audit, clock, running::remove);
+            running.add(recording);
+            return recording;
         } catch (IOException | RuntimeException e) {
             log.warn("cannot start recording session {} in {}: {}", sessionId, dir, e.toString());
             audit.record("recording.failed", operator, deviceId, sessionId, null,
@@ -161,6 +183,41 @@ public final class Recordings {
         return -1;
     }
 
+    /**
+     * Recordings matching {@code filter} whose text contains {@code query} (ignoring case), newest
+     * first, at most {@code filter.limit()}. Reads the plain-text transcripts, never the casts, and at
+     * most {@link TranscriptSearch#MAX_SCANNED} of them: narrow the filter to search further back.
+     */
+    public List<TranscriptSearch.Hit> search(RecordingStore.Filter filter, String query) {
+        List<RecordingStore.Entry> candidates = store.list(new RecordingStore.Filter(filter.deviceId(), filter.operator(),
+                filter.from(), filter.to(), TranscriptSearch.MAX_SCANNED));
+        return new TranscriptSearch(query, filter.limit()).search(candidates, e -> dir.resolve(transcriptName(e.id())));
+    }
+
+    /**
+     * Follows a recording as it is written: {@code lines} gets the header and every event so far,
+     * then new events as they are flushed, until the recording ends (its row gets an end time) or
+     * {@code lines} throws. Blocking.
+     */
+    public void follow(RecordingStore.Entry entry, CastLines lines) throws IOException, InterruptedException {
+        Path file = dir.resolve(entry.fileName());
+        if (!Files.exists(file)) {
+            throw new TunnelException(ErrorCode.NOT_FOUND, "The recording's file is missing from " + dir + ".");
+        }
+        new CastTail(file, () -> store.find(entry.id()).map(e -> e.endedAt() != null).orElse(true)).follow(lines);
+    }
+
+    /** Flushes the running recordings whose last events have waited a second or more (a quiet session's last output). */
+    public void flushQuietOnes() {
+        for (SessionRecording r : running) {
+            r.flushIfDue();
+        }
+    }
+
+    private static String transcriptName(String id) {
+        return id + ".txt.gz";
+    }
+
     /** Removes recordings (files, then rows) started before the retention; returns how many. */
     public int prune() {
         if (retention.isZero()) {
@@ -174,6 +231,7 @@ public final class Recordings {
             for (RecordingStore.Entry e : old) {
                 try {
                     Files.deleteIfExists(dir.resolve(e.fileName()));
+                    Files.deleteIfExists(dir.resolve(transcriptName(e.id())));
                     store.remove(e.id());
                     removed++;
                 } catch (IOException ex) {

@@ -7,6 +7,7 @@ import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.relay.policy.SessionGate;
+import devicetunnel.relay.recording.RecordingLink;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.AuditLog;
@@ -44,7 +45,7 @@ final class TerminalOpener {
             TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
             slotHeld = false; // released when the session closes
             metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
-            audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
+            audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows + recorded(session));
             return session;
         } finally {
             if (slotHeld) {
@@ -66,7 +67,7 @@ final class TerminalOpener {
         access.forSession(operator, session.deviceId()); // rights may have changed since it opened
         boolean owner = session.operator().equals(operator.username());
         audit.record(owner ? "session.resumed" : "session.taken_over", operator.username(), session.deviceId(),
-                session.id(), ip, owner ? "offset=" + offset : "owner=" + session.operator());
+                session.id(), ip, (owner ? "offset=" + offset : "owner=" + session.operator()) + recorded(session));
         return session;
     }
 
@@ -84,7 +85,7 @@ final class TerminalOpener {
                     owner ? operator.tokenVersion() : TokenService.UNVERSIONED, device, offset, cols, rows);
             slotHeld = false; // released when the session closes
             audit.record("session.resumed_through_device", operator.username(), device.id(), entry.id(), ip,
-                    "offset=" + offset + (owner ? "" : " owner=" + entry.operator()));
+                    "offset=" + offset + (owner ? "" : " owner=" + entry.operator()) + recorded(session));
             return session;
         } finally {
             if (slotHeld) {
@@ -108,6 +109,11 @@ final class TerminalOpener {
                     "the device presented a host key other than the pinned one");
         }
         audit.record("session.refused", who, deviceId, null, ip, e.code().code() + ": " + e.getMessage());
+    }
+
+    /** The audit detail's link to the session's recording on this relay, if it is recorded. */
+    private static String recorded(TerminalSession session) {
+        return session.recordingId().map(id -> " " + RecordingLink.detail(id)).orElse("");
     }
 
     private static TunnelException noSuchSession() {
