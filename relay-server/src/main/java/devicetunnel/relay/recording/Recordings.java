@@ -4,7 +4,6 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.RecordingStore;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,11 +142,11 @@ public final class Recordings {
         if (!Files.exists(file)) {
             throw new TunnelException(ErrorCode.NOT_FOUND, "The recording's file is missing from " + dir + ".");
         }
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 16 * 1024)) {
+        try (InputStream in = new UnfinishedGzipInputStream(Files.newInputStream(file), 16 * 1024)) {
             byte[] buffer = new byte[64 * 1024];
             int held = 0; // bytes after the last complete line, kept until their line ends
             int n;
-            while ((n = readSome(in, buffer, held)) > 0) {
+            while ((n = in.read(buffer, held, buffer.length - held)) > 0) {
                 int end = held + n;
                 int lastLine = lastNewline(buffer, end) + 1;
                 out.write(buffer, 0, lastLine);
@@ -163,15 +161,6 @@ public final class Recordings {
             // what is still held is a line cut off by a crash: an asciicast reader would stop on it
         }
         out.flush();
-    }
-
-    /** Like {@code read}, but the abrupt end of an unfinished gzip stream is the end, not an error. */
-    private static int readSome(InputStream in, byte[] buffer, int offset) throws IOException {
-        try {
-            return in.read(buffer, offset, buffer.length - offset);
-        } catch (EOFException unfinished) {
-            return -1;
-        }
     }
 
     private static int lastNewline(byte[] buffer, int end) {

@@ -2,7 +2,6 @@ package devicetunnel.relay.recording;
 
 import devicetunnel.relay.store.RecordingStore;
 import java.io.BufferedReader;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Finds text in recordings' transcripts ({@link TranscriptWriter}): a case-insensitive substring
@@ -58,7 +56,7 @@ public final class TranscriptSearch {
     List<Match> matches(Path file) {
         List<Match> matches = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(file), 8 * 1024), StandardCharsets.UTF_8))) {
+                new UnfinishedGzipInputStream(Files.newInputStream(file), 8 * 1024), StandardCharsets.UTF_8))) {
             String line;
             while (matches.size() < MAX_MATCHES && (line = in.readLine()) != null) {
                 int tab = line.indexOf('\t');
@@ -66,8 +64,8 @@ public final class TranscriptSearch {
                     matches.add(new Match(Double.parseDouble(line.substring(0, tab)), line.substring(tab + 1)));
                 }
             }
-        } catch (NoSuchFileException | EOFException ended) {
-            // no transcript, or one still being written: what was read is all there is
+        } catch (NoSuchFileException none) {
+            // a recording without a transcript has no text to find
         } catch (IOException | NumberFormatException e) {
             // a damaged transcript matches what could be read of it
         }
