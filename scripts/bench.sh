@@ -1,6 +1,6 @@
 #!/usr/bin/env sh
 # Runs the benchmark harness (relay-server test scope, devicetunnel.relay.bench.BenchMain).
-# Usage: scripts/bench.sh [--quick] [--only=setup,bulk,terminal,latency,concurrent,idle] [--out=DIR]
+# Usage: scripts/bench.sh [--quick] [--only=setup,bulk,terminal,latency,recording,concurrent,idle] [--out=DIR]
 # Compiles with the npm build skipped (the bench needs no web assets), asks Maven for the test
 # classpath, then runs a plain JVM: exec:java would be skipped by -Dexec.skip, and a plain JVM
 # lets the harness choose its own heap and start child JVMs on the same classpath.
