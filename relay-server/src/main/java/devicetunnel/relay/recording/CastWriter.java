@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes one terminal session as an asciicast v2 file (the format asciinema, ShellHub and
@@ -52,7 +51,7 @@ final class CastWriter implements AutoCloseable {
                   Map<String, String> devicetunnel) {}
 
     CastWriter(OutputStream file, Header header, TranscriptWriter transcript, LongSupplier nanoClock) throws IOException {
-        this.out = new GZIPOutputStream(new BufferedOutputStream(file, 16 * 1024), 8 * 1024, true);
+        this.out = new FastGzipOutputStream(new BufferedOutputStream(file, 16 * 1024), 8 * 1024);
         this.transcript = transcript;
         this.nanoClock = nanoClock;
         this.startNanos = nanoClock.getAsLong();

@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The searchable side of a recording: the plain text a session printed ({@link TerminalText}), one
@@ -16,7 +15,7 @@ final class TranscriptWriter implements AutoCloseable {
     private final TerminalText text = new TerminalText(this::line);
 
     TranscriptWriter(OutputStream file) throws IOException {
-        this.out = new GZIPOutputStream(new BufferedOutputStream(file, 8 * 1024), 4 * 1024, true);
+        this.out = new FastGzipOutputStream(new BufferedOutputStream(file, 8 * 1024), 4 * 1024);
     }
 
     void output(double seconds, String printed) throws IOException {
