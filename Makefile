@@ -2,11 +2,12 @@
 # -Dstyle.color=never: no colour codes in front of the lines scripts read (relay:, login:, device:)
 MVN        ?= mvn -B -Dstyle.color=never
 PORT       ?= 8080
-VERSION    := 0.1.0-SNAPSHOT
+# The project's version, from the root POM (the first <version> at two spaces' indent).
+VERSION    := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -1)
 RELAY_JAR  := relay-server/target/relay-server-$(VERSION)-all.jar
 AGENT_JAR  := device-agent/target/device-agent-$(VERSION)-all.jar
 
-.PHONY: help build test unit up up-cluster down bench bench-quick clean compose-secrets error-codes
+.PHONY: help build test unit up up-cluster down bench bench-quick clean compose-secrets error-codes dist
 
 help:
 	@echo "make build   - build all jars (no tests)"
@@ -17,6 +18,7 @@ help:
 	@echo "make up-cluster - two relays behind HAProxy on the local PostgreSQL and NATS, one device"
 	@echo "make down    - stop what 'make up' or 'make up-cluster' started"
 	@echo "make bench   - run the benchmarks (make bench-quick for a smoke run)"
+	@echo "make dist    - a release in dist/: relay and agent jars, their .deb packages, SHA256SUMS"
 	@echo "make error-codes - rewrite web-ui/src/generated/error-codes.ts from ErrorCode (after changing it)"
 
 build:
@@ -43,6 +45,12 @@ up-cluster: build
 
 down:
 	@scripts/demo-down.sh
+
+# Not part of `make test`: the packages are built here (profile deb); DebPackagesIT checks the same
+# Maven set-up and scripts/dist.sh on stand-in jars.
+dist:
+	$(MVN) -q -DskipTests -Pdeb -Ddeb.dir=$(CURDIR)/target/debs package
+	@VERSION=$(VERSION) RELAY_JAR=$(RELAY_JAR) AGENT_JAR=$(AGENT_JAR) DEB_DIR=target/debs OUT=dist scripts/dist.sh
 
 bench:
 	scripts/bench.sh

@@ -67,7 +67,7 @@ if [[ ! -s "$DEMO/agent/enrollment.json" ]]; then
 fi
 start_relay a "$PORT_A"
 # Every relay of a cluster signs with the same keys and tokens (docs/SCALING.md).
-for f in relay_ed25519 user_ca_ed25519 jwt.secret; do cp -p "$DEMO/relay-a/$f" "$DEMO/relay-b/$f"; done
+for f in relay_ed25519 user_ca_ed25519 jwt.secret totp.key; do cp -p "$DEMO/relay-a/$f" "$DEMO/relay-b/$f"; done
 start_relay b "$PORT_B"
 
 sed -e "s/@PORT@/$PORT/; s/@PORT_A@/$PORT_A/; s/@PORT_B@/$PORT_B/" deploy/haproxy-cluster.cfg > "$DEMO/haproxy.cfg"

@@ -6,12 +6,17 @@ import { describeError, parseRetryAfter, type ErrorContext, type RelayError } fr
 export interface LoginResult {
   token: string;
   expiresAt: string;
+  /** The account has a second factor: `mfaToken` and a code finish the login (see identity-api.ts). */
+  mfaRequired?: boolean;
+  mfaToken?: string;
 }
 
 export interface Me {
   username: string;
   role: string;
   expiresAt: string;
+  /** The role requires a second factor this login has not got: it may only set one up. */
+  mfaEnrolmentRequired?: boolean;
 }
 
 export interface Device {
@@ -120,7 +125,7 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message, parseRetryAfter(res.headers.get('Retry-After')));
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {

@@ -9,6 +9,8 @@ import { byId, h } from './ui/dom.ts';
 import { rememberOpenSessions, takeOpenSessions } from './reload.ts';
 import { deviceFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
+import { initMfaLogin } from './ui/mfa-login.ts';
+import { AccountSecurity } from './ui/account-security.ts';
 import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
 import { Tabs } from './ui/tabs.ts';
 import type { TerminalTab } from './ui/terminal-tab.ts';
@@ -169,9 +171,17 @@ function onGlobalKey(e: KeyboardEvent): void {
 
 // --- boot ---
 
+const security = new AccountSecurity(enterConsole);
+
 async function enterConsole(): Promise<void> {
   try {
-    showConsole(await api.me());
+    const user = await api.me();
+    if (user.mfaEnrolmentRequired) {
+      byId('login-view').hidden = true;
+      await security.open(true); // this login may do nothing else until it enrols
+      return;
+    }
+    showConsole(user);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) showLogin('');
     else showLogin(e instanceof ApiError ? e.describe('general') : 'The relay could not be reached');
@@ -181,6 +191,8 @@ async function enterConsole(): Promise<void> {
 function init(): void {
   initNotice();
   initLogin(enterConsole);
+  initMfaLogin(enterConsole);
+  byId('security-open').addEventListener('click', () => void security.open(false));
   byId('logout').addEventListener('click', async () => {
     tabs.closeAll(); // ends the shells while the login still counts
     try {

@@ -2,11 +2,14 @@
 
 import { ApiError, api } from '../api.ts';
 import { byId } from './dom.ts';
+import { askForCode } from './mfa-login.ts';
 
 export function showLogin(message = ''): void {
   document.title = 'Login · device-tunnel';
   byId('console-view').hidden = true;
   byId('login-view').hidden = false;
+  byId('mfa-form').hidden = true;
+  byId('login-form').hidden = false;
   const err = byId('login-error');
   err.textContent = message;
   err.hidden = !message;
@@ -32,7 +35,11 @@ export function initLogin(onLoggedIn: () => Promise<void>): void {
     submit.disabled = true;
     err.hidden = true;
     try {
-      await api.login(username, password);
+      const result = await api.login(username, password);
+      if (result.mfaRequired && result.mfaToken) {
+        askForCode(result.mfaToken);
+        return;
+      }
       await onLoggedIn();
     } catch (ex) {
       err.textContent = ex instanceof ApiError ? ex.describe('login') : 'Login failed';

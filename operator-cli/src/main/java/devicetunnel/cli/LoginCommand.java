@@ -13,7 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code devtunnel login}: exchanges a username and password for a relay token, kept 0600 in the config dir. */
+/**
+ * {@code devtunnel login}: exchanges a username and password (and a code from the authenticator, when
+ * the account has one) for a relay token, or takes an API token from {@code --token-file}; either is
+ * kept 0600 in the config dir.
+ */
 @Command(name = "login", mixinStandardHelpOptions = true, description = "Log in to a relay.")
 final class LoginCommand implements Callable<Integer> {
     @ParentCommand
@@ -26,9 +30,14 @@ final class LoginCommand implements Callable<Integer> {
             description = "Relay base URL, e.g. https://relay.example.com (env DEVTUNNEL_RELAY).")
     String relay;
 
-    @Option(names = "--username", required = true, defaultValue = "${env:DEVTUNNEL_USERNAME}",
-            description = "Your relay username (env DEVTUNNEL_USERNAME).")
+    @Option(names = "--username", defaultValue = "${env:DEVTUNNEL_USERNAME}",
+            description = "Your relay username (env DEVTUNNEL_USERNAME). Not with --token-file.")
     String username;
+
+    @Option(names = "--token-file", defaultValue = "${env:DEVTUNNEL_TOKEN_FILE}",
+            description = "File holding an API token (dtk_...) to use instead of a password (env DEVTUNNEL_TOKEN_FILE), "
+                    + "for automation.")
+    Path tokenFile;
 
     @Option(names = "--password-file", defaultValue = "${env:DEVTUNNEL_PASSWORD_FILE}",
             description = "File holding your password (env DEVTUNNEL_PASSWORD_FILE). Default: ask on the terminal.")
@@ -47,6 +56,32 @@ final class LoginCommand implements Callable<Integer> {
         ConfigDir config = main.config();
         RelayClient client = new RelayClient(RelayClient.parseRelay(relay, allowPlainHttp),
                 caFile == null ? null : ConfigDir.readCa(caFile));
+        Session session = tokenFile != null ? fromTokenFile(client) : withPassword(client);
+        config.saveSession(session);
+        config.saveCa(caFile); // trusted for this relay from now on; a login without it goes back to system trust
+        new OperatorCertificate(config).key(); // the SSH key the relay will certify, made once
+        spec.commandLine().getOut().println("logged in to " + relay + " as " + session.username() + " until "
+                + session.expiresAt());
+        return 0;
+    }
+
+    /** Checks the API token with the relay (who owns it, until when) before keeping it. */
+    private Session fromTokenFile(RelayClient client) throws java.io.IOException {
+        if (username != null) {
+            throw new CliException(CliException.USAGE, "--token-file and --username do not go together (the token names its owner)");
+        }
+        String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        if (token.isEmpty()) {
+            throw new CliException(CliException.USAGE, "the token file " + tokenFile + " is empty");
+        }
+        JsonNode me = client.me(token);
+        return new Session(relay, me.path("username").asText(), token, me.path("expiresAt").asText());
+    }
+
+    private Session withPassword(RelayClient client) throws java.io.IOException {
+        if (username == null) {
+            throw new CliException(CliException.USAGE, "give --username (or --token-file)");
+        }
         char[] password = password();
         JsonNode answer;
         try {
@@ -54,12 +89,24 @@ final class LoginCommand implements Callable<Integer> {
         } finally {
             Arrays.fill(password, '\0');
         }
-        Session session = new Session(relay, username, answer.path("token").asText(), answer.path("expiresAt").asText());
-        config.saveSession(session);
-        config.saveCa(caFile); // trusted for this relay from now on; a login without it goes back to system trust
-        new OperatorCertificate(config).key(); // the SSH key the relay will certify, made once
-        spec.commandLine().getOut().println("logged in to " + relay + " as " + username + " until " + session.expiresAt());
-        return 0;
+        if (answer.path("mfaRequired").asBoolean(false)) {
+            answer = client.secondFactor(answer.path("mfaToken").asText(), code());
+        }
+        return new Session(relay, username, answer.path("token").asText(), answer.path("expiresAt").asText());
+    }
+
+    /** A code from the authenticator app (or a recovery code), asked on the terminal: it changes every 30 s. */
+    private String code() {
+        Console console = System.console();
+        if (console == null) {
+            throw new CliException(CliException.USAGE, "this account has a second factor and there is no terminal to ask "
+                    + "for the code; use an API token (--token-file) for automation");
+        }
+        String typed = console.readLine("Code from your authenticator app (or a recovery code): ");
+        if (typed == null || typed.isBlank()) {
+            throw new CliException(CliException.USAGE, "no code given");
+        }
+        return typed.strip();
     }
 
     private char[] password() throws java.io.IOException {

@@ -71,6 +71,17 @@ final class RelayClient {
         return send(request("/api/v1/auth/login", null).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** The login's second step: the pending token from {@link #login} and a code from the authenticator. */
+    JsonNode secondFactor(String mfaToken, String code) {
+        String body = write(Map.of("mfaToken", mfaToken, "code", code));
+        return send(request("/api/v1/auth/mfa", null).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Who a token belongs to, and until when it is valid. */
+    JsonNode me(String token) {
+        return send(request("/api/v1/auth/me", token).GET());
+    }
+
     JsonNode devices(String token) {
         return send(request("/api/v1/devices", token).GET());
     }

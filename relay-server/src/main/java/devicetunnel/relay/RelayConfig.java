@@ -1,6 +1,7 @@
 package devicetunnel.relay;
 
 import devicetunnel.relay.auth.ExternalIssuer;
+import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.cluster.ClusterConfig;
 import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.ssh.TerminalSessions;
@@ -21,6 +22,7 @@ import java.util.List;
  * @param maintenance    store upkeep: health probes, scheduled backups, audit retention
  * @param cluster        cluster mode (shared presence, routing to sibling relays); null for a single node
  * @param metrics        who may read {@code /metrics}, and where besides the main port
+ * @param identity       second factors: where their key lives, which roles must use one, how fast codes may be tried
  */
 public record RelayConfig(
         String host,
@@ -38,7 +40,7 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance, ClusterConfig cluster, Metrics metrics) {
+        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity) {
 
     /**
      * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
@@ -51,6 +53,28 @@ public record RelayConfig(
     public record Metrics(String listenHost, int listenPort, String scrapeToken) {
         public static Metrics defaults() {
             return new Metrics(null, 0, null);
+        }
+    }
+
+    /**
+     * Second factors.
+     *
+     * @param totpKeyFile          the key TOTP secrets are encrypted with; null = {@code <state-dir>/totp.key},
+     *                             generated at first start (share it across a cluster like jwt.secret)
+     * @param requireMfa           roles that must use a second factor (their logins without one may only enrol)
+     * @param mfaAttemptsPerMinute second-factor attempts per account (0 = off)
+     */
+    public record Identity(Path totpKeyFile, MfaPolicy requireMfa, int mfaAttemptsPerMinute) {
+        public static Identity defaults() {
+            return new Identity(null, MfaPolicy.NONE, 5);
+        }
+
+        public Identity withRequireMfa(MfaPolicy policy) {
+            return new Identity(totpKeyFile, policy, mfaAttemptsPerMinute);
+        }
+
+        public Identity withMfaAttemptsPerMinute(int perMinute) {
+            return new Identity(totpKeyFile, requireMfa, perMinute);
         }
     }
 
@@ -256,6 +280,10 @@ public record RelayConfig(
         return toBuilder().metrics(settings).build();
     }
 
+    public RelayConfig withIdentity(Identity settings) {
+        return toBuilder().identity(settings).build();
+    }
+
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return toBuilder().listen(newHost, port).allowPlainHttp(plainHttpAllowed).build();
     }
@@ -323,6 +351,7 @@ public record RelayConfig(
         private Maintenance maintenance = Maintenance.defaults();
         private ClusterConfig cluster;
         private Metrics metrics = Metrics.defaults();
+        private Identity identity = Identity.defaults();
 
         private Builder(Path stateDir) {
             this.stateDir = stateDir;
@@ -347,6 +376,7 @@ public record RelayConfig(
             maintenance = c.maintenance;
             cluster = c.cluster;
             metrics = c.metrics;
+            identity = c.identity;
         }
 
         public Builder listen(String host, int port) {
@@ -425,10 +455,16 @@ public record RelayConfig(
             return this;
         }
 
+        /** Second factors (TOTP key, roles that require one, attempt rate). */
+        public Builder identity(Identity settings) {
+            this.identity = settings;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                     externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                    maintenance, cluster, metrics);
+                    maintenance, cluster, metrics, identity);
         }
     }
 }

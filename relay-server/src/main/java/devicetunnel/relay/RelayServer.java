@@ -12,6 +12,15 @@ import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.SecretTokens;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.auth.ApiTokens;
+import devicetunnel.relay.auth.KeyedHash;
+import devicetunnel.relay.auth.SecondFactors;
+import devicetunnel.relay.auth.TotpKey;
+import devicetunnel.relay.http.MfaRoutes;
+import devicetunnel.relay.http.SessionIssuer;
+import devicetunnel.relay.http.TokenRoutes;
+import devicetunnel.relay.store.ApiTokenStore;
+import devicetunnel.relay.store.TotpStore;
 import devicetunnel.relay.policy.AccessSweep;
 import devicetunnel.relay.http.AuditRoutes;
 import devicetunnel.relay.auth.HashingGate;
@@ -179,6 +188,9 @@ public final class RelayServer implements AutoCloseable {
         KeyPair relayKey = KeyFiles.loadOrCreate(config.stateDir().resolve("relay_ed25519"));
         KeyPair userCaKey = KeyFiles.loadOrCreate(config.stateDir().resolve("user_ca_ed25519"));
         byte[] tokenSecret = jwtSecret(config);
+        RelayConfig.Identity identity = config.identity();
+        TotpKey totpKey = TotpKey.load(identity.totpKeyFile() != null ? identity.totpKeyFile()
+                : config.stateDir().resolve("totp.key"), identity.totpKeyFile() == null);
         this.database = config.databaseUrl() != null
                 ? Database.openChecked(config.databaseUrl(), config.databaseUser(), config.databasePassword())
                 : EmbeddedStore.open(config.stateDir());
@@ -230,7 +242,9 @@ public final class RelayServer implements AutoCloseable {
 
             TokenService tokens = new TokenService(tokenSecret, config.tokenLifetime(), Clock.systemUTC(),
                     config.externalIssuer());
-            OperatorAuth auth = new OperatorAuth(tokens, users, metrics);
+            ApiTokens apiTokens = new ApiTokens(new ApiTokenStore(database.dataSource()), users,
+                    KeyedHash.derive(tokenSecret, "devtunnel api token hash v1"), Clock.systemUTC());
+            OperatorAuth auth = new OperatorAuth(tokens, users, metrics, apiTokens, identity.requireMfa());
             RelayConfig.Network network = limits.network();
             OriginPolicy origins = new OriginPolicy(limits.allowedOrigins(), config.browsersUseTls() ? "https" : "http");
             ClientAddress clientAddress = new ClientAddress(network.trustedProxies());
@@ -243,6 +257,9 @@ public final class RelayServer implements AutoCloseable {
             Throttle accountAttempts = cluster == null
                     ? new RateLimiter(network.loginsPerAccountPerMinute(), System::nanoTime)
                     : cluster.throttle("login-account", network.loginsPerAccountPerMinute());
+            Throttle mfaAttempts = cluster == null
+                    ? new RateLimiter(identity.mfaAttemptsPerMinute(), System::nanoTime)
+                    : cluster.throttle("mfa-account", identity.mfaAttemptsPerMinute());
             RateLimiter sessionOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             RateLimiter sessionResumes = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             RateLimiter agentConnects = new RateLimiter(network.agentConnectsPerMinute(), System::nanoTime);
@@ -255,12 +272,18 @@ public final class RelayServer implements AutoCloseable {
             Map<String, Throttle> limiters = Map.of("login-address", loginAttempts,
                     "login-account", accountAttempts, "session-open-address", sessionOpens,
                     "session-open-operator", operatorOpens, "session-resume-address", sessionResumes,
-                    "agent-connect-address", agentConnects);
+                    "agent-connect-address", agentConnects, "mfa-account", mfaAttempts);
             RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(limiters, audit);
 
             HashingGate hashing = new HashingGate(network.concurrentPasswordHashes(), Duration.ofSeconds(2));
-            AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, config.secureCookies() || config.browsersUseTls(),
-                    loginAttempts, accountAttempts, accessChanges, metrics);
+            SessionIssuer issuer = new SessionIssuer(tokens, config.secureCookies() || config.browsersUseTls());
+            TotpStore totpStore = new TotpStore(database.dataSource());
+            totpStore.checkKey(java.util.HexFormat.of().formatHex(totpKey.fingerprint())); // wrong key: refuse the start
+            SecondFactors factors = new SecondFactors(totpStore, totpKey, mfaAttempts, audit, Clock.systemUTC());
+            AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, issuer, factors, loginAttempts,
+                    accountAttempts, accessChanges, metrics);
+            MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), loginAttempts, audit);
+            TokenRoutes tokenRoutes = new TokenRoutes(apiTokens, users, audit, accessChanges);
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
@@ -279,7 +302,7 @@ public final class RelayServer implements AutoCloseable {
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout(), metrics, new NativeSshRecording(recordings::policy));
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
-            AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh);
+            AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh, apiTokens::stillValid);
             if (cluster != null) {
                 cluster.onAccessChange(lifecycle::recheck, accessSweep::sweepOperator, sweeper);
                 Periodic.every(sweeper, "cluster shared state sweep", config.pingInterval(), cluster::sweepShared);
@@ -336,7 +359,8 @@ public final class RelayServer implements AutoCloseable {
                     if (!SAFE_METHODS.contains(ctx.method().name())) {
                         origins.check(ctx); // cookies ride along on cross-site requests; tokens in headers do not
                     }
-                    if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")) {
+                    if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")
+                            && !ctx.path().equals(MfaRoutes.LOGIN_STEP)) {
                         auth.authenticate(ctx);
                     }
                 });
@@ -348,6 +372,8 @@ public final class RelayServer implements AutoCloseable {
                 readiness.install(cfg.routes);
                 metricsRoute.install(cfg.routes);
                 authRoutes.install(cfg.routes);
+                mfaRoutes.install(cfg.routes);
+                tokenRoutes.install(cfg.routes);
                 deviceRoutes.install(cfg.routes);
                 userRoutes.install(cfg.routes);
                 featureRoutes.install(cfg.routes);

@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
                 "2:bad arguments or a file could not be written", "3:files written, but systemd is not running here: not started"})
 final class InstallCommand implements Callable<Integer> {
     static final String TOKEN_FILE = "enrollment.token";
+    /** System property a launcher script sets to its own path (the .deb's /usr/bin/device-agent). */
+    static final String LAUNCHER = "devtunnel.launcher";
 
     @Option(names = "--relay", required = true, description = "Relay base URL, e.g. https://relay.example.com.")
     String relay;
@@ -123,18 +125,27 @@ final class InstallCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** This JVM, this class path (absolute), the agent's options: what systemd will run. */
+    /**
+     * What systemd will run: the launcher script that started us (the Debian package's
+     * /usr/bin/device-agent names itself in {@link #LAUNCHER}), so a Java upgrade does not break the
+     * unit; else this JVM and this class path (absolute). Then the agent's options.
+     */
     private List<String> execStart(String id, Path tokenCopy) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-XX:+UseSerialGC");
-        command.add("-cp");
-        List<String> classPath = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            classPath.add(Path.of(entry).toAbsolutePath().normalize().toString());
+        String launcher = System.getProperty(LAUNCHER);
+        if (launcher != null && !launcher.isBlank()) {
+            command.add(Path.of(launcher).toAbsolutePath().normalize().toString());
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-XX:+UseSerialGC");
+            command.add("-cp");
+            List<String> classPath = new ArrayList<>();
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                classPath.add(Path.of(entry).toAbsolutePath().normalize().toString());
+            }
+            command.add(String.join(File.pathSeparator, classPath));
+            command.add(AgentMain.class.getName());
         }
-        command.add(String.join(File.pathSeparator, classPath));
-        command.add(AgentMain.class.getName());
         command.addAll(List.of("--relay", relay, "--device-id", id, "--state-dir", stateDir.toString(),
                 "--enrollment-token-file", tokenCopy.toString()));
         if (shellUser != null) {

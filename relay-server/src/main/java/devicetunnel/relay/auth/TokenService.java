@@ -37,6 +37,7 @@ public final class TokenService {
     private final Duration lifetime;
     private final Clock clock;
     private final JwtParser ownParser;
+    private final JwtParser mfaPendingParser;
     private final ExternalIssuer external;
     private final JwtParser externalParser;
 
@@ -45,8 +46,21 @@ public final class TokenService {
     /** The version of tokens the relay cannot revoke by version (an external issuer's). */
     public static final long UNVERSIONED = -1;
 
-    /** The subject, expiry and token version ({@link #UNVERSIONED} for external tokens) of a verified token. */
-    public record Verified(String username, Instant expiresAt, long version) {}
+    /** Claim set on tokens issued after a second factor was checked. */
+    public static final String MFA_CLAIM = "mfa";
+    /** Audience of the short-lived token between the password step and the second-factor step. */
+    public static final String MFA_PENDING_AUDIENCE = "device-tunnel-mfa-pending";
+    public static final Duration MFA_PENDING_LIFETIME = Duration.ofMinutes(5);
+
+    /**
+     * The subject, expiry and token version ({@link #UNVERSIONED} for external tokens) of a verified
+     * token; {@code mfa}: a second factor was checked before it was issued.
+     */
+    public record Verified(String username, Instant expiresAt, long version, boolean mfa) {
+        public Verified(String username, Instant expiresAt, long version) {
+            this(username, expiresAt, version, false);
+        }
+    }
 
     public TokenService(byte[] secret, Duration lifetime, Clock clock, ExternalIssuer external) {
         if (secret.length < 32) {
@@ -62,6 +76,7 @@ public final class TokenService {
         this.lifetime = lifetime;
         this.clock = clock;
         this.ownParser = parser(ISSUER, AUDIENCE).verifyWith(key).build();
+        this.mfaPendingParser = parser(ISSUER, MFA_PENDING_AUDIENCE).verifyWith(key).build();
         this.external = external;
         this.externalParser = external == null ? null : external.configure(parser(external.issuer(), external.audience())).build();
     }
@@ -77,11 +92,50 @@ public final class TokenService {
     public record Issued(String token, Instant expiresAt) {}
 
     public Issued issue(User user) {
+        return issue(user, false);
+    }
+
+    /** {@code mfa}: the user passed a second factor for this login. */
+    public Issued issue(User user, boolean mfa) {
+        return issue(user, AUDIENCE, lifetime, mfa);
+    }
+
+    /**
+     * The token between the password and the second factor: another audience, so no route accepts it
+     * as a login; it only lets {@code POST /api/v1/auth/mfa} know whose code to check.
+     */
+    public Issued issueMfaPending(User user) {
+        return issue(user, MFA_PENDING_AUDIENCE, MFA_PENDING_LIFETIME, false);
+    }
+
+    /** The user a pending-MFA token names, with its version (a logout meanwhile ends it); 401 otherwise. */
+    public Verified verifyMfaPending(String token) {
+        if (token == null || token.isBlank() || token.length() > MAX_TOKEN_CHARS) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "missing or malformed credential");
+        }
+        try {
+            Claims claims = mfaPendingParser.parseSignedClaims(token).getPayload();
+            if (!(claims.get(VERSION_CLAIM) instanceof Number n) || claims.getSubject() == null) {
+                throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
+            }
+            return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), n.longValue(), false);
+        } catch (ExpiredJwtException e) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "The sign-in took too long; enter your password again.");
+        } catch (JwtException | IllegalArgumentException e) {
+            throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
+        }
+    }
+
+    private Issued issue(User user, String audience, Duration lifetime, boolean mfa) {
         Instant now = clock.instant();
         Instant expires = now.plus(lifetime);
-        String token = Jwts.builder()
+        io.jsonwebtoken.JwtBuilder builder = Jwts.builder();
+        if (mfa) {
+            builder.claim(MFA_CLAIM, true);
+        }
+        String token = builder
                 .issuer(ISSUER)
-                .audience().add(AUDIENCE).and()
+                .audience().add(audience).and()
                 .subject(user.username())
                 .claim(VERSION_CLAIM, user.tokenVersion())
                 .id(UUID.randomUUID().toString())
@@ -114,7 +168,8 @@ public final class TokenService {
                 if (!(version instanceof Number n)) {
                     throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
                 }
-                return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), n.longValue());
+                return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), n.longValue(),
+                        Boolean.TRUE.equals(claims.get(MFA_CLAIM)));
             }
             checkExternalLifetime(claims);
             return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), UNVERSIONED);

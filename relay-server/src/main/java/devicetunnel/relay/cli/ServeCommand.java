@@ -1,6 +1,7 @@
 package devicetunnel.relay.cli;
 
 import devicetunnel.relay.RelayConfig;
+import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.RelayServer;
 import devicetunnel.relay.auth.ExternalIssuer;
@@ -225,6 +226,21 @@ final class ServeCommand implements Callable<Integer> {
             description = "Levels per logger, e.g. devicetunnel.relay.http=debug,org.eclipse.jetty=warn (env DT_LOG_LEVELS).")
     String logLevels;
 
+    @Option(names = "--totp-key-file", defaultValue = "${env:DT_TOTP_KEY_FILE}",
+            description = "Key (32 bytes, base64, mode 0600) that encrypts TOTP secrets and keys recovery-code hashes "
+                    + "(env DT_TOTP_KEY_FILE). Default: <state-dir>/totp.key, generated at first start. Every relay of a "
+                    + "cluster needs the same one.")
+    Path totpKeyFile;
+
+    @Option(names = "--require-mfa", split = ",", defaultValue = "${env:DT_REQUIRE_MFA}",
+            description = "Roles that must use a second factor, e.g. admin,operator (env DT_REQUIRE_MFA); their logins "
+                    + "without one may only set one up. Default: none.")
+    List<String> requireMfa;
+
+    @Option(names = "--mfa-rate-per-account", defaultValue = "${env:DT_MFA_RATE_PER_ACCOUNT:-5}",
+            description = "Second-factor attempts per account per minute, across the cluster (0 = off). Default: ${DEFAULT-VALUE}.")
+    int mfaRatePerAccount;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
@@ -263,6 +279,8 @@ final class ServeCommand implements Callable<Integer> {
                         .withRecordingLabelPolicies(LabelPolicies.parse(recordingLabelPolicies)))
                 .cluster(cluster.config(store.stateDir, store.databaseUrl))
                 .metrics(metrics())
+                .identity(new RelayConfig.Identity(totpKeyFile,
+                        MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount))
                 .build();
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage operator accounts.",
-        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class, UserCommand.ListUsers.class})
+        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class, UserCommand.ListUsers.class,
+                UserCommand.ResetMfa.class})
 final class UserCommand {
 
     /** "No enum constant devicetunnel.relay.store.User.Role.X" is Java's, not an answer. */
@@ -122,6 +123,26 @@ final class UserCommand {
                     System.out.println(u.username() + "\t" + u.role().name().toLowerCase(Locale.ROOT) + "\t" + Labels.format(u.allowedLabels()));
                 }
                 return 0;
+            }
+        }
+    }
+
+    @Command(name = "reset-mfa", mixinStandardHelpOptions = true,
+            description = "Remove an operator's authenticator and recovery codes (lost device); audited.")
+    static final class ResetMfa implements Callable<Integer> {
+        @Mixin StoreOptions store;
+        @Parameters(index = "0") String username;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Database db = store.open()) {
+                boolean ok = new devicetunnel.relay.store.TotpStore(db.dataSource()).remove(username);
+                if (ok) {
+                    new devicetunnel.relay.store.AuditLog(db.dataSource()).record("mfa.totp.removed", "relay-cli", null, null,
+                            null, "account=" + username + " (reset-mfa)");
+                }
+                System.err.println(ok ? "removed the authenticator of " + username : username + " has no authenticator");
+                return ok ? 0 : 3;
             }
         }
     }

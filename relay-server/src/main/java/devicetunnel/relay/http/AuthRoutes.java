@@ -9,6 +9,7 @@ import devicetunnel.relay.auth.Credentials;
 import devicetunnel.relay.auth.HashingGate;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.PasswordHasher;
+import devicetunnel.relay.auth.SecondFactors;
 import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.LogSafe;
@@ -16,17 +17,15 @@ import devicetunnel.relay.store.User;
 import devicetunnel.relay.store.UserStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
-import io.javalin.http.SameSite;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Login, logout and "who am I". Logout ends every token of the account (the user's token version
+ * Login, logout and "who am I". An account with a second factor logs in in two steps: the password
+ * earns a short-lived pending token ({@code {"mfaRequired":true,"mfaToken",...}}, no cookie), which
+ * {@code POST /api/v1/auth/mfa} ({@link MfaRoutes}) exchanges with a code for the real token. Logout ends every token of the account (the user's token version
  * moves on), so a copied token or cookie dies with it, and the access sweep cuts open sessions.
  */
 public final class AuthRoutes {
@@ -37,7 +36,8 @@ public final class AuthRoutes {
     private final HashingGate hashing;
     private final TokenService tokens;
     private final AuditLog audit;
-    private final boolean secureCookies;
+    private final SessionIssuer issuer;
+    private final SecondFactors factors;
     private final RateLimiter attempts;
     private final Throttle accountAttempts;
     private final AccessChanges changes;
@@ -48,15 +48,16 @@ public final class AuthRoutes {
      * every relay in a cluster). {@code changes}: told when a logout revoked an account's tokens.
      */
     public AuthRoutes(UserStore users, PasswordHasher hasher, HashingGate hashing, TokenService tokens, AuditLog audit,
-                      boolean secureCookies, RateLimiter attempts, Throttle accountAttempts, AccessChanges changes,
-                      devicetunnel.relay.metrics.RelayMetrics metrics) {
+                      SessionIssuer issuer, SecondFactors factors, RateLimiter attempts, Throttle accountAttempts,
+                      AccessChanges changes, devicetunnel.relay.metrics.RelayMetrics metrics) {
         this.metrics = metrics;
         this.users = users;
         this.hasher = hasher;
         this.hashing = hashing;
         this.tokens = tokens;
         this.audit = audit;
-        this.secureCookies = secureCookies;
+        this.issuer = issuer;
+        this.factors = factors;
         this.attempts = attempts;
         this.accountAttempts = accountAttempts;
         this.changes = changes;
@@ -68,7 +69,7 @@ public final class AuthRoutes {
         routes.get("/api/v1/auth/me", ctx -> {
             Operator op = OperatorAuth.current(ctx);
             ctx.json(Map.of("username", op.username(), "role", op.role().name().toLowerCase(Locale.ROOT),
-                    "expiresAt", op.expiresAt()));
+                    "expiresAt", op.expiresAt(), "mfaEnrolmentRequired", op.enrolOnly(), "apiToken", op.viaApiToken()));
         });
     }
 
@@ -89,10 +90,14 @@ public final class AuthRoutes {
             metrics.authFailure(devicetunnel.relay.metrics.RelayMetrics.AuthFailure.BAD_PASSWORD);
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Wrong username or password.");
         }
-        TokenService.Issued issued = tokens.issue(user.get());
+        if (factors.enrolled(user.get().username())) {
+            TokenService.Issued pending = tokens.issueMfaPending(user.get());
+            audit.record("login.password_ok", logged, null, null, ctx.ip(), "second factor required");
+            ctx.json(Map.of("mfaRequired", true, "mfaToken", pending.token(), "expiresAt", pending.expiresAt()));
+            return;
+        }
         audit.record("login.ok", logged, null, null, ctx.ip(), null);
-        ctx.cookie(sessionCookie(issued.token(), Duration.between(Instant.now(), issued.expiresAt())));
-        ctx.json(Map.of("token", issued.token(), "expiresAt", issued.expiresAt()));
+        issuer.loggedIn(ctx, user.get(), false);
     }
 
     /** Always clears the cookie; with a valid credential it also revokes every token of that account. */
@@ -109,17 +114,7 @@ public final class AuthRoutes {
                 // an invalid or expired credential has nothing left to revoke
             }
         }
-        ctx.cookie(sessionCookie("", Duration.ZERO));
+        issuer.clear(ctx);
         ctx.status(204);
-    }
-
-    private Cookie sessionCookie(String value, Duration maxAge) {
-        Cookie cookie = new Cookie(Credentials.COOKIE, value);
-        cookie.setPath("/");
-        cookie.setHttpOnly(true);
-        cookie.setSecure(secureCookies);
-        cookie.setSameSite(SameSite.STRICT);
-        cookie.setMaxAge((int) Math.max(0, maxAge.toSeconds()));
-        return cookie;
     }
 }

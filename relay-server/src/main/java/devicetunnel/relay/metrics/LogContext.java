@@ -30,6 +30,11 @@ public final class LogContext implements AutoCloseable {
         return put(SESSION, sessionId);
     }
 
+    /** Adds the session id to the context this thread already has (the one whose {@link #close} removes it). */
+    public static void addSession(String sessionId) {
+        new LogContext().session(sessionId);
+    }
+
     private LogContext put(String key, String value) {
         if (value != null) {
             MDC.put(key, value);

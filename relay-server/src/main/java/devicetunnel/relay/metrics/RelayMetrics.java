@@ -36,7 +36,8 @@ public final class RelayMetrics implements AutoCloseable {
 
     /** Why an operator or a device was turned away: the {@code reason} label of {@code devtunnel_auth_failures_total}. */
     public enum AuthFailure {
-        NO_CREDENTIALS, BAD_TOKEN, UNKNOWN_USER, REVOKED_TOKEN, BAD_PASSWORD, UNKNOWN_DEVICE, BAD_DEVICE_PROOF;
+        NO_CREDENTIALS, BAD_TOKEN, UNKNOWN_USER, REVOKED_TOKEN, BAD_PASSWORD, UNKNOWN_DEVICE, BAD_DEVICE_PROOF, MFA_REQUIRED,
+        BAD_SECOND_FACTOR;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  * Re-checks open sessions against the operators' current rights, every ping interval: a removed
  * operator, one demoted to viewer or whose labels no longer cover the device, or one who logged out
  * or changed the password since the session opened (token version moved on) loses the sessions
- * already open, terminal and native alike, not only the next ones. In a cluster, a logout on
+ * already open, terminal and native alike, not only the next ones. So does a session opened with an
+ * API token that was revoked or expired since. In a cluster, a logout or a token revocation on
  * another relay triggers {@link #sweepOperator} here at once.
  */
 public final class AccessSweep {
@@ -25,8 +26,12 @@ public final class AccessSweep {
     private final DeviceStore devices;
     private final TerminalSessions sessions;
     private final NativeStreams natives;
+    private final Predicate<String> apiTokenValid;
 
-    public AccessSweep(UserStore users, DeviceStore devices, TerminalSessions sessions, NativeStreams natives) {
+    /** {@code apiTokenValid}: whether the API token with this id still exists and has not expired. */
+    public AccessSweep(UserStore users, DeviceStore devices, TerminalSessions sessions, NativeStreams natives,
+                       Predicate<String> apiTokenValid) {
+        this.apiTokenValid = apiTokenValid;
         this.users = users;
         this.devices = devices;
         this.sessions = sessions;
@@ -45,18 +50,30 @@ public final class AccessSweep {
     private void sweep(Predicate<String> operators) {
         Map<String, Optional<User>> userCache = new HashMap<>();
         Map<String, Optional<Device>> deviceCache = new HashMap<>();
+        Map<String, Boolean> tokenCache = new HashMap<>();
         for (TerminalSession s : sessions.all()) {
             if (!operators.test(s.operator())) {
                 continue;
             }
-            String refusal = refusal(s.operator(), s.deviceId(), s.tokenVersion(), userCache, deviceCache);
+            String refusal = tokenRefusal(s.apiTokenId(), tokenCache);
+            if (refusal == null) {
+                refusal = refusal(s.operator(), s.deviceId(), s.tokenVersion(), userCache, deviceCache);
+            }
             if (refusal != null) {
                 s.terminate(ErrorCode.FORBIDDEN, refusal);
             }
         }
-        natives.closeMatching(h -> operators.test(h.operator())
-                        && refusal(h.operator(), h.deviceId(), h.tokenVersion(), userCache, deviceCache) != null,
+        natives.closeMatching(h -> operators.test(h.operator()) && (tokenRefusal(h.apiTokenId(), tokenCache) != null
+                        || refusal(h.operator(), h.deviceId(), h.tokenVersion(), userCache, deviceCache) != null),
                 ErrorCode.FORBIDDEN, "Your access to this device was withdrawn.");
+    }
+
+    /** Why a session opened with this API token (null: a login) must end, or null when it may go on. */
+    private String tokenRefusal(String apiTokenId, Map<String, Boolean> tokenCache) {
+        if (apiTokenId == null || tokenCache.computeIfAbsent(apiTokenId, apiTokenValid::test)) {
+            return null;
+        }
+        return "The API token this session was opened with was revoked or expired.";
     }
 
     /** Why the operator may no longer use the device, or null when they still may. */

@@ -74,6 +74,7 @@ public final class TerminalSession {
     /** The next attach tells the browser that this relay took the session over from the device. */
     private boolean announceTakeOver;
     private volatile long tokenVersion = -1;
+    private volatile String apiTokenId;
     /** Null when the device's sessions are not recorded. Set before the pump starts. */
     private volatile SessionRecording recording;
 
@@ -102,6 +103,9 @@ public final class TerminalSession {
     /** The token version the session was opened with (TokenService.UNVERSIONED: not revocable by version). */
     public long tokenVersion() { return tokenVersion; }
     void tokenVersion(long version) { this.tokenVersion = version; }
+    /** The API token the session was opened with, or null (a login). */
+    public String apiTokenId() { return apiTokenId; }
+    void apiTokenId(String id) { this.apiTokenId = id; }
     public String deviceId() { return deviceId; }
     public Instant startedAt() { return startedAt; }
     public long bytesOut() { return output.produced(); }

@@ -91,11 +91,14 @@ public final class TerminalSessions implements AutoCloseable {
 
     /** Blocking: call it off the websocket thread. Failures are {@link TunnelException}s with a user-facing reason. */
     public TerminalSession open(String operator, Device device, int cols, int rows) {
-        return open(operator, devicetunnel.relay.auth.TokenService.UNVERSIONED, device, cols, rows);
+        return open(operator, devicetunnel.relay.auth.TokenService.UNVERSIONED, null, device, cols, rows);
     }
 
-    /** {@code tokenVersion}: the version of the token the session was opened with; the access sweep compares it. */
-    public TerminalSession open(String operator, long tokenVersion, Device device, int cols, int rows) {
+    /**
+     * {@code tokenVersion}: the version of the token the session was opened with; {@code apiTokenId}:
+     * the API token it was opened with, or null. The access sweep ends the session when either is revoked.
+     */
+    public TerminalSession open(String operator, long tokenVersion, String apiTokenId, Device device, int cols, int rows) {
         refuseWhileDraining();
         String id = UUID.randomUUID().toString();
         DeviceSshConnector.DeviceConnection connection = connector.connect(operator, device, settings.openTimeout());
@@ -108,7 +111,8 @@ public final class TerminalSessions implements AutoCloseable {
             channel.open().verify(settings.openTimeout());
             store.add(new TerminalSessionStore.Entry(id, device.id(), operator, Instant.now()));
             return started(new TerminalSession(id, operator, device.id(), connection.session(), channel, connection.stream(),
-                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, traffic, this::closed), tokenVersion, recording);
+                    outputBuffer(0), scheduler, settings.resumeGrace(), governor, traffic, this::closed), tokenVersion, apiTokenId,
+                    recording);
         } catch (TunnelException e) {
             abandon(connection, recording);
             throw e;
@@ -128,7 +132,8 @@ public final class TerminalSessions implements AutoCloseable {
      * its last output, and replays from {@code offset} (or from the oldest byte it still has).
      * Blocking: call it off the websocket thread.
      */
-    public TerminalSession reattach(TerminalSessionStore.Entry entry, long tokenVersion, Device device, long offset, int cols, int rows) {
+    public TerminalSession reattach(TerminalSessionStore.Entry entry, long tokenVersion, String apiTokenId, Device device,
+                                    long offset, int cols, int rows) {
         refuseWhileDraining();
         DeviceSshConnector.DeviceConnection connection = connector.connect(entry.operator(), device, settings.openTimeout());
         SessionRecording recording = null;
@@ -148,7 +153,7 @@ public final class TerminalSessions implements AutoCloseable {
             TerminalSession session = new TerminalSession(entry.id(), entry.operator(), device.id(), connection.session(),
                     channel, connection.stream(), outputBuffer(start), scheduler, settings.resumeGrace(), governor, traffic, this::closed);
             session.resumedThroughDevice();
-            return started(session, tokenVersion, recording);
+            return started(session, tokenVersion, apiTokenId, recording);
         } catch (TunnelException e) {
             abandon(connection, recording);
             throw e;
@@ -183,8 +188,9 @@ public final class TerminalSessions implements AutoCloseable {
         }
     }
 
-    private TerminalSession started(TerminalSession session, long tokenVersion, SessionRecording recording) {
+    private TerminalSession started(TerminalSession session, long tokenVersion, String apiTokenId, SessionRecording recording) {
         session.tokenVersion(tokenVersion);
+        session.apiTokenId(apiTokenId);
         session.record(recording);
         sessions.put(session.id(), session);
         try {
@@ -197,14 +203,16 @@ public final class TerminalSessions implements AutoCloseable {
     }
 
     private void closed(TerminalSession session) {
-        if (sessions.remove(session.id(), session)) {
-            if (!session.handedOver()) { // ended for good; a handed-over (or killed) relay's entry stays for the resume
-                try {
-                    store.remove(session.id());
-                } catch (RuntimeException e) { // a stale row only means a later resume finds no shell
-                    log.warn("could not forget ended session {}: {}", session.id(), e.toString());
-                }
+        // Ended for good: the row goes first, so nobody who no longer finds the session here finds its
+        // row and tries to resume a shell that is ending. A handed-over (or killed) relay's row stays.
+        if (!session.handedOver() && sessions.get(session.id()) == session) {
+            try {
+                store.remove(session.id());
+            } catch (RuntimeException e) { // a stale row only means a later resume finds no shell
+                log.warn("could not forget ended session {}: {}", session.id(), e.toString());
             }
+        }
+        if (sessions.remove(session.id(), session)) {
             onClosed.accept(session);
         }
         synchronized (this) {

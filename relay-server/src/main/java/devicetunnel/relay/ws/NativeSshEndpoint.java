@@ -46,7 +46,7 @@ public final class NativeSshEndpoint implements NativeStreams {
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
     private record Stream(OperatorStreamPeer peer, org.eclipse.jetty.websocket.api.Session session, String operator,
-                          String deviceId, String ip, Instant startedAt, long tokenVersion) {}
+                          String deviceId, String ip, Instant startedAt, long tokenVersion, String apiTokenId) {}
 
     public NativeSshEndpoint(SessionGate gate, DeviceAccess access, Presence presence, StreamBroker broker,
                              AuditLog audit, WsKeepalive keepalive, Duration openTimeout,
@@ -125,7 +125,7 @@ public final class NativeSshEndpoint implements NativeStreams {
         }
         OperatorStreamPeer peer = new OperatorStreamPeer(ctx.session);
         streams.put(ctx.sessionId(), new Stream(peer, ctx.session, operator.username(), deviceId, ip, Instant.now(),
-                operator.tokenVersion()));
+                operator.tokenVersion(), operator.apiTokenId()));
         keepalive.watch(ctx.session);
         audit.record("ssh.open", operator.username(), deviceId, ctx.sessionId(), ip, ctx.attribute(RECORDING_ATTRIBUTE));
         long asked = System.nanoTime();
@@ -166,7 +166,7 @@ public final class NativeSshEndpoint implements NativeStreams {
     @Override
     public void closeMatching(Predicate<Holder> holder, ErrorCode code, String reason) {
         for (Stream stream : streams.values()) {
-            if (holder.test(new Holder(stream.operator(), stream.deviceId(), stream.tokenVersion()))) {
+            if (holder.test(new Holder(stream.operator(), stream.deviceId(), stream.tokenVersion(), stream.apiTokenId()))) {
                 stream.session().close(code.closeCode(), reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
                 stream.peer().closeBoth();
             }

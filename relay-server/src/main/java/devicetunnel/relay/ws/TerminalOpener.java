@@ -4,6 +4,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.metrics.LogContext;
 import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.relay.policy.SessionGate;
@@ -42,9 +43,11 @@ final class TerminalOpener {
         gate.acquire(operator.username(), deviceId);
         boolean slotHeld = true;
         try {
-            TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), device, cols, rows);
+            TerminalSession session = sessions.open(operator.username(), operator.tokenVersion(), operator.apiTokenId(),
+                    device, cols, rows);
             slotHeld = false; // released when the session closes
             metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
+            LogContext.addSession(session.id()); // the audit line below carries it
             audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows + recorded(session));
             return session;
         } finally {
@@ -82,7 +85,8 @@ final class TerminalOpener {
         boolean slotHeld = true;
         try {
             TerminalSession session = sessions.reattach(entry,
-                    owner ? operator.tokenVersion() : TokenService.UNVERSIONED, device, offset, cols, rows);
+                    owner ? operator.tokenVersion() : TokenService.UNVERSIONED, owner ? operator.apiTokenId() : null,
+                    device, offset, cols, rows);
             slotHeld = false; // released when the session closes
             audit.record("session.resumed_through_device", operator.username(), device.id(), entry.id(), ip,
                     "offset=" + offset + (owner ? "" : " owner=" + entry.operator()) + recorded(session));

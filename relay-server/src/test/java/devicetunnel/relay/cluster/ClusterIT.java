@@ -45,7 +45,7 @@ class ClusterIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration LEASE = Duration.ofSeconds(3);
     /** Files every relay of one cluster shares: its SSH client key, the user CA, the token secret. */
-    private static final List<String> SHARED_SECRETS = List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret");
+    private static final List<String> SHARED_SECRETS = List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret", "totp.key");
 
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package devicetunnel.relay.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,7 +58,7 @@ class ClusterSharedStateIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Well under A's and B's 60 s ping interval: only an announcement can cut that fast. */
     private static final Duration ANNOUNCED = Duration.ofSeconds(5);
-    private static final List<String> SHARED_SECRETS = List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret");
+    private static final List<String> SHARED_SECRETS = List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret", "totp.key");
     private static final String PASSWORD = "correct horse battery";
     private static final int LOGINS_PER_ACCOUNT = 4;
     private static final int SESSIONS_PER_OPERATOR = 2;
@@ -81,7 +82,7 @@ class ClusterSharedStateIT {
         prefix = ClusterServices.subjectPrefix();
         enrollment = SecretTokens.generate();
         try (RelayServer seed = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
-            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave")) {
+            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred")) {
                 seed.users().add(new User(name, seed.passwordHasher().hash(PASSWORD.toCharArray()),
                         name.equals(TestRelay.ADMIN) ? User.Role.ADMIN : User.Role.OPERATOR, Map.of()));
             }
@@ -134,6 +135,60 @@ class ClusterSharedStateIT {
         assertThat(logout.statusCode()).isEqualTo(204);
         assertThat(shell.awaitClose(ANNOUNCED)).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
         System.out.printf("logout on A ended the session on B after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Test
+    void anApiTokenRevokedOnOneRelayEndsItsSessionsOnAnother() throws Exception {
+        HttpResponse<String> created = sendJson(a, "POST", "/api/v1/tokens", login(a, "erin"),
+                Map.of("name", "cluster", "scopes", List.of("sessions:open"), "expiresInSeconds", 3600));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode token = Json.MAPPER.readTree(created.body());
+        TerminalClient shell = openShell(b, token.get("token").asText()); // B sweeps every 60 s: only the announcement is quick
+        long started = System.nanoTime();
+        assertThat(send(a, "DELETE", "/api/v1/tokens/" + token.get("id").asText(), login(a, "erin")).statusCode()).isEqualTo(204);
+        assertThat(shell.awaitClose(ANNOUNCED)).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
+        System.out.printf("token revoked on A ended its session on B after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        assertThat(send(c, "GET", "/api/v1/devices", token.get("token").asText()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aSecondFactorEnrolledOnOneRelayVerifiesOnEveryRelayAndOnlyOnce() throws Exception {
+        String first = login(a, "fred");
+        JsonNode begun = Json.MAPPER.readTree(sendJson(a, "POST", "/api/v1/account/mfa/totp", first, Map.of()).body());
+        byte[] secret = base32(begun.get("secret").asText());
+        long step = System.currentTimeMillis() / 30_000;
+        assertThat(sendJson(a, "POST", "/api/v1/account/mfa/totp/confirm", first, Map.of("code", totp(secret, step)))
+                .statusCode()).isEqualTo(200);
+        HttpResponse<String> password = tryLogin(b, "fred", PASSWORD);
+        String pending = Json.MAPPER.readTree(password.body()).get("mfaToken").asText();
+        Map<String, String> next = Map.of("mfaToken", pending, "code", totp(secret, step + 1));
+        assertThat(sendJson(b, "POST", "/api/v1/auth/mfa", null, next).statusCode()).as("B opens A's sealed secret").isEqualTo(200);
+        assertThat(sendJson(c, "POST", "/api/v1/auth/mfa", null, next).statusCode()).as("the same code on C").isEqualTo(401);
+    }
+
+    /** RFC 6238 (HMAC-SHA1, 6 digits), as an authenticator app computes it. */
+    private static String totp(byte[] secret, long step) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA1"));
+        byte[] h = mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(step).array());
+        int o = h[h.length - 1] & 0xf;
+        int bin = ((h[o] & 0x7f) << 24) | ((h[o + 1] & 0xff) << 16) | ((h[o + 2] & 0xff) << 8) | (h[o + 3] & 0xff);
+        return String.format("%06d", bin % 1_000_000);
+    }
+
+    private static byte[] base32(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int buffer = 0;
+        int bits = 0;
+        for (char ch : text.toCharArray()) {
+            buffer = (buffer << 5) | "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(ch);
+            bits += 5;
+            if (bits >= 8) {
+                out.write(buffer >> (bits - 8));
+                bits -= 8;
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test
@@ -275,6 +330,17 @@ class ClusterSharedStateIT {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("username", user, "password", password))))
                 .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> sendJson(RelayServer relay, String method, String path, String token, Object body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(relay.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> send(RelayServer relay, String method, String path, String token) throws Exception {

@@ -94,7 +94,7 @@ class ClusterStartRefusalIT {
         try (RelayServer running = new RelayServer(cluster(first, db, "same-id", prefix)).start()) {
             // A copy of the whole state dir: same secrets, same id, another listener.
             Path copy = Files.createDirectories(dir.resolve("copy"));
-            for (String name : List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret")) {
+            for (String name : List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret", "totp.key")) {
                 Files.copy(first.resolve(name), copy.resolve(name));
             }
             RelayServer second = new RelayServer(cluster(copy, db, "same-id", prefix));

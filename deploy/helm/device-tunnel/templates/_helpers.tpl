@@ -1,0 +1,3 @@
+{{- define "device-tunnel.name" -}}
+{{ .Release.Name }}-relay
+{{- end -}}
