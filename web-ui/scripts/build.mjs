@@ -1,5 +1,6 @@
 // Bundles the console into one directory of static files:
-//   app.js (all TypeScript + xterm.js), app.css (ours + xterm's), index.html, favicon.svg
+//   app.js (all TypeScript + xterm.js, an ES module), chunks/ (what loads on demand: the recording
+//   player), app.css (ours + xterm's + the player's), index.html, favicon.svg
 // Usage: node scripts/build.mjs [--outdir=DIR]   (default: target/classes/public)
 
 import * as esbuild from 'esbuild';
@@ -22,7 +23,9 @@ await esbuild.build({
   minify: true,
   sourcemap: 'linked',
   sourcesContent: false,
-  format: 'iife',
+  format: 'esm',
+  splitting: true, // import() of the player becomes a chunk the first page load does not fetch
+  chunkNames: 'chunks/[name]-[hash]',
   target: ['es2022', 'chrome109', 'firefox115', 'safari16'],
   outdir,
   logLevel: 'warning',

@@ -70,6 +70,8 @@ export interface AuditEvent {
   sessionId: string | null;
   remoteIp: string | null;
   detail: string | null;
+  /** The recording of the session the event is about, when it was recorded. */
+  recordingId?: string | null;
 }
 
 export interface Recording {
@@ -80,6 +82,12 @@ export interface Recording {
   startedAt: string;
   endedAt: string | null;
   bytes: number;
+}
+
+/** A recording whose text contains what was searched (`?q=`): where, in seconds from its start. */
+export interface RecordingMatch extends Recording {
+  firstMatchAt: number;
+  matches: { at: number; line: string }[];
 }
 
 export class ApiError extends Error implements RelayError {
@@ -169,10 +177,16 @@ export const adminApi = {
     request<void>('PUT', '/api/v1/account/password', { currentPassword, newPassword }),
   audit: (query: string) => request<AuditEvent[]>('GET', `/api/v1/audit?${query}`),
   recordings: (query: string) => request<Recording[]>('GET', `/api/v1/recordings?${query}`),
+  searchRecordings: (query: string) => request<RecordingMatch[]>('GET', `/api/v1/recordings?${query}`),
 };
 
 export function castUrl(recordingId: string): string {
   return `/api/v1/recordings/${enc(recordingId)}/cast`;
+}
+
+/** Server-sent events of a running session's recording (admins). */
+export function liveUrl(recordingId: string): string {
+  return `/api/v1/recordings/${enc(recordingId)}/live`;
 }
 
 /** An open terminal session as GET /api/v1/sessions lists it. */

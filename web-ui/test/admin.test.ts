@@ -7,6 +7,7 @@ import {
   castToText,
   formatBytes,
   formatDuration,
+  formatOffset,
   formatLabels,
   parseLabels,
   toJsonLines,
@@ -77,4 +78,11 @@ test('sizes and durations read well', () => {
   assert.equal(formatDuration('2026-01-01T00:00:00Z', null), 'running');
   assert.equal(formatDuration('2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z'), '42 s');
   assert.equal(formatDuration('2026-01-01T00:00:00Z', '2026-01-01T00:03:05Z'), '3 min 05 s');
+});
+
+test('a time into a recording reads as minutes:seconds, with hours when it is that long', () => {
+  assert.equal(formatOffset(7.9), '0:07');
+  assert.equal(formatOffset(750), '12:30');
+  assert.equal(formatOffset(3723), '1:02:03');
+  assert.equal(formatOffset(-1), '0:00');
 });

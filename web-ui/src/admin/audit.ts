@@ -1,5 +1,5 @@
 // The audit log, for admins: filter by operator, device, event and time, page back, export what
-// the filter selects as JSON lines.
+// the filter selects as JSON lines. An event about a recorded session has a link that plays it.
 
 import { adminApi, type AuditEvent } from '../api.ts';
 import { h } from '../ui/dom.ts';
@@ -27,7 +27,7 @@ export class Audit implements AdminView {
   private readonly next = button('Older', { id: 'audit-older' });
   readonly el: HTMLElement;
 
-  constructor(private readonly ctx: ViewContext) {
+  constructor(private readonly ctx: ViewContext, private readonly playRecording: (recordingId: string) => void) {
     const f = this.fields;
     const form = h(
       'form',
@@ -80,14 +80,22 @@ export class Audit implements AdminView {
     this.results.replaceChildren(
       table(
         'Audit events',
-        ['Time', 'Event', 'Operator', 'Device', 'Address', 'Detail'],
+        ['Time', 'Event', 'Operator', 'Device', 'Address', 'Detail', 'Recording'],
         events.map((e) => {
-          const tr = cells(when(e.at), e.event, e.actor ?? '', e.deviceId ?? '', e.remoteIp ?? '', e.detail ?? '');
+          const tr = cells(when(e.at), e.event, e.actor ?? '', e.deviceId ?? '', e.remoteIp ?? '', e.detail ?? '', this.recordingLink(e));
           tr.dataset.event = e.event;
           return tr;
         }),
       ),
     );
+  }
+
+  private recordingLink(e: AuditEvent): Node | string {
+    const id = e.recordingId;
+    if (!id) return '';
+    const play = button('Play', { 'aria-label': `Play the recording of ${e.event} at ${when(e.at)}`, 'data-action': 'play-recording' });
+    play.addEventListener('click', () => this.playRecording(id));
+    return play;
   }
 
   /** Every event the filter selects, newest first, one JSON object a line. */

@@ -146,3 +146,12 @@ export function formatDuration(startedAt: string, endedAt: string | null): strin
   const m = Math.floor(s / 60);
   return `${m} min ${String(s % 60).padStart(2, '0')} s`;
 }
+
+/** A time into a recording for people: "0:07", "12:30", "1:02:03". */
+export function formatOffset(seconds: number): string {
+  const t = Math.max(0, Math.floor(seconds));
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(t % 60)}` : `${m}:${two(t % 60)}`;
+}

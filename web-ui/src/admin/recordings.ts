@@ -1,14 +1,23 @@
-// Recorded browser-terminal sessions: list with filters, play in the console (asciinema-player:
-// play, pause, seek and its keyboard shortcuts, plus a speed choice), download the .cast, or save
-// its plain text. Admins see every recording, others their own (the relay decides).
+// Recorded browser-terminal sessions: list with filters or search their text, play in the console
+// (asciinema-player: play, pause, seek and its keyboard shortcuts, plus a speed choice; a search
+// result plays from its match), watch a running one live (admins), download the .cast, or save
+// its plain text. Admins see every recording, others their own (the relay decides). The player is
+// loaded on first use, so the console's first page load does not carry it.
 
-import * as AsciinemaPlayer from 'asciinema-player';
-import { adminApi, castUrl, errorFromResponse, type Recording } from '../api.ts';
+import type * as AsciinemaPlayer from 'asciinema-player';
+import { adminApi, castUrl, errorFromResponse, liveUrl, type Recording, type RecordingMatch } from '../api.ts';
 import { h } from '../ui/dom.ts';
-import { castToText, formatBytes, formatDuration, localToIso } from './logic.ts';
+import { castToText, formatBytes, formatDuration, formatOffset, localToIso } from './logic.ts';
 import { type AdminView, type ViewContext, StatusLine, button, cells, download, field, input, section, select, table, when } from './kit.ts';
 
 const SPEEDS = ['0.5', '1', '2', '4'];
+/** A search result plays from a little before its match, so the command that printed it shows. */
+const LEAD_IN_SECONDS = 1;
+
+/** What the player is showing: a recording from a time, or a running session live. */
+type Playing = { recording: Recording; live: boolean };
+/** The player's eventsource driver, which its type declarations leave out (see its README: live streaming). */
+type EventSourceSource = AsciinemaPlayer.UrlSource & { driver: 'eventsource'; bufferTime: number };
 
 export class Recordings implements AdminView {
   private readonly status = new StatusLine();
@@ -27,12 +36,13 @@ export class Recordings implements AdminView {
     operator: input({ name: 'operator' }),
     from: input({ name: 'from', type: 'datetime-local' }),
     to: input({ name: 'to', type: 'datetime-local' }),
+    q: input({ name: 'q', type: 'search', placeholder: 'text the session printed' }),
   };
   private player: AsciinemaPlayer.Player | null = null;
-  private playing: Recording | null = null;
+  private playing: Playing | null = null;
   readonly el: HTMLElement;
 
-  constructor(private readonly ctx: ViewContext, isAdmin: boolean) {
+  constructor(private readonly ctx: ViewContext, private readonly isAdmin: boolean) {
     const f = this.fields;
     const form = h(
       'form',
@@ -41,6 +51,7 @@ export class Recordings implements AdminView {
       ...(isAdmin ? [field('Operator', f.operator)] : []),
       field('From', f.from),
       field('To', f.to),
+      field('Text', f.q),
       h('button', { type: 'submit' }, 'Search'),
     );
     form.addEventListener('submit', (e) => {
@@ -49,7 +60,7 @@ export class Recordings implements AdminView {
     });
     // The player takes its speed at creation: start a new one where the old one was.
     this.speed.addEventListener('change', () => {
-      if (this.playing) this.play(this.playing, this.player?.getCurrentTime() ?? 0);
+      if (this.playing && !this.playing.live) void this.play(this.playing.recording, this.player?.getCurrentTime() ?? 0);
     });
     this.el = section(
       'recordings',
@@ -65,8 +76,13 @@ export class Recordings implements AdminView {
   async show(): Promise<void> {
     const params = new URLSearchParams();
     const f = this.fields;
-    for (const [k, v] of [['deviceId', f.deviceId.value.trim()], ['operator', f.operator.value.trim()], ['from', localToIso(f.from.value)], ['to', localToIso(f.to.value)]]) {
+    const q = f.q.value.trim();
+    for (const [k, v] of [['deviceId', f.deviceId.value.trim()], ['operator', f.operator.value.trim()], ['from', localToIso(f.from.value)], ['to', localToIso(f.to.value)], ['q', q]]) {
       if (v) params.set(k, v);
+    }
+    if (q) {
+      await this.showMatches(params);
+      return;
     }
     let list: Recording[] = [];
     if (!(await this.status.run(this.ctx, async () => (list = await adminApi.recordings(params.toString()))))) return;
@@ -76,32 +92,92 @@ export class Recordings implements AdminView {
     );
   }
 
+  /** Recordings whose text contains the search, each with its matching lines; a line plays from where it was printed. */
+  private async showMatches(params: URLSearchParams): Promise<void> {
+    let list: RecordingMatch[] = [];
+    if (!(await this.status.run(this.ctx, async () => (list = await adminApi.searchRecordings(params.toString()))))) return;
+    this.status.say(`${list.length} recording${list.length === 1 ? '' : 's'} contain${list.length === 1 ? 's' : ''} the text.`);
+    this.results.replaceChildren(
+      table('Recordings with the text', ['Started', 'Device', 'Operator', 'Where', 'Actions'], list.map((r) => {
+        const lines = h('ul', { class: 'matches' }, ...r.matches.map((m) => {
+          const jump = button(formatOffset(m.at), { 'aria-label': `Play from ${formatOffset(m.at)}`, 'data-action': 'play-match' });
+          jump.addEventListener('click', () => void this.play(r, Math.max(0, m.at - LEAD_IN_SECONDS)));
+          return h('li', {}, jump, ' ', h('code', {}, m.line));
+        }));
+        const tr = cells(when(r.startedAt), r.deviceId, r.operator, lines, this.actions(r));
+        tr.dataset.recordingId = r.id;
+        return tr;
+      })),
+    );
+  }
+
   private row(r: Recording): HTMLTableRowElement {
-    const name = `${r.deviceId} at ${when(r.startedAt)}`;
-    const play = button('Play', { 'aria-label': `Play ${name}`, 'data-action': 'play' });
-    play.addEventListener('click', () => this.play(r, 0));
-    const text = button('Text', { 'aria-label': `Save the text of ${name}` });
-    text.addEventListener('click', () => void this.saveText(r));
-    const cast = h('a', { href: castUrl(r.id), download: `${r.sessionId}.cast`, 'aria-label': `Download ${name} as .cast` }, '.cast');
-    const tr = cells(when(r.startedAt), r.deviceId, r.operator, formatDuration(r.startedAt, r.endedAt), formatBytes(r.bytes), h('div', { class: 'actions' }, play, text, cast));
+    const tr = cells(when(r.startedAt), r.deviceId, r.operator, formatDuration(r.startedAt, r.endedAt), formatBytes(r.bytes), this.actions(r));
     tr.dataset.recordingId = r.id;
     return tr;
   }
 
-  private play(r: Recording, at: number): void {
-    this.player?.dispose();
-    this.playing = r;
-    this.playerBox.hidden = false;
-    this.stage.dataset.state = 'loading';
-    (this.playerBox.querySelector('#player-title') as HTMLElement).textContent = `${r.deviceId} · ${r.operator} · ${when(r.startedAt)}`;
-    const player = AsciinemaPlayer.create({ url: castUrl(r.id), fetchOpts: { credentials: 'same-origin' } }, this.stage, {
+  private actions(r: Recording): HTMLElement {
+    const name = `${r.deviceId} at ${when(r.startedAt)}`;
+    const play = button('Play', { 'aria-label': `Play ${name}`, 'data-action': 'play' });
+    play.addEventListener('click', () => void this.play(r, 0));
+    const text = button('Text', { 'aria-label': `Save the text of ${name}` });
+    text.addEventListener('click', () => void this.saveText(r));
+    const cast = h('a', { href: castUrl(r.id), download: `${r.sessionId}.cast`, 'aria-label': `Download ${name} as .cast` }, '.cast');
+    const buttons: HTMLElement[] = [play, text, cast];
+    if (this.isAdmin && !r.endedAt) {
+      const live = button('Watch live', { 'aria-label': `Watch ${name} live`, 'data-action': 'watch-live' });
+      live.addEventListener('click', () => void this.watchLive(r));
+      buttons.unshift(live);
+    }
+    return h('div', { class: 'actions' }, ...buttons);
+  }
+
+  /** Plays the recording with this id (from an audit entry's link). */
+  async playById(id: string): Promise<void> {
+    await this.play({ id, sessionId: id, deviceId: '', operator: '', startedAt: '', endedAt: null, bytes: 0 }, 0);
+  }
+
+  /**
+   * Plays from `at` seconds. Long pauses are shortened to 2 s when playing from the start; not when
+   * starting from a search match, since the player counts its start time on the shortened timeline.
+   */
+  private async play(r: Recording, at: number): Promise<void> {
+    await this.open({ recording: r, live: false }, { url: castUrl(r.id), fetchOpts: { credentials: 'same-origin' } }, {
       autoPlay: true,
       startAt: at,
       speed: Number(this.speed.value),
-      idleTimeLimit: 2, // long pauses in a shell session are seconds of nothing to watch
-      fit: 'width',
-      logger: this.playerLogger(),
+      idleTimeLimit: at > 0 ? undefined : 2,
     });
+    this.stage.dataset.startAt = String(at);
+  }
+
+  /** The running session as the relay records it: what it printed so far at once, then as it comes (about once a second). */
+  private async watchLive(r: Recording): Promise<void> {
+    // bufferTime 0: events are shown as they arrive, so what was printed before joining shows at once.
+    await this.open({ recording: r, live: true }, { driver: 'eventsource', url: liveUrl(r.id), bufferTime: 0 } satisfies EventSourceSource, { autoPlay: true });
+  }
+
+  private async open(what: Playing, source: AsciinemaPlayer.Source | EventSourceSource, options: AsciinemaPlayer.Options): Promise<void> {
+    this.player?.dispose();
+    this.player = null;
+    this.playing = what;
+    const r = what.recording;
+    this.playerBox.hidden = false;
+    this.stage.dataset.state = 'loading';
+    this.stage.dataset.live = String(what.live);
+    (this.playerBox.querySelector('#player-title') as HTMLElement).textContent = r.deviceId
+      ? `${r.deviceId} · ${r.operator} · ${when(r.startedAt)}${what.live ? ' · live' : ''}`
+      : `Recording ${r.id}`;
+    let playerModule: typeof AsciinemaPlayer;
+    try {
+      playerModule = await import('asciinema-player');
+    } catch (e) {
+      this.status.say(`The player could not be loaded: ${String((e as Error).message ?? e)}`, 'error');
+      return;
+    }
+    if (this.playing !== what) return; // another recording was chosen while the player loaded
+    const player = playerModule.create(source as AsciinemaPlayer.Source, this.stage, { fit: 'width', logger: this.playerLogger(), ...options });
     player.addEventListener('playing', () => (this.stage.dataset.state = 'playing'));
     player.addEventListener('pause', () => (this.stage.dataset.state = 'paused'));
     player.addEventListener('ended', () => (this.stage.dataset.state = 'ended'));

@@ -32,7 +32,7 @@ export class Views {
       'devices-admin': () => new DevicesAdmin(ctx),
       enrollments: () => new Enrollments(ctx),
       users: () => new Users(ctx),
-      audit: () => new Audit(ctx),
+      audit: () => new Audit(ctx, (id) => void this.playRecording(id)),
       recordings: () => new Recordings(ctx, role === 'admin'),
       account: () => new Account(ctx, onPasswordChanged),
     };
@@ -45,6 +45,14 @@ export class Views {
     this.nav.replaceChildren(...this.buttons.values());
     this.nav.hidden = false;
     void this.show('terminals');
+  }
+
+  /** Opens the recordings view playing this recording (the audit view's links). */
+  private async playRecording(id: string): Promise<void> {
+    const view = this.views.get('recordings');
+    if (!(view instanceof Recordings)) return;
+    await this.show('recordings');
+    await view.playById(id);
   }
 
   tearDown(): void {

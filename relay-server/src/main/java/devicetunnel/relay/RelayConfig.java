@@ -3,6 +3,7 @@ package devicetunnel.relay;
 import devicetunnel.relay.auth.ExternalIssuer;
 import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.cluster.ClusterConfig;
+import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.tls.TlsFiles;
 import java.nio.file.Path;
@@ -88,30 +89,39 @@ public record RelayConfig(
      * @param recordingsDir  where session recordings go; null = {@code <state-dir>/recordings} (in a cluster, a
      *                       directory every relay mounts)
      * @param recordingRetention recordings started longer ago are removed (and that is audited); zero = forever
+     * @param recordingLabelPolicies recording policies by device label, on top of each device's own
      */
     public record Maintenance(Duration healthProbe, Duration backupInterval, Path backupDir, int backupKeep,
-                              Duration auditRetention, Path recordingsDir, Duration recordingRetention) {
+                              Duration auditRetention, Path recordingsDir, Duration recordingRetention,
+                              LabelPolicies recordingLabelPolicies) {
         public static Maintenance defaults() {
             return new Maintenance(Duration.ofSeconds(5), Duration.ofHours(24), null, 7, Duration.ZERO, null,
-                    Duration.ofDays(90));
+                    Duration.ofDays(90), LabelPolicies.NONE);
         }
 
         public Maintenance withHealthProbe(Duration every) {
             return new Maintenance(every, backupInterval, backupDir, backupKeep, auditRetention, recordingsDir,
-                    recordingRetention);
+                    recordingRetention, recordingLabelPolicies);
         }
 
         public Maintenance withBackups(Duration every, Path dir, int keep) {
-            return new Maintenance(healthProbe, every, dir, keep, auditRetention, recordingsDir, recordingRetention);
+            return new Maintenance(healthProbe, every, dir, keep, auditRetention, recordingsDir, recordingRetention,
+                    recordingLabelPolicies);
         }
 
         public Maintenance withAuditRetention(Duration keepFor) {
             return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, keepFor, recordingsDir,
-                    recordingRetention);
+                    recordingRetention, recordingLabelPolicies);
         }
 
         public Maintenance withRecordings(Path dir, Duration keepFor) {
-            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, dir, keepFor);
+            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, dir, keepFor,
+                    recordingLabelPolicies);
+        }
+
+        public Maintenance withRecordingLabelPolicies(LabelPolicies policies) {
+            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, recordingsDir,
+                    recordingRetention, policies);
         }
     }
 
@@ -290,6 +300,7 @@ public record RelayConfig(
         require(hardening != null && sessions != null && maintenance != null && metrics != null,
                 "hardening, session, maintenance and metrics settings are needed");
         require(!maintenance.recordingRetention().isNegative(), "--recording-retention cannot be negative");
+        require(maintenance.recordingLabelPolicies() != null, "recording label policies are needed (none is LabelPolicies.NONE)");
         require(!maintenance.auditRetention().isNegative(), "--audit-retention cannot be negative");
         require(metrics.listenHost() == null || metrics.listenPort() != port || port == 0,
                 "--metrics-listen must use another port than --listen (" + port + ")");

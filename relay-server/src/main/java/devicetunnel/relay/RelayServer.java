@@ -80,6 +80,7 @@ import devicetunnel.relay.store.StoreHealth;
 import devicetunnel.relay.store.StoreMaintenance;
 import devicetunnel.relay.store.TerminalSessionStore;
 import devicetunnel.relay.store.RecordingStore;
+import devicetunnel.relay.recording.NativeSshRecording;
 import devicetunnel.relay.recording.Recordings;
 import devicetunnel.relay.http.RecordingRoutes;
 import devicetunnel.relay.store.Database;
@@ -233,9 +234,10 @@ public final class RelayServer implements AutoCloseable {
             this.sshConnector = connector;
             Recordings recordings = new Recordings(
                     upkeep.recordingsDir() != null ? upkeep.recordingsDir() : config.stateDir().resolve("recordings"),
-                    upkeep.recordingRetention(), new RecordingStore(database.dataSource()), audit,
+                    upkeep.recordingRetention(), upkeep.recordingLabelPolicies(), new RecordingStore(database.dataSource()), audit,
                     config.cluster() == null ? null : config.cluster().relayId(), Clock.systemUTC());
             Periodic.every(sweeper, "recording retention", Duration.ofHours(1), recordings::prune);
+            Periodic.every(sweeper, "recording flush", Duration.ofSeconds(1), recordings::flushQuietOnes);
             OutputGovernor governor = new OutputGovernor(config.sessions().interactivePriority(), cpuLoad, System::nanoTime);
             this.sessions = new TerminalSessions(connector, scheduler, config.sessions(), governor,
                     new TerminalSessionStore(database.dataSource()), recordings, this::sessionClosed);
@@ -306,7 +308,7 @@ public final class RelayServer implements AutoCloseable {
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
-                    config.sessions().openTimeout(), metrics);
+                    config.sessions().openTimeout(), metrics, new NativeSshRecording(recordings::policy));
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
             AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh, apiTokens::stillValid);
             if (cluster != null) {
@@ -317,7 +319,7 @@ public final class RelayServer implements AutoCloseable {
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
             DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features,
-                    id -> recordings.policy(id).wire(), audit,
+                    id -> recordings.devicePolicy(id).wire(), audit,
                     accessSweep::sweep);
             UserRoutes userRoutes = new UserRoutes(users, hasher, hashing, audit, username -> {
                 accessChanges.operatorChanged(username);

@@ -2,6 +2,7 @@ package devicetunnel.relay.cli;
 
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.auth.MfaPolicy;
+import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.RelayServer;
 import devicetunnel.relay.auth.ExternalIssuer;
 import devicetunnel.relay.tls.TlsFiles;
@@ -196,6 +197,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration recordingRetention;
 
+    @Option(names = "--recording-label-policy", split = ",", defaultValue = "${env:DT_RECORDING_LABEL_POLICIES}",
+            paramLabel = "KEY=VALUE:POLICY",
+            description = "Record the sessions of devices with this label at least this strictly (off, on, required), "
+                    + "e.g. env=prod:required; the stricter of the device's own policy and its labels' applies. Repeatable.")
+    List<String> recordingLabelPolicies;
+
     @Option(names = "--store-probe-interval", defaultValue = "${env:DT_STORE_PROBE_INTERVAL:-5s}", converter = DurationConverter.class,
             description = "How often a test write checks the store for /readyz. Default: ${DEFAULT-VALUE}.")
     Duration storeProbeInterval;
@@ -268,7 +275,8 @@ final class ServeCommand implements Callable<Integer> {
                         .withInteractivePriority(interactivePriority))
                 .maintenance(RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
                         .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention)
-                        .withRecordings(recordingsDir, recordingRetention))
+                        .withRecordings(recordingsDir, recordingRetention)
+                        .withRecordingLabelPolicies(LabelPolicies.parse(recordingLabelPolicies)))
                 .cluster(cluster.config(store.stateDir, store.databaseUrl))
                 .metrics(metrics())
                 .identity(new RelayConfig.Identity(totpKeyFile,

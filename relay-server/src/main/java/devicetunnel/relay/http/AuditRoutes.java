@@ -3,6 +3,7 @@ package devicetunnel.relay.http;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.recording.RecordingLink;
 import devicetunnel.relay.store.AuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -15,6 +16,15 @@ import java.time.format.DateTimeParseException;
  */
 public final class AuditRoutes {
     private final AuditLog audit;
+
+    /** An audit event as the API shows it; {@code recordingId} links an event about a recorded session to its recording. */
+    public record AuditEntryView(long id, Instant at, String event, String actor, String deviceId, String sessionId,
+                                 String remoteIp, String detail, String recordingId) {
+        static AuditEntryView of(AuditLog.Event e) {
+            return new AuditEntryView(e.id(), e.at(), e.event(), e.actor(), e.deviceId(), e.sessionId(), e.remoteIp(),
+                    e.detail(), RecordingLink.idIn(e.detail()));
+        }
+    }
 
     public AuditRoutes(AuditLog audit) {
         this.audit = audit;
@@ -39,7 +49,7 @@ public final class AuditRoutes {
             throw new TunnelException(ErrorCode.BAD_REQUEST, "'operator' must be a user name of 1 to 64 characters.");
         }
         ctx.json(audit.find(new AuditLog.Filter(event, deviceId, operator, instant(ctx, "from"), instant(ctx, "to"),
-                before(ctx.queryParam("before")), limit(ctx.queryParam("limit")))));
+                before(ctx.queryParam("before")), limit(ctx.queryParam("limit")))).stream().map(AuditEntryView::of).toList());
     }
 
     private static Instant instant(Context ctx, String name) {

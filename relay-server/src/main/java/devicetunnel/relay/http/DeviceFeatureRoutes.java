@@ -55,7 +55,7 @@ public final class DeviceFeatureRoutes {
                 flag(body, "forwarding", current.forwarding()));
         RecordingPolicy recording = body.has("recording")
                 ? RecordingPolicy.parse(body.get("recording").asText(null))
-                : recordings.policy(device.id());
+                : recordings.devicePolicy(device.id());
         features.set(device.id(), updated);
         recordings.setPolicy(device.id(), recording);
         registry.link(device.id()).ifPresent(link -> link.send(new ControlMessage.Features(updated)));

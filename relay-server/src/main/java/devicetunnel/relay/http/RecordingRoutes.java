@@ -5,6 +5,7 @@ import devicetunnel.protocol.Protocol;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.recording.Recordings;
+import devicetunnel.relay.recording.TranscriptSearch;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.RecordingStore;
 import io.javalin.config.RoutesConfig;
@@ -12,16 +13,20 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /**
- * {@code GET /api/v1/recordings[?deviceId=&operator=&from=&to=&limit=]}: recorded terminal sessions,
- * newest first (an admin sees all, anyone else their own); {@code GET /api/v1/recordings/{id}/cast}:
- * the asciicast v2 file, streamed (viewing is audited).
+ * {@code GET /api/v1/recordings[?deviceId=&operator=&from=&to=&limit=&q=]}: recorded terminal sessions,
+ * newest first (an admin sees all, anyone else their own); with {@code q}, only those whose text
+ * contains it, each with its first matching lines. {@code GET /api/v1/recordings/{id}/cast}: the
+ * asciicast v2 file, streamed (viewing is audited). {@code GET /api/v1/recordings/{id}/live}: for
+ * admins, a running session's recording as server-sent events (audited).
  */
 public final class RecordingRoutes {
     static final String CAST_TYPE = "application/x-asciicast";
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
+    private static final int MAX_QUERY = 200;
 
     private final Recordings recordings;
     private final AuditLog audit;
@@ -34,6 +39,17 @@ public final class RecordingRoutes {
         }
     }
 
+    /** A recording that contains the searched text: its listing plus where the text is. */
+    public record RecordingMatchView(String id, String sessionId, String deviceId, String operator, Instant startedAt,
+                                     Instant endedAt, long bytes, double firstMatchAt,
+                                     List<TranscriptSearch.Match> matches) {
+        static RecordingMatchView of(TranscriptSearch.Hit hit) {
+            RecordingStore.Entry e = hit.entry();
+            return new RecordingMatchView(e.id(), e.sessionId(), e.deviceId(), e.operator(), e.startedAt(), e.endedAt(),
+                    e.bytes(), hit.matches().get(0).at(), hit.matches());
+        }
+    }
+
     public RecordingRoutes(Recordings recordings, AuditLog audit) {
         this.recordings = recordings;
         this.audit = audit;
@@ -42,6 +58,7 @@ public final class RecordingRoutes {
     public void install(RoutesConfig routes) {
         routes.get("/api/v1/recordings", this::list);
         routes.get("/api/v1/recordings/{id}/cast", this::cast);
+        routes.get("/api/v1/recordings/{id}/live", new LiveRecordingStream(recordings, audit)::watch);
     }
 
     private void list(Context ctx) {
@@ -59,7 +76,14 @@ public final class RecordingRoutes {
         }
         RecordingStore.Filter filter = new RecordingStore.Filter(deviceId, operator, instant(ctx, "from"),
                 instant(ctx, "to"), limit(ctx));
-        ctx.json(recordings.list(filter).stream().map(RecordingView::of).toList());
+        String query = ctx.queryParam("q");
+        if (query == null || query.isEmpty()) {
+            ctx.json(recordings.list(filter).stream().map(RecordingView::of).toList());
+        } else if (query.length() > MAX_QUERY || query.isBlank()) {
+            throw new TunnelException(ErrorCode.BAD_REQUEST, "'q' must be 1 to " + MAX_QUERY + " characters, not only spaces.");
+        } else {
+            ctx.json(recordings.search(filter, query).stream().map(RecordingMatchView::of).toList());
+        }
     }
 
     private void cast(Context ctx) throws IOException {

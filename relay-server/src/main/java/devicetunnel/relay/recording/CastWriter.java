@@ -15,18 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes one terminal session as an asciicast v2 file (the format asciinema, ShellHub and
  * Tailscale use), gzip-compressed and streamed: a JSON header line, then one JSON array per event
  * ({@code [seconds, "o", text]} output, {@code [seconds, "r", "COLSxROWS"]} resize). Output bytes
  * are decoded as UTF-8 across event boundaries (a character split between two reads is kept for
- * the next), invalid bytes become U+FFFD as a terminal would show them.
+ * the next), invalid bytes become U+FFFD as a terminal would show them. The printed text also goes
+ * to the recording's {@link TranscriptWriter}, which is flushed and closed with the cast.
  *
  * <p>The compressor is sync-flushed to the file at most once per {@link #FLUSH_INTERVAL_NANOS},
  * so a crash of the relay loses at most the last second of a recording, and a reader of a file
- * still being written (or cut by a crash) gets every event up to the last flush. Not thread-safe
+ * still being written (or cut by a crash) gets every event up to the last flush; {@link #flushIfDue}
+ * flushes a quiet session's last events. Not thread-safe
  * by itself: {@link SessionRecording} serialises the calls.
  */
 final class CastWriter implements AutoCloseable {
@@ -34,6 +35,7 @@ final class CastWriter implements AutoCloseable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final OutputStream out;
+    private final TranscriptWriter transcript;
     private final LongSupplier nanoClock;
     private final long startNanos;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -42,13 +44,15 @@ final class CastWriter implements AutoCloseable {
     private ByteBuffer pending = ByteBuffer.allocate(0);
     private long lastFlushNanos;
     private long outputBytes;
+    private boolean unflushed;
 
     /** Header fields beyond the required ones: {@code title} and {@code env}, plus our own in {@code devicetunnel}. */
     record Header(int width, int height, long timestampSeconds, String title, Map<String, String> env,
                   Map<String, String> devicetunnel) {}
 
-    CastWriter(OutputStream file, Header header, LongSupplier nanoClock) throws IOException {
-        this.out = new GZIPOutputStream(new BufferedOutputStream(file, 16 * 1024), 8 * 1024, true);
+    CastWriter(OutputStream file, Header header, TranscriptWriter transcript, LongSupplier nanoClock) throws IOException {
+        this.out = new FastGzipOutputStream(new BufferedOutputStream(file, 16 * 1024), 8 * 1024);
+        this.transcript = transcript;
         this.nanoClock = nanoClock;
         this.startNanos = nanoClock.getAsLong();
         this.lastFlushNanos = startNanos;
@@ -72,7 +76,8 @@ final class CastWriter implements AutoCloseable {
         pending = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
         text.flip();
         if (text.hasRemaining()) {
-            event("o", text.toString());
+            String printed = text.toString();
+            transcript.output(event("o", printed), printed);
         }
     }
 
@@ -92,10 +97,18 @@ final class CastWriter implements AutoCloseable {
         return ByteBuffer.allocate(pending.remaining() + length).put(pending).put(data, offset, length).flip();
     }
 
-    private void event(String code, String text) throws IOException {
-        double seconds = (nanoClock.getAsLong() - startNanos) / 1e9;
-        line(JSON.writeValueAsBytes(List.of(Math.round(seconds * 1e6) / 1e6, code, text)));
-        if (nanoClock.getAsLong() - lastFlushNanos >= FLUSH_INTERVAL_NANOS) {
+    /** Writes one event; returns its time in seconds since the start. */
+    private double event(String code, String text) throws IOException {
+        double seconds = Math.round((nanoClock.getAsLong() - startNanos) / 1e3) / 1e6;
+        line(JSON.writeValueAsBytes(List.of(seconds, code, text)));
+        unflushed = true;
+        flushIfDue();
+        return seconds;
+    }
+
+    /** Flushes when events wait and the last flush was {@link #FLUSH_INTERVAL_NANOS} ago or more. */
+    void flushIfDue() throws IOException {
+        if (unflushed && nanoClock.getAsLong() - lastFlushNanos >= FLUSH_INTERVAL_NANOS) {
             flush();
         }
     }
@@ -108,7 +121,9 @@ final class CastWriter implements AutoCloseable {
     /** Pushes everything written so far through the compressor to the file. */
     void flush() throws IOException {
         lastFlushNanos = nanoClock.getAsLong();
+        unflushed = false;
         out.flush();
+        transcript.flush();
     }
 
     @Override
@@ -116,6 +131,10 @@ final class CastWriter implements AutoCloseable {
         if (pending.hasRemaining()) { // a character cut off by the end of the session
             event("o", "\uFFFD");
         }
-        out.close();
+        try {
+            out.close();
+        } finally {
+            transcript.close();
+        }
     }
 }

@@ -4,7 +4,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import java.util.Locale;
 
-/** Whether a device's browser terminal sessions are recorded. */
+/** Whether a device's browser terminal sessions are recorded; declared from the least strict to the strictest. */
 public enum RecordingPolicy {
     /** Not recorded. */
     OFF,

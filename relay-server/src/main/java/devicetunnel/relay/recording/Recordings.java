@@ -4,7 +4,6 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.RecordingStore;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,8 +17,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.zip.GZIPInputStream;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +38,15 @@ public final class Recordings {
     private final AuditLog audit;
     private final String relayId;
     private final Clock clock;
+    /** Recordings of this relay's running sessions, for {@link #flushQuietOnes}. */
+    private final Set<SessionRecording> running = ConcurrentHashMap.newKeySet();
+    private final LabelPolicies labelPolicies;
 
     /** {@code retention}: recordings started longer ago are removed; zero keeps them for ever. */
-    public Recordings(Path dir, Duration retention, RecordingStore store, AuditLog audit, String relayId, Clock clock) {
+    public Recordings(Path dir, Duration retention, LabelPolicies labelPolicies, RecordingStore store, AuditLog audit,
+                      String relayId, Clock clock) {
         this.dir = dir;
+        this.labelPolicies = labelPolicies;
         this.retention = retention;
         this.store = store;
         this.audit = audit;
@@ -49,7 +54,14 @@ public final class Recordings {
         this.clock = clock;
     }
 
+    /** The policy the device's sessions get: the stricter of the device's own and its labels' (see {@link LabelPolicies}). */
     public RecordingPolicy policy(String deviceId) {
+        RecordingStore.DeviceSetting setting = store.setting(deviceId);
+        return labelPolicies.apply(RecordingPolicy.parse(setting.policy()), setting.labels());
+    }
+
+    /** The device's own policy, as an admin set it (labels aside). */
+    public RecordingPolicy devicePolicy(String deviceId) {
         return RecordingPolicy.parse(store.policy(deviceId));
     }
 
@@ -74,17 +86,25 @@ public final class Recordings {
                 clock.instant(), null, 0);
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            OutputStream file = Files.newOutputStream(dir.resolve(fileName), StandardOpenOption.CREATE_NEW,
+            OutputStream text = Files.newOutputStream(dir.resolve(transcriptName(id)), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
+            OutputStream file = null;
             CastWriter writer;
             try {
-                writer = new CastWriter(file, header(entry, cols, rows), System::nanoTime);
+                TranscriptWriter transcript = new TranscriptWriter(text);
+                file = Files.newOutputStream(dir.resolve(fileName), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                writer = new CastWriter(file, header(entry, cols, rows), transcript, System::nanoTime);
             } catch (IOException | RuntimeException e) {
-                file.close();
+                text.close();
+                if (file != null) {
+                    file.close();
+                }
                 throw e;
             }
             store.started(entry);
-            return new SessionRecording(entry, policy, writer, store, audit, clock);
+            SessionRecording recording = new SessionRecording(entry, policy, writer, store, audit, clock, running::remove);
+            running.add(recording);
+            return recording;
         } catch (IOException | RuntimeException e) {
             log.warn("cannot start recording session {} in {}: {}", sessionId, dir, e.toString());
             audit.record("recording.failed", operator, deviceId, sessionId, null,
@@ -122,11 +142,11 @@ public final class Recordings {
         if (!Files.exists(file)) {
             throw new TunnelException(ErrorCode.NOT_FOUND, "The recording's file is missing from " + dir + ".");
         }
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 16 * 1024)) {
+        try (InputStream in = new UnfinishedGzipInputStream(Files.newInputStream(file), 16 * 1024)) {
             byte[] buffer = new byte[64 * 1024];
             int held = 0; // bytes after the last complete line, kept until their line ends
             int n;
-            while ((n = readSome(in, buffer, held)) > 0) {
+            while ((n = in.read(buffer, held, buffer.length - held)) > 0) {
                 int end = held + n;
                 int lastLine = lastNewline(buffer, end) + 1;
                 out.write(buffer, 0, lastLine);
@@ -143,15 +163,6 @@ public final class Recordings {
         out.flush();
     }
 
-    /** Like {@code read}, but the abrupt end of an unfinished gzip stream is the end, not an error. */
-    private static int readSome(InputStream in, byte[] buffer, int offset) throws IOException {
-        try {
-            return in.read(buffer, offset, buffer.length - offset);
-        } catch (EOFException unfinished) {
-            return -1;
-        }
-    }
-
     private static int lastNewline(byte[] buffer, int end) {
         for (int i = end - 1; i >= 0; i--) {
             if (buffer[i] == '\n') {
@@ -159,6 +170,41 @@ public final class Recordings {
             }
         }
         return -1;
+    }
+
+    /**
+     * Recordings matching {@code filter} whose text contains {@code query} (ignoring case), newest
+     * first, at most {@code filter.limit()}. Reads the plain-text transcripts, never the casts, and at
+     * most {@link TranscriptSearch#MAX_SCANNED} of them: narrow the filter to search further back.
+     */
+    public List<TranscriptSearch.Hit> search(RecordingStore.Filter filter, String query) {
+        List<RecordingStore.Entry> candidates = store.list(new RecordingStore.Filter(filter.deviceId(), filter.operator(),
+                filter.from(), filter.to(), TranscriptSearch.MAX_SCANNED));
+        return new TranscriptSearch(query, filter.limit()).search(candidates, e -> dir.resolve(transcriptName(e.id())));
+    }
+
+    /**
+     * Follows a recording as it is written: {@code lines} gets the header and every event so far,
+     * then new events as they are flushed, until the recording ends (its row gets an end time) or
+     * {@code lines} throws. Blocking.
+     */
+    public void follow(RecordingStore.Entry entry, CastLines lines) throws IOException, InterruptedException {
+        Path file = dir.resolve(entry.fileName());
+        if (!Files.exists(file)) {
+            throw new TunnelException(ErrorCode.NOT_FOUND, "The recording's file is missing from " + dir + ".");
+        }
+        new CastTail(file, () -> store.find(entry.id()).map(e -> e.endedAt() != null).orElse(true)).follow(lines);
+    }
+
+    /** Flushes the running recordings whose last events have waited a second or more (a quiet session's last output). */
+    public void flushQuietOnes() {
+        for (SessionRecording r : running) {
+            r.flushIfDue();
+        }
+    }
+
+    private static String transcriptName(String id) {
+        return id + ".txt.gz";
     }
 
     /** Removes recordings (files, then rows) started before the retention; returns how many. */
@@ -174,6 +220,7 @@ public final class Recordings {
             for (RecordingStore.Entry e : old) {
                 try {
                     Files.deleteIfExists(dir.resolve(e.fileName()));
+                    Files.deleteIfExists(dir.resolve(transcriptName(e.id())));
                     store.remove(e.id());
                     removed++;
                 } catch (IOException ex) {

@@ -4,6 +4,7 @@ import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.RecordingStore;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ public final class SessionRecording {
     private final RecordingStore store;
     private final AuditLog audit;
     private final Clock clock;
+    private final Consumer<SessionRecording> onClosed;
     private boolean broken;
     private boolean closed;
 
@@ -33,13 +35,14 @@ public final class SessionRecording {
     }
 
     SessionRecording(RecordingStore.Entry entry, RecordingPolicy policy, CastWriter writer, RecordingStore store,
-                     AuditLog audit, Clock clock) {
+                     AuditLog audit, Clock clock, Consumer<SessionRecording> onClosed) {
         this.entry = entry;
         this.policy = policy;
         this.writer = writer;
         this.store = store;
         this.audit = audit;
         this.clock = clock;
+        this.onClosed = onClosed;
     }
 
     public String id() {
@@ -68,6 +71,19 @@ public final class SessionRecording {
         }
     }
 
+    /** Flushes events that have waited a second or more (a periodic task calls it, for sessions gone quiet). */
+    synchronized void flushIfDue() {
+        if (broken || closed) {
+            return;
+        }
+        try {
+            writer.flushIfDue();
+        } catch (IOException e) {
+            // the session's next write meets the same error and handles it by the policy
+            log.debug("recording {} could not be flushed: {}", entry.id(), e.toString());
+        }
+    }
+
     private void failed(IOException e) throws RequiredRecordingFailed {
         broken = true;
         log.warn("recording {} of session {} failed: {}", entry.id(), entry.sessionId(), e.toString());
@@ -93,6 +109,7 @@ public final class SessionRecording {
             }
             bytes = writer.outputBytes();
         }
+        onClosed.accept(this);
         try {
             store.ended(entry.id(), clock.instant(), bytes);
         } catch (RuntimeException e) { // the file is complete; only the listing lacks the end time

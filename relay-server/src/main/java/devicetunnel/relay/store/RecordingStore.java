@@ -3,6 +3,7 @@ package devicetunnel.relay.store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -28,6 +29,15 @@ public final class RecordingStore {
     public String policy(String deviceId) {
         return jdbc.query("SELECT recording FROM devices WHERE id = ?", rs -> rs.getString(1), deviceId)
                 .stream().findFirst().orElse("off");
+    }
+
+    /** A device's own recording policy and its labels (which may raise the policy); {@code off} and none for no device. */
+    public record DeviceSetting(String policy, Map<String, String> labels) {}
+
+    public DeviceSetting setting(String deviceId) {
+        return jdbc.query("SELECT recording, labels FROM devices WHERE id = ?",
+                        rs -> new DeviceSetting(rs.getString(1), Labels.parse(rs.getString(2))), deviceId)
+                .stream().findFirst().orElse(new DeviceSetting("off", Map.of()));
     }
 
     public boolean setPolicy(String deviceId, String policy) {

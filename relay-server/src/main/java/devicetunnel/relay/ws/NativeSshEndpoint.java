@@ -4,6 +4,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Credentials;
 import devicetunnel.relay.auth.Operator;
+import devicetunnel.relay.recording.NativeSshRecording;
 import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.relay.policy.NativeStreams;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NativeSshEndpoint implements NativeStreams {
     public static final String PATH = "/api/v1/devices/{id}/ssh";
     private static final String DEVICE_ATTRIBUTE = "nativeDeviceId";
+    private static final String RECORDING_ATTRIBUTE = "nativeRecordingNote";
 
     private final SessionGate gate;
     private final DeviceAccess access;
@@ -40,6 +42,7 @@ public final class NativeSshEndpoint implements NativeStreams {
     private final WsKeepalive keepalive;
     private final Duration openTimeout;
     private final devicetunnel.relay.metrics.RelayMetrics metrics;
+    private final NativeSshRecording recording;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
     private record Stream(OperatorStreamPeer peer, org.eclipse.jetty.websocket.api.Session session, String operator,
@@ -47,8 +50,9 @@ public final class NativeSshEndpoint implements NativeStreams {
 
     public NativeSshEndpoint(SessionGate gate, DeviceAccess access, Presence presence, StreamBroker broker,
                              AuditLog audit, WsKeepalive keepalive, Duration openTimeout,
-                             devicetunnel.relay.metrics.RelayMetrics metrics) {
+                             devicetunnel.relay.metrics.RelayMetrics metrics, NativeSshRecording recording) {
         this.metrics = metrics;
+        this.recording = recording;
         this.gate = gate;
         this.access = access;
         this.presence = presence;
@@ -73,6 +77,10 @@ public final class NativeSshEndpoint implements NativeStreams {
         String deviceId = ctx.pathParam("id");
         try {
             access.forSession(operator, deviceId);
+            String note = recording.auditNote(deviceId); // refuses a device that requires recording
+            if (note != null) {
+                ctx.attribute(RECORDING_ATTRIBUTE, note);
+            }
             if (!presence.isOnline(deviceId)) {
                 throw new TunnelException(ErrorCode.DEVICE_UNREACHABLE, "The device is offline.");
             }
@@ -119,7 +127,7 @@ public final class NativeSshEndpoint implements NativeStreams {
         streams.put(ctx.sessionId(), new Stream(peer, ctx.session, operator.username(), deviceId, ip, Instant.now(),
                 operator.tokenVersion(), operator.apiTokenId()));
         keepalive.watch(ctx.session);
-        audit.record("ssh.open", operator.username(), deviceId, ctx.sessionId(), ip, null);
+        audit.record("ssh.open", operator.username(), deviceId, ctx.sessionId(), ip, ctx.attribute(RECORDING_ATTRIBUTE));
         long asked = System.nanoTime();
         try {
             broker.open(deviceId, peer, openTimeout).whenComplete((ok, error) -> {

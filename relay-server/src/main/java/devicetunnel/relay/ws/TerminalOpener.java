@@ -8,6 +8,7 @@ import devicetunnel.relay.metrics.LogContext;
 import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.relay.policy.SessionGate;
+import devicetunnel.relay.recording.RecordingLink;
 import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.store.AuditLog;
@@ -47,7 +48,7 @@ final class TerminalOpener {
             slotHeld = false; // released when the session closes
             metrics.sessionReady(RelayMetrics.TERMINAL, System.nanoTime() - asked);
             LogContext.addSession(session.id()); // the audit line below carries it
-            audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows);
+            audit.record("session.open", operator.username(), deviceId, session.id(), ip, cols + "x" + rows + recorded(session));
             return session;
         } finally {
             if (slotHeld) {
@@ -69,7 +70,7 @@ final class TerminalOpener {
         access.forSession(operator, session.deviceId()); // rights may have changed since it opened
         boolean owner = session.operator().equals(operator.username());
         audit.record(owner ? "session.resumed" : "session.taken_over", operator.username(), session.deviceId(),
-                session.id(), ip, owner ? "offset=" + offset : "owner=" + session.operator());
+                session.id(), ip, (owner ? "offset=" + offset : "owner=" + session.operator()) + recorded(session));
         return session;
     }
 
@@ -88,7 +89,7 @@ final class TerminalOpener {
                     device, offset, cols, rows);
             slotHeld = false; // released when the session closes
             audit.record("session.resumed_through_device", operator.username(), device.id(), entry.id(), ip,
-                    "offset=" + offset + (owner ? "" : " owner=" + entry.operator()));
+                    "offset=" + offset + (owner ? "" : " owner=" + entry.operator()) + recorded(session));
             return session;
         } finally {
             if (slotHeld) {
@@ -112,6 +113,11 @@ final class TerminalOpener {
                     "the device presented a host key other than the pinned one");
         }
         audit.record("session.refused", who, deviceId, null, ip, e.code().code() + ": " + e.getMessage());
+    }
+
+    /** The audit detail's link to the session's recording on this relay, if it is recorded. */
+    private static String recorded(TerminalSession session) {
+        return session.recordingId().map(id -> " " + RecordingLink.detail(id)).orElse("");
     }
 
     private static TunnelException noSuchSession() {

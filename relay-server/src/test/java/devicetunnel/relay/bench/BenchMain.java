@@ -43,7 +43,7 @@ public final class BenchMain {
         long start = System.nanoTime();
         boolean failed = false;
         try {
-            boolean needsRig = Stream.of("setup", "bulk", "terminal", "latency", "concurrent").anyMatch(options::runs);
+            boolean needsRig = Stream.of("setup", "bulk", "terminal", "latency", "recording", "concurrent").anyMatch(options::runs);
             if (needsRig) {
                 // The first session after start is measured first, before anything warms the JVM.
                 try (BenchRig rig = new BenchRig(work.resolve("rig"))) {
@@ -52,6 +52,7 @@ public final class BenchMain {
                     failed |= figure(options, "bulk", report, () -> BulkThroughput.run(rig, options, work, report));
                     failed |= figure(options, "terminal", report, () -> TerminalThroughput.run(rig, options, work, report));
                     failed |= figure(options, "latency", report, () -> idleP99[0] = KeystrokeLatency.run(rig, options, report));
+                    failed |= figure(options, "recording", report, () -> RecordingOverhead.run(rig, options, work, report));
                     failed |= figure(options, "concurrent", report,
                             () -> ConcurrentSessions.run(rig, options, idleP99[0], report));
                 }

@@ -69,6 +69,27 @@ final class BenchRig implements AutoCloseable {
         return direct.connect(TIMEOUT);
     }
 
+    /** Switches the bench device's recording policy (from the next session on). */
+    void setRecording(String policy) throws Exception {
+        var r = relay.send("PATCH", "/api/v1/devices/" + DEVICE + "/features", token, java.util.Map.of("recording", policy));
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("cannot set recording " + policy + ": " + r.body());
+        }
+    }
+
+    /** The id of the newest recording once it is complete (the listing is newest first). */
+    String lastRecordingId() {
+        return org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> {
+            var newest = devicetunnel.relay.http.Json.MAPPER.readTree(relay.get("/api/v1/recordings?limit=1", token).body()).get(0);
+            return newest.get("endedAt").isNull() ? null : newest.get("id").asText();
+        }, java.util.Objects::nonNull);
+    }
+
+    /** Where the relay writes recordings (the default, under its state directory). */
+    Path recordingsDir() {
+        return relay.dir();
+    }
+
     int liveSessions() {
         return relay.server().sessions().all().size();
     }

@@ -42,14 +42,14 @@ final class TerminalThroughput {
         Files.deleteIfExists(file);
     }
 
-    private static double once(Terminal terminal, String command) throws Exception {
+    static double once(Terminal terminal, String command) throws Exception {
         long before = terminal.output().received();
         long nanos = terminal.run(command, "D2NE", Duration.ofSeconds(120));
         return (terminal.output().received() - before) / MB / (nanos / 1e9);
     }
 
     /** Base64 lines: printable, like logs, so the terminal path does its ordinary work. */
-    private static void writeText(Path file, long size) throws IOException {
+    static void writeText(Path file, long size) throws IOException {
         byte[] raw = new byte[57 * 1024];
         new Random(11).nextBytes(raw);
         String block = Base64.getMimeEncoder(76, "\n".getBytes()).encodeToString(raw) + "\n";

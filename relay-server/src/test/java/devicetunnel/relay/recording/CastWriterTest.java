@@ -33,11 +33,12 @@ class CastWriterTest {
 
     private CastWriter writer(OutputStream file) throws Exception {
         return new CastWriter(file, new CastWriter.Header(120, 40, 1_764_000_000L, "alice on dev-1",
-                Map.of("TERM", "xterm-256color"), Map.of("device", "dev-1", "session", "s-1")), nanos::get);
+                Map.of("TERM", "xterm-256color"), Map.of("device", "dev-1", "session", "s-1")),
+                new TranscriptWriter(OutputStream.nullOutputStream()), nanos::get);
     }
 
     private List<String> readBack(Path file) throws Exception {
-        Recordings recordings = new Recordings(file.getParent(), Duration.ZERO, null, null, null, Clock.systemUTC());
+        Recordings recordings = new Recordings(file.getParent(), Duration.ZERO, LabelPolicies.NONE, null, null, null, Clock.systemUTC());
         RecordingStore.Entry entry = new RecordingStore.Entry("r", "s-1", "dev-1", "alice", null,
                 file.getFileName().toString(), Instant.now(), null, 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -106,7 +107,7 @@ class CastWriterTest {
     @Test
     void copyingFromAMissingFileIsANotFound() {
         RecordingStore.Entry entry = new RecordingStore.Entry("r", "s", "d", "o", null, "gone.cast.gz", Instant.now(), null, 0);
-        Recordings recordings = new Recordings(dir, Duration.ZERO, null, null, null, Clock.systemUTC());
+        Recordings recordings = new Recordings(dir, Duration.ZERO, LabelPolicies.NONE, null, null, null, Clock.systemUTC());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> recordings.copyCast(entry, new ByteArrayOutputStream()))
                 .hasMessageContaining("missing");
     }

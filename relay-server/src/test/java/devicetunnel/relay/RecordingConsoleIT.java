@@ -1,0 +1,170 @@
+package devicetunnel.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import devicetunnel.relay.http.Json;
+import devicetunnel.relay.support.Browser;
+import devicetunnel.relay.support.TerminalClient;
+import devicetunnel.relay.support.TestRelay;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * Recordings in a real browser beyond playing one: searching their text and playing from a match
+ * (with the player loaded only then), following an audit entry to its recording, and watching a
+ * running session live. Screenshots under {@code relay-server/target/screenshots/}.
+ */
+@Timeout(150)
+class RecordingConsoleIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @org.junit.jupiter.api.io.TempDir
+    static Path profile;
+    static Browser browser;
+
+    @org.junit.jupiter.api.io.TempDir
+    Path dir;
+    TestRelay relay;
+
+    @RegisterExtension
+    final AfterTestExecutionCallback evidence = context -> {
+        if (context.getExecutionException().isPresent() && browser != null) {
+            browser.saveFailure();
+        }
+    };
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start(profile);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void start(TestInfo test) throws Exception {
+        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+        relay = new TestRelay(dir);
+        relay.onlineDevice("dev-1");
+        assertThat(relay.send("PATCH", "/api/v1/devices/dev-1/features", relay.adminToken(), Map.of("recording", "on"))
+                .statusCode()).isEqualTo(200);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            browser.endTest();
+        } finally {
+            relay.close();
+        }
+    }
+
+    @Test
+    void aSearchFindsTheTextAndPlaysFromItAndAnAuditEntryPlaysItsRecording() throws Exception {
+        try (TerminalClient term = relay.terminal("dev-1", relay.adminToken(), 80, 24)) {
+            term.awaitSessionId(WAIT);
+            term.type("sleep 2; printf 'needle-%s\\n' $((40+2))\r");
+            term.awaitOutput(TerminalClient.hasLine("needle-42"), WAIT);
+            term.sendText("{\"type\":\"close\"}");
+            term.awaitClose(WAIT);
+        }
+        browser.await("the recording finished", d -> recordingsEnded());
+        loginAsAdmin();
+        assertThat(playerChunkLoaded()).as("the player is not part of the first page load").isFalse();
+
+        openView("recordings");
+        browser.find("#recording-filter input[name='q']").sendKeys("NEEDLE-42", Keys.ENTER);
+        WebElement jump = browser.await("the match listed", d -> browser
+                .findOptional("#recordings tr[data-recording-id] button[data-action='play-match']").orElse(null));
+        assertThat(browser.find("#recordings tr[data-recording-id] code").getText()).isEqualTo("needle-42");
+        assertThat(browser.axeViolations()).as("axe on the search results").isEmpty();
+        jump.click();
+        browser.await("the player to reach the end", WAIT, d -> browser.findOptional("#player[data-state='ended']").orElse(null));
+        assertThat(browser.find("#player").getText()).contains("needle-42");
+        assertThat(Double.parseDouble(browser.find("#player").getAttribute("data-start-at"))).as("played from the match")
+                .isGreaterThan(0.5);
+        assertThat(playerChunkLoaded()).isTrue();
+        browser.shot("recording-search-played");
+
+        openView("audit");
+        browser.find("#audit-filter input[name='event']").sendKeys("session.open", Keys.ENTER);
+        browser.awaitText("#audit .view-status", "1 event on page 1.");
+        browser.find("#audit tbody tr button[data-action='play-recording']").click();
+        browser.awaitTitle("Recordings · device-tunnel");
+        browser.await("the linked recording to play to its end", WAIT,
+                d -> browser.findOptional("#player[data-state='ended']").orElse(null));
+        assertThat(browser.find("#player").getText()).contains("needle-42");
+    }
+
+    @Test
+    void anAdminWatchesARunningSessionLive() throws Exception {
+        try (TerminalClient term = relay.terminal("dev-1", relay.adminToken(), 80, 24)) {
+            term.awaitSessionId(WAIT);
+            term.type("echo before-$((3*4))\r");
+            term.awaitOutput(TerminalClient.hasLine("before-12"), WAIT);
+            loginAsAdmin();
+            openView("recordings");
+            WebElement watch = browser.await("the running recording listed", d -> browser
+                    .findOptional("#recordings tr[data-recording-id] button[data-action='watch-live']").orElse(null));
+            watch.click();
+            browser.await("what was printed before joining", WAIT,
+                    d -> browser.find("#player").getText().contains("before-12") ? true : null);
+            term.type("echo after-$((5*5))\r");
+            browser.await("what is printed while watching", WAIT,
+                    d -> browser.find("#player").getText().contains("after-25") ? true : null);
+            browser.shot("recording-live");
+            term.sendText("{\"type\":\"close\"}");
+            term.awaitClose(WAIT);
+            browser.await("the live stream to end with the session", WAIT,
+                    d -> browser.findOptional("#player[data-state='ended']").orElse(null));
+        }
+        assertThat(relay.server().audit().recent(20, "recording.watched", "dev-1")).isNotEmpty();
+    }
+
+    private Boolean recordingsEnded() {
+        try {
+            JsonNode list = Json.MAPPER.readTree(relay.get("/api/v1/recordings?deviceId=dev-1", relay.adminToken()).body());
+            return list.size() == 1 && !list.get(0).get("endedAt").isNull() ? true : null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the page has fetched the player's code (a chunk loaded on demand). */
+    private boolean playerChunkLoaded() {
+        return (Boolean) ((JavascriptExecutor) browser.driver()).executeScript(
+                "return performance.getEntriesByType('resource').some(e => e.name.includes('/chunks/'))");
+    }
+
+    private void loginAsAdmin() {
+        browser.open(relay.baseUrl() + "/");
+        WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
+        name.sendKeys(TestRelay.ADMIN);
+        browser.find("#password").sendKeys(TestRelay.PASSWORD, Keys.ENTER);
+        browser.awaitTitle("Devices · device-tunnel");
+    }
+
+    private void openView(String view) {
+        browser.find("#view-nav button[data-view='" + view + "']").sendKeys(Keys.ENTER);
+        browser.await(view + " shown", d -> browser.findOptional("#view-nav button[data-view='" + view + "'][aria-current='page']").orElse(null));
+    }
+}
