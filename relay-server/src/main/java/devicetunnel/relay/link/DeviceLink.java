@@ -28,6 +28,7 @@ public final class DeviceLink {
     private final OutboundBudget outbound;
     /** The facts last stored from this link (messages of one link arrive one at a time). */
     private volatile DeviceFacts lastFacts;
+    private volatile Instant lastFactsAt;
 
     public DeviceLink(String deviceId, Session session, String remoteAddress) {
         this(deviceId, session, remoteAddress, MAX_QUEUED_BYTES);
@@ -60,8 +61,13 @@ public final class DeviceLink {
         return lastFacts;
     }
 
-    void lastFacts(DeviceFacts facts) {
+    Instant lastFactsAt() {
+        return lastFactsAt;
+    }
+
+    void lastFacts(DeviceFacts facts, Instant at) {
         this.lastFacts = facts;
+        this.lastFactsAt = at;
     }
 
     public void heard() {

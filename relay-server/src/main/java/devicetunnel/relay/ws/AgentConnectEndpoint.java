@@ -208,7 +208,8 @@ public final class AgentConnectEndpoint {
         try {
             facts.accept(link, reported.facts());
         } catch (TunnelException e) {
-            log.warn("device {} sent facts the relay refuses: {}", link.deviceId(), e.getMessage());
+            // Debug only: the device hears why, and a hostile one must not fill the relay's log.
+            log.debug("device {} sent facts the relay refuses: {}", link.deviceId(), e.getMessage());
             link.send(new ControlMessage.Error(e.code().code(), e.getMessage()));
         }
     }
