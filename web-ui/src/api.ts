@@ -30,6 +30,29 @@ export interface Device {
   hostKeyFingerprint?: string | null;
   features?: DeviceFeatures;
   recording?: RecordingPolicy;
+  /** What the device last reported about itself; null until it has (older relays: absent). */
+  facts?: DeviceFacts | null;
+  factsAt?: string | null;
+}
+
+/** Inventory facts an agent reports (docs/FLEET.md); any of them may be null. */
+export interface DeviceFacts {
+  os: string | null;
+  kernel: string | null;
+  architecture: string | null;
+  hostname: string | null;
+  agentVersion: string | null;
+  /** Last boot, epoch seconds. */
+  bootTime: number | null;
+  ipAddresses: string[] | null;
+  cpuCount: number | null;
+  memoryTotal: number | null;
+}
+
+/** One line of GET /api/v1/devices/agent-versions; agentVersion null: never reported. */
+export interface AgentVersionCount {
+  agentVersion: string | null;
+  devices: number;
 }
 
 export type RecordingPolicy = 'off' | 'on' | 'required';
@@ -156,6 +179,7 @@ const enc = encodeURIComponent;
 
 /** The administration calls (docs/API.md); the relay checks every right again. */
 export const adminApi = {
+  agentVersions: () => request<AgentVersionCount[]>('GET', '/api/v1/devices/agent-versions'),
   acceptDevice: (id: string) => request<Device>('POST', `/api/v1/devices/${enc(id)}/accept`),
   revokeDevice: (id: string) => request<Device>('POST', `/api/v1/devices/${enc(id)}/revoke`),
   forgetDevice: (id: string) => request<void>('DELETE', `/api/v1/devices/${enc(id)}`),

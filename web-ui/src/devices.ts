@@ -2,10 +2,12 @@
 
 import type { Device } from './api.ts';
 
-/** Lower-cased text a filter is matched against: name, id, labels (k=v), online state. */
+/** Lower-cased text a filter is matched against: name, id, labels (k=v), online state, inventory facts. */
 function haystack(d: Device): string {
   const labels = Object.entries(d.labels ?? {}).map(([k, v]) => `${k}=${v} ${k} ${v}`);
-  return [d.name, d.id, d.online ? 'online' : 'offline', ...labels].join(' ').toLowerCase();
+  const f = d.facts;
+  const facts = f ? [f.os, f.architecture, f.kernel, f.hostname, f.agentVersion, ...(f.ipAddresses ?? [])] : [];
+  return [d.name, d.id, d.online ? 'online' : 'offline', ...labels, ...facts.filter(Boolean)].join(' ').toLowerCase();
 }
 
 /**

@@ -15,9 +15,9 @@ import {
 } from '../src/admin/logic.ts';
 
 test('only admins see the administration views; viewers have no recordings', () => {
-  assert.deepEqual(viewsFor('admin'), ['terminals', 'runs', 'devices-admin', 'enrollments', 'users', 'audit', 'recordings', 'account']);
-  assert.deepEqual(viewsFor('operator'), ['terminals', 'runs', 'recordings', 'account']);
-  assert.deepEqual(viewsFor('viewer'), ['terminals', 'account']);
+  assert.deepEqual(viewsFor('admin'), ['terminals', 'runs', 'inventory', 'devices-admin', 'enrollments', 'users', 'audit', 'recordings', 'account']);
+  assert.deepEqual(viewsFor('operator'), ['terminals', 'runs', 'inventory', 'recordings', 'account']);
+  assert.deepEqual(viewsFor('viewer'), ['terminals', 'inventory', 'account']);
   assert.deepEqual(viewsFor('something-new'), ['terminals', 'account']);
 });
 

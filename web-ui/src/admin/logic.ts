@@ -2,11 +2,12 @@
 // command line, audit queries and exports, and a recording's plain text. Unit-tested in node.
 
 /** The console's sections, in menu order. */
-export type ViewId = 'terminals' | 'runs' | 'devices-admin' | 'enrollments' | 'users' | 'audit' | 'recordings' | 'account';
+export type ViewId = 'terminals' | 'runs' | 'inventory' | 'devices-admin' | 'enrollments' | 'users' | 'audit' | 'recordings' | 'account';
 
 export const VIEW_TITLES: Record<ViewId, string> = {
   terminals: 'Terminals',
   runs: 'Run',
+  inventory: 'Inventory',
   'devices-admin': 'Manage devices',
   enrollments: 'Enrollment tokens',
   users: 'Users',
@@ -17,8 +18,9 @@ export const VIEW_TITLES: Record<ViewId, string> = {
 
 /** Admin-only views are not shown to others (the relay refuses them anyway). Viewers open no sessions, so have no recordings. */
 export function viewsFor(role: string): ViewId[] {
-  if (role === 'admin') return ['terminals', 'runs', 'devices-admin', 'enrollments', 'users', 'audit', 'recordings', 'account'];
-  if (role === 'operator') return ['terminals', 'runs', 'recordings', 'account'];
+  if (role === 'admin') return ['terminals', 'runs', 'inventory', 'devices-admin', 'enrollments', 'users', 'audit', 'recordings', 'account'];
+  if (role === 'operator') return ['terminals', 'runs', 'inventory', 'recordings', 'account'];
+  if (role === 'viewer') return ['terminals', 'inventory', 'account'];
   return ['terminals', 'account'];
 }
 

@@ -5,6 +5,7 @@ import { h } from '../ui/dom.ts';
 import { Account } from './account.ts';
 import { Audit } from './audit.ts';
 import { DevicesAdmin } from './devices-admin.ts';
+import { Inventory } from './inventory.ts';
 import { Enrollments } from './enrollments.ts';
 import type { AdminView, ViewContext } from './kit.ts';
 import { VIEW_TITLES, type ViewId, viewsFor } from './logic.ts';
@@ -29,6 +30,7 @@ export class Views {
     this.tearDown();
     const make: Record<Exclude<ViewId, 'terminals'>, () => AdminView> = {
       runs: () => new Runs(ctx),
+      inventory: () => new Inventory(ctx, role === 'admin'),
       'devices-admin': () => new DevicesAdmin(ctx),
       enrollments: () => new Enrollments(ctx),
       users: () => new Users(ctx),

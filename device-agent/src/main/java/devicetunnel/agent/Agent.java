@@ -1,6 +1,8 @@
 package devicetunnel.agent;
 
 import devicetunnel.protocol.DaemonThreads;
+import devicetunnel.agent.facts.FactsCollector;
+import devicetunnel.agent.facts.FactsReporter;
 import devicetunnel.agent.link.Backoff;
 import devicetunnel.agent.link.ControlLink;
 import devicetunnel.agent.link.DeviceCredential;
@@ -14,6 +16,7 @@ import devicetunnel.agent.ssh.DeviceSshServer;
 import devicetunnel.agent.ssh.SessionUser;
 import devicetunnel.agent.status.StatusWriter;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.DeviceFacts;
 import devicetunnel.protocol.DeviceFeatures;
 import devicetunnel.protocol.KeyFiles;
 import java.io.IOException;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -56,11 +60,19 @@ public final class Agent implements AutoCloseable {
     private final Enrollment enrollment;
     private final TrustPins trust;
     private final StatusWriter status;
+    private final Supplier<DeviceFacts> facts;
+    private FactsReporter factsReporter;
     private StreamConnector streams;
     private ControlLink link;
 
     public Agent(AgentConfig config) throws IOException {
+        this(config, new FactsCollector(VERSION));
+    }
+
+    /** {@code facts}: what the device reports about itself (the real {@link FactsCollector} but in tests). */
+    public Agent(AgentConfig config, Supplier<DeviceFacts> facts) throws IOException {
         this.config = config;
+        this.facts = facts;
         this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
         this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding(), config.gatewayPorts(),
                 config.shellGrace(), config.sessionUser());
@@ -96,6 +108,7 @@ public final class Agent implements AutoCloseable {
         link = new ControlLink(http, config.relay(), credential, this::ensureEnrolled,
                 hostPublicKey(), VERSION, streams, this::checkWelcome, this::applyRelaySettings, backoff, scheduler,
                 config.connectTimeout(), status.linkState());
+        factsReporter = new FactsReporter(facts, link::sendTrusted, scheduler);
         status.start();
         link.start();
         log.info("device {} started; SSH server on 127.0.0.1:{}", config.deviceId(), sshServer.port());
@@ -147,6 +160,7 @@ public final class Agent implements AutoCloseable {
     private void applyRelaySettings(ControlMessage message) {
         if (message instanceof ControlMessage.Welcome welcome) {
             applyFeatures(welcome.features());
+            factsReporter.welcomed(welcome.factsIntervalMillis());
         } else if (message instanceof ControlMessage.Features features) {
             applyFeatures(features.features());
         }

@@ -23,6 +23,7 @@ import java.util.List;
  * @param cluster        cluster mode (shared presence, routing to sibling relays); null for a single node
  * @param metrics        who may read {@code /metrics}, and where besides the main port
  * @param identity       second factors: where their key lives, which roles must use one, how fast codes may be tried
+ * @param factsInterval  how often agents look at their facts again (inventory; sent only when changed)
  */
 public record RelayConfig(
         String host,
@@ -40,7 +41,7 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity) {
+        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity, Duration factsInterval) {
 
     /**
      * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
@@ -243,6 +244,10 @@ public record RelayConfig(
         return toBuilder().pingInterval(interval).build();
     }
 
+    public RelayConfig withFactsInterval(Duration interval) {
+        return toBuilder().factsInterval(interval).build();
+    }
+
     public RelayConfig withSessions(TerminalSessions.Settings settings) {
         return toBuilder().sessions(settings).build();
     }
@@ -296,6 +301,8 @@ public record RelayConfig(
         require(stateDir != null, "a state directory is needed (--state-dir)");
         require(port >= 0 && port <= 65_535, "the listen port must be from 0 to 65535, not " + port);
         require(positive(pingInterval), "--ping-interval must be more than zero");
+        require(positive(factsInterval) && factsInterval.compareTo(Duration.ofSeconds(1)) >= 0,
+                "--facts-interval must be at least 1s");
         require(positive(tokenLifetime), "--token-lifetime must be more than zero");
         require(hardening != null && sessions != null && maintenance != null && metrics != null,
                 "hardening, session, maintenance and metrics settings are needed");
@@ -352,6 +359,7 @@ public record RelayConfig(
         private ClusterConfig cluster;
         private Metrics metrics = Metrics.defaults();
         private Identity identity = Identity.defaults();
+        private Duration factsInterval = Duration.ofMinutes(10);
 
         private Builder(Path stateDir) {
             this.stateDir = stateDir;
@@ -377,6 +385,7 @@ public record RelayConfig(
             cluster = c.cluster;
             metrics = c.metrics;
             identity = c.identity;
+            factsInterval = c.factsInterval;
         }
 
         public Builder listen(String host, int port) {
@@ -406,6 +415,11 @@ public record RelayConfig(
 
         public Builder tokenLifetime(Duration lifetime) {
             this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        public Builder factsInterval(Duration interval) {
+            this.factsInterval = interval;
             return this;
         }
 
@@ -464,7 +478,7 @@ public record RelayConfig(
         public RelayConfig build() {
             return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                     externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                    maintenance, cluster, metrics, identity);
+                    maintenance, cluster, metrics, identity, factsInterval);
         }
     }
 }

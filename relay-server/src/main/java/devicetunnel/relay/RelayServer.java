@@ -85,6 +85,8 @@ import devicetunnel.relay.recording.Recordings;
 import devicetunnel.relay.http.RecordingRoutes;
 import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.DeviceFeatureStore;
+import devicetunnel.relay.store.DeviceFactsStore;
+import devicetunnel.relay.link.FactsIntake;
 import devicetunnel.relay.store.DeviceStore;
 import devicetunnel.relay.store.EnrollmentStore;
 import devicetunnel.relay.store.UserStore;
@@ -221,6 +223,7 @@ public final class RelayServer implements AutoCloseable {
             this.sshClient = new RelaySshClient(relayKey, SSH_WINDOW_BYTES, config.pingInterval());
             UserCertificateAuthority userCa = new UserCertificateAuthority(userCaKey, Clock.systemUTC());
             DeviceFeatureStore features = new DeviceFeatureStore(database.dataSource());
+            DeviceFactsStore factsStore = new DeviceFactsStore(database.dataSource());
             this.registry = new DeviceRegistry(devices, config.pingInterval(), scheduler,
                     cluster == null ? LinkListener.NONE : cluster.links());
             Presence presence = cluster == null ? registry : cluster.presence(registry);
@@ -303,7 +306,8 @@ public final class RelayServer implements AutoCloseable {
             AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
                     userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
                     new DeviceProofs(Clock.systemUTC(), cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds()),
-                    scheduler, limits.authTimeout(), agentConnects, refusals, metrics);
+                    scheduler, limits.authTimeout(), agentConnects, refusals, metrics,
+                    new FactsIntake(factsStore, config.factsInterval(), Clock.systemUTC()));
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
@@ -318,7 +322,7 @@ public final class RelayServer implements AutoCloseable {
             // Database sweeps on their own thread: a slow database never delays pings and timeouts.
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
-            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features,
+            DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features, factsStore,
                     id -> recordings.devicePolicy(id).wire(), audit,
                     accessSweep::sweep);
             UserRoutes userRoutes = new UserRoutes(users, hasher, hashing, audit, username -> {

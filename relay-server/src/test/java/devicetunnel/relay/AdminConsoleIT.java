@@ -168,7 +168,7 @@ class AdminConsoleIT {
         browser.awaitTitle("Login · device-tunnel");
         login("olga", "olga password 1");
         browser.awaitTitle("Devices · device-tunnel");
-        assertThat(navViews()).containsExactly("terminals", "recordings", "account");
+        assertThat(navViews()).containsExactly("terminals", "runs", "inventory", "recordings", "account");
 
         // Olga's own password change ends her login; the new one works.
         openView("account", "My account");
@@ -238,7 +238,7 @@ class AdminConsoleIT {
         browser.open(relay.baseUrl() + "/");
         login(TestRelay.ADMIN, TestRelay.PASSWORD);
         browser.awaitTitle("Devices · device-tunnel");
-        assertThat(navViews()).containsExactly("terminals", "devices-admin", "enrollments", "users", "audit", "recordings", "account");
+        assertThat(navViews()).containsExactly("terminals", "runs", "inventory", "devices-admin", "enrollments", "users", "audit", "recordings", "account");
     }
 
     private void login(String user, String password) {

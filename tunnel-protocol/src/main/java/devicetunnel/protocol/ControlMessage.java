@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * Small JSON messages on the control link between relay and agent. The {@code type} field selects
- * the record. Unknown fields are ignored so either side may add fields without breaking the other.
+ * the record. Unknown fields are ignored so either side may add fields without breaking the other;
+ * an unknown {@code type} decodes to {@link Unknown}, which both sides ignore, so either may add
+ * message types (still: send a new type only to a peer that said it knows it).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -17,7 +19,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
     @JsonSubTypes.Type(value = ControlMessage.Drain.class, name = "drain"),
     @JsonSubTypes.Type(value = ControlMessage.Error.class, name = "error"),
-    @JsonSubTypes.Type(value = ControlMessage.Features.class, name = "features")
+    @JsonSubTypes.Type(value = ControlMessage.Features.class, name = "features"),
+    @JsonSubTypes.Type(value = ControlMessage.Facts.class, name = "facts")
 })
 public sealed interface ControlMessage {
 
@@ -30,17 +33,36 @@ public sealed interface ControlMessage {
      * what the admin allows on this device. Older relays send neither of the last two (null).
      * {@code rotation} vouches for both key lists with a signature by a relay key the agent may have
      * pinned at enrollment: the only way an enrolled agent accepts keys it did not pin (see
-     * {@link TrustRotation}); null from older relays.
+     * {@link TrustRotation}); null from older relays. {@code factsIntervalMillis}: the relay takes
+     * {@link Facts} and wants them checked that often (sent only when changed); 0 from older relays,
+     * which must not be sent facts (they would refuse an unknown message type).
      */
     record Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys,
-                   java.util.List<String> userCaKeys, DeviceFeatures features, TrustRotation rotation)
+                   java.util.List<String> userCaKeys, DeviceFeatures features, TrustRotation rotation,
+                   long factsIntervalMillis)
             implements ControlMessage {
-        /** A welcome without a rotation statement. */
+        /** A welcome from a relay that takes no facts. */
+        public Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys,
+                       java.util.List<String> userCaKeys, DeviceFeatures features, TrustRotation rotation) {
+            this(protocolVersion, pingIntervalMillis, authorizedKeys, userCaKeys, features, rotation, 0);
+        }
+
+        /** A welcome without a rotation statement, from a relay that takes no facts. */
         public Welcome(int protocolVersion, long pingIntervalMillis, java.util.List<String> authorizedKeys,
                        java.util.List<String> userCaKeys, DeviceFeatures features) {
-            this(protocolVersion, pingIntervalMillis, authorizedKeys, userCaKeys, features, null);
+            this(protocolVersion, pingIntervalMillis, authorizedKeys, userCaKeys, features, null, 0);
         }
     }
+
+    /**
+     * Agent -> relay: the device's inventory ({@link DeviceFacts}), at connect and when it changed.
+     * Kept as a JSON tree so the relay can refuse malformed facts (and keep the link) rather than
+     * fail the whole message.
+     */
+    record Facts(com.fasterxml.jackson.databind.JsonNode facts) implements ControlMessage {}
+
+    /** A message type this side does not know (a newer peer's): ignored, never sent. */
+    record Unknown(String type) implements ControlMessage {}
 
     /** Relay -> agent: an admin changed what this device allows; applies to every later request. */
     record Features(DeviceFeatures features) implements ControlMessage {}

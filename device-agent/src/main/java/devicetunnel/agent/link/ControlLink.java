@@ -111,6 +111,14 @@ public final class ControlLink implements AutoCloseable {
         }
     }
 
+    /** Sends a message only on a link whose welcome passed the trust check (dropped otherwise). */
+    public void sendTrusted(ControlMessage message) {
+        Connection c = current;
+        if (c != null && c.trusted) {
+            c.sender.sendText(ControlCodec.encode(message));
+        }
+    }
+
     private void connect() {
         if (closed) {
             return;

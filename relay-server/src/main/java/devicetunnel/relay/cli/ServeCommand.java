@@ -146,6 +146,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Keepalive ping interval on every websocket; a device silent for two intervals is offline. Default: ${DEFAULT-VALUE}.")
     Duration pingInterval;
 
+    @Option(names = "--facts-interval", defaultValue = "${env:DT_FACTS_INTERVAL:-10m}", converter = DurationConverter.class,
+            description = "How often agents look at their facts (OS, kernel, addresses, agent version, ...) again; "
+                    + "they send them only when changed. Default: ${DEFAULT-VALUE}.")
+    Duration factsInterval;
+
     @Option(names = "--session-grace", defaultValue = "${env:DT_SESSION_GRACE:-60s}", converter = DurationConverter.class,
             description = "How long a terminal session waits for its browser to reconnect. Default: ${DEFAULT-VALUE}.")
     Duration sessionGrace;
@@ -267,6 +272,7 @@ final class ServeCommand implements Callable<Integer> {
                 .externalIssuer(externalIssuer())
                 .tokenLifetime(tokenLifetime)
                 .pingInterval(pingInterval)
+                .factsInterval(factsInterval)
                 .secureCookies(secureCookies)
                 .tls(tls())
                 .allowPlainHttp(allowPlainHttp)

@@ -10,6 +10,9 @@ import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.DeviceFeatureStore;
+import devicetunnel.relay.store.DeviceFactsStore;
+import devicetunnel.protocol.DeviceFacts;
+import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.relay.store.DeviceStore;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.HostKeyFingerprint;
@@ -24,13 +27,15 @@ import java.util.Map;
 /**
  * {@code GET /api/v1/devices[?status=pending|accepted|revoked]}, {@code GET /api/v1/devices/{id}},
  * and for admins {@code POST .../{id}/accept}, {@code POST .../{id}/revoke}, {@code DELETE .../{id}},
- * {@code PATCH .../{id}} with {@code {"labels"}} (operators' label scopes are re-checked at once).
+ * {@code PATCH .../{id}} with {@code {"labels"}} (operators' label scopes are re-checked at once);
+ * {@code GET /api/v1/devices/agent-versions} (admins): devices per agent version, to see version drift.
  */
 public final class DeviceRoutes {
     private final DeviceStore devices;
     private final Presence presence;
     private final DeviceAccess access;
     private final DeviceFeatureStore features;
+    private final DeviceFactsStore facts;
     private final DeviceLifecycle lifecycle;
     private final AuditLog audit;
     private final Runnable accessChanged;
@@ -40,15 +45,20 @@ public final class DeviceRoutes {
      * The public shape of a device. {@code hostKey} is its pinned SSH host key (OpenSSH line, null
      * until first contact), so operators' own SSH clients can pin it too; {@code hostKeyFingerprint} its
      * {@code SHA256:} fingerprint, to compare with {@code ssh-keygen -lf} on the device before accepting it;
-     * {@code recording} its recording policy ({@code off}, {@code on}, {@code required}).
+     * {@code recording} its recording policy ({@code off}, {@code on}, {@code required});
+     * {@code facts} what the device last reported about itself (null until it has), {@code factsAt} when.
      */
     public record DeviceView(String id, String name, boolean online, Instant lastSeen, Map<String, String> labels,
                              String status, String hostKey, String hostKeyFingerprint, DeviceFeatures features,
-                             String recording) {}
+                             String recording, JsonNode facts, Instant factsAt) {}
+
+    /** One line of the version-drift summary: {@code agentVersion} null for devices that never reported facts. */
+    public record AgentVersionCount(String agentVersion, long devices) {}
 
     public DeviceRoutes(DeviceStore devices, Presence presence, DeviceAccess access, DeviceLifecycle lifecycle,
-                        DeviceFeatureStore features, java.util.function.Function<String, String> recordingPolicy,
-                        AuditLog audit, Runnable accessChanged) {
+                        DeviceFeatureStore features, DeviceFactsStore facts,
+                        java.util.function.Function<String, String> recordingPolicy, AuditLog audit, Runnable accessChanged) {
+        this.facts = facts;
         this.recordingPolicy = recordingPolicy;
         this.audit = audit;
         this.accessChanged = accessChanged;
@@ -61,6 +71,11 @@ public final class DeviceRoutes {
 
     public void install(RoutesConfig routes) {
         routes.get("/api/v1/devices", this::list);
+        // Before /{id}, which would otherwise take "agent-versions" for a device id.
+        routes.get("/api/v1/devices/agent-versions", ctx -> {
+            OperatorAuth.requireAdmin(ctx);
+            ctx.json(facts.agentVersions().stream().map(v -> new AgentVersionCount(v.agentVersion(), v.devices())).toList());
+        });
         routes.get("/api/v1/devices/{id}", ctx ->
                 ctx.json(view(access.visible(OperatorAuth.current(ctx), ctx.pathParam("id")))));
         routes.post("/api/v1/devices/{id}/accept", ctx -> {
@@ -103,10 +118,11 @@ public final class DeviceRoutes {
         Device.Status status = status(ctx.queryParam("status"));
         List<Device> candidates = status == null ? devices.list() : devices.list(status);
         java.util.function.Predicate<String> online = presence.snapshot();
+        Map<String, DeviceFactsStore.Stored> allFacts = facts.all();
         ctx.json(candidates.stream()
                 .filter(d -> d.status() != Device.Status.REVOKED || op.isAdmin())
                 .filter(d -> access.mayView(op, d))
-                .map(d -> view(d, online))
+                .map(d -> view(d, online, allFacts.get(d.id())))
                 .toList());
     }
 
@@ -123,12 +139,14 @@ public final class DeviceRoutes {
     }
 
     private DeviceView view(Device d) {
-        return view(d, presence::isOnline);
+        return view(d, presence::isOnline, facts.find(d.id()).orElse(null));
     }
 
-    private DeviceView view(Device d, java.util.function.Predicate<String> isOnline) {
+    private DeviceView view(Device d, java.util.function.Predicate<String> isOnline, DeviceFactsStore.Stored reported) {
         boolean online = isOnline.test(d.id());
         return new DeviceView(d.id(), d.name(), online, online ? Instant.now() : d.lastSeen(), d.labels(),
-                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS), recordingPolicy.apply(d.id()));
+                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS), recordingPolicy.apply(d.id()),
+                reported == null ? null : Json.readObject(reported.json(), DeviceFacts.MAX_JSON_CHARS * 2),
+                reported == null ? null : reported.at());
     }
 }

@@ -2,6 +2,7 @@ package devicetunnel.relay.link;
 
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
+import devicetunnel.protocol.DeviceFacts;
 import devicetunnel.protocol.Liveness;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,9 @@ public final class DeviceLink {
     private final Instant connectedAt = Instant.now();
     private final Liveness liveness = new Liveness();
     private final OutboundBudget outbound;
+    /** The facts last stored from this link (messages of one link arrive one at a time). */
+    private volatile DeviceFacts lastFacts;
+    private volatile Instant lastFactsAt;
 
     public DeviceLink(String deviceId, Session session, String remoteAddress) {
         this(deviceId, session, remoteAddress, MAX_QUEUED_BYTES);
@@ -51,6 +55,19 @@ public final class DeviceLink {
 
     public Instant connectedAt() {
         return connectedAt;
+    }
+
+    DeviceFacts lastFacts() {
+        return lastFacts;
+    }
+
+    Instant lastFactsAt() {
+        return lastFactsAt;
+    }
+
+    void lastFacts(DeviceFacts facts, Instant at) {
+        this.lastFacts = facts;
+        this.lastFactsAt = at;
     }
 
     public void heard() {

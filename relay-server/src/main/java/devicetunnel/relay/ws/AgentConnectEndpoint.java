@@ -14,6 +14,7 @@ import devicetunnel.relay.auth.Enrollments;
 import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.relay.link.DeviceRegistry;
+import devicetunnel.relay.link.FactsIntake;
 import devicetunnel.relay.link.MessageRate;
 import devicetunnel.relay.link.RefusalLog;
 import devicetunnel.relay.metrics.RelayMetrics;
@@ -66,6 +67,7 @@ public final class AgentConnectEndpoint {
     private final RateLimiter connects;
     private final RefusalLog refusals;
     private final RelayMetrics metrics;
+    private final FactsIntake facts;
     private final Map<String, DeviceLink> links = new ConcurrentHashMap<>();
     private final Map<DeviceLink, MessageRate> rates = new ConcurrentHashMap<>();
     private final Set<DeviceLink> welcomed = ConcurrentHashMap.newKeySet();
@@ -74,8 +76,9 @@ public final class AgentConnectEndpoint {
                                 Supplier<List<String>> relayKeys, List<String> userCaKeys, TrustRotation rotation,
                                 DeviceFeatureStore features,
                                 DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout,
-                                RateLimiter connects, RefusalLog refusals, RelayMetrics metrics) {
+                                RateLimiter connects, RefusalLog refusals, RelayMetrics metrics, FactsIntake facts) {
         this.metrics = metrics;
+        this.facts = facts;
         this.connects = connects;
         this.refusals = refusals;
         this.devices = devices;
@@ -177,6 +180,11 @@ public final class AgentConnectEndpoint {
             // heard() above is all a pong is for
         } else if (message instanceof ControlMessage.Ping ping) {
             link.send(new ControlMessage.Pong(ping.sentAtMillis()));
+        } else if (message instanceof ControlMessage.Facts reported) {
+            facts(link, reported);
+        } else if (message instanceof ControlMessage.Unknown unknown) {
+            // A newer agent's message: ignoring it keeps mixed versions working during an upgrade.
+            log.debug("device {} sent a control message type this relay does not know: {}", link.deviceId(), unknown.type());
         } else if (message instanceof ControlMessage.StreamFailed failed) {
             broker.agentFailed(link.deviceId(), failed.streamId(), failed.message());
         } else if (message instanceof ControlMessage.Error error
@@ -188,6 +196,21 @@ public final class AgentConnectEndpoint {
             log.warn("device {} refused this relay's keys (not the ones it pinned at enrollment)", link.deviceId());
         } else {
             refuse(ctx, ErrorCode.BAD_REQUEST, "Unexpected message type from an agent.");
+        }
+    }
+
+    /** Facts are advisory: bad ones are refused with an error message, and the link stays up. */
+    private void facts(DeviceLink link, ControlMessage.Facts reported) {
+        if (!welcomed.contains(link)) {
+            link.send(new ControlMessage.Error(ErrorCode.BAD_REQUEST.code(), "Facts before hello are ignored."));
+            return;
+        }
+        try {
+            facts.accept(link, reported.facts());
+        } catch (TunnelException e) {
+            // Debug only: the device hears why, and a hostile one must not fill the relay's log.
+            log.debug("device {} sent facts the relay refuses: {}", link.deviceId(), e.getMessage());
+            link.send(new ControlMessage.Error(e.code().code(), e.getMessage()));
         }
     }
 
@@ -211,7 +234,7 @@ public final class AgentConnectEndpoint {
         welcomed.add(link);
         registry.register(link);
         link.send(new ControlMessage.Welcome(Protocol.VERSION, registry.pingInterval().toMillis(), relayKeys.get(),
-                userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS), rotation));
+                userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS), rotation, facts.checkIntervalMillis()));
         log.info("device {} online from {}", deviceId, link.remoteAddress());
     }
 

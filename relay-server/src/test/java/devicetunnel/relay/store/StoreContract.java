@@ -67,6 +67,26 @@ abstract class StoreContract {
     }
 
     @Test
+    void factsAreKeptPerDeviceAndCountedPerAgentVersion() {
+        for (String id : List.of("a", "b", "c", "gone")) {
+            devices.add(new Device(id, id, Map.of(), "ssh-ed25519 AAAA", Device.Status.ACCEPTED, null), "enr-1");
+        }
+        devices.setStatus("gone", Device.Status.REVOKED);
+        DeviceFactsStore facts = new DeviceFactsStore(db.dataSource());
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String json = "{\"os\":\"Debian\",\"agentVersion\":\"0.2.0\",\"pad\":\"" + "x".repeat(4000) + "\"}";
+        assertThat(facts.set("a", json, "0.2.0", at)).isTrue();
+        assertThat(facts.set("b", "{}", "0.1.0", at)).isTrue();
+        assertThat(facts.set("gone", "{}", "0.1.0", at)).isTrue();
+        assertThat(facts.set("nope", "{}", "0.1.0", at)).isFalse();
+        assertThat(facts.find("a")).contains(new DeviceFactsStore.Stored(json, at));
+        assertThat(facts.find("c")).isEmpty();
+        assertThat(facts.all()).containsOnlyKeys("a", "b", "gone");
+        assertThat(facts.agentVersions()).containsExactlyInAnyOrder(new DeviceFactsStore.VersionCount("0.2.0", 1),
+                new DeviceFactsStore.VersionCount("0.1.0", 1), new DeviceFactsStore.VersionCount(null, 1));
+    }
+
+    @Test
     void devicesKeepStatusLabelsAndHostKey() {
         Device pending = new Device("dev-1", "Device 1", Map.of("env", "lab"), "ssh-ed25519 AAAA", Device.Status.PENDING, null);
         assertThat(devices.add(pending, "enr-1")).isTrue();
