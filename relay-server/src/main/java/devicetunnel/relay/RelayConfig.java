@@ -217,12 +217,6 @@ public record RelayConfig(
         }
     }
 
-    /** A relay for tests: any free port on loopback, 2 s pings, 1 h tokens. */
-    public static RelayConfig forTests(Path stateDir) {
-        return builder(stateDir).listen("127.0.0.1", 0).pingInterval(Duration.ofSeconds(2))
-                .tokenLifetime(Duration.ofHours(1)).build();
-    }
-
     public boolean tlsEnabled() {
         return tls != null;
     }

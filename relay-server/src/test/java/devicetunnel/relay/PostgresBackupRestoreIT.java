@@ -1,5 +1,6 @@
 package devicetunnel.relay;
 
+import devicetunnel.relay.support.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +61,7 @@ class PostgresBackupRestoreIT {
             for (String keyFile : List.of("relay_ed25519", "user_ca_ed25519", "jwt.secret")) {
                 Files.copy(oldState.resolve(keyFile), newState.resolve(keyFile));
             }
-            try (RelayServer second = new RelayServer(RelayConfig.forTests(newState).withDatabaseUrl(url(restored))
+            try (RelayServer second = new RelayServer(TestConfigs.relay(newState).withDatabaseUrl(url(restored))
                     .withPort(port)).start()) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> second.registry().isOnline("pg-dev"));
                 assertThat(second.devices().find("pg-dev")).get().extracting(Device::status).isEqualTo(Device.Status.ACCEPTED);

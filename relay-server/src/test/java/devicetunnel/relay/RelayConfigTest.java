@@ -1,5 +1,6 @@
 package devicetunnel.relay;
 
+import devicetunnel.relay.support.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 /** One check at start refuses, in words, a relay configuration that cannot work. */
 @Timeout(30)
 class RelayConfigTest {
-    private final RelayConfig good = RelayConfig.forTests(Path.of("/tmp/relay-config-test"));
+    private final RelayConfig good = TestConfigs.relay(Path.of("/tmp/relay-config-test"));
 
     @Test
     void aBuilderCopyChangesOnlyWhatItIsTold() {

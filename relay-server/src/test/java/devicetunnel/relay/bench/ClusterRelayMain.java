@@ -1,5 +1,6 @@
 package devicetunnel.relay.bench;
 
+import devicetunnel.relay.support.TestConfigs;
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.RelayServer;
 import devicetunnel.relay.cluster.ClusterConfig;
@@ -19,7 +20,7 @@ import java.time.Duration;
  */
 public final class ClusterRelayMain {
     public static void main(String[] args) throws Exception {
-        RelayConfig config = RelayConfig.forTests(Path.of(args[0]))
+        RelayConfig config = TestConfigs.relay(Path.of(args[0]))
                 .withDatabaseUrl(args[1])
                 .withPingInterval(Duration.ofSeconds(Long.parseLong(args[6])))
                 // Every simulated device connects from 127.0.0.1: lift the per-address limits and caps.

@@ -1,5 +1,6 @@
 package devicetunnel.relay.bench;
 
+import devicetunnel.relay.support.TestConfigs;
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.RelayServer;
 import devicetunnel.protocol.KeyFiles;
@@ -31,7 +32,7 @@ public final class IdleRelayMain {
         // registering 15,000 devices with an fsync each takes longer than the whole figure may, and
         // the store is not what this figure measures (its rows are in the zero-device baseline
         // either way). Until the store moved to SQLite this was an in-memory H2.
-        RelayConfig config = RelayConfig.forTests(stateDir).withPingInterval(ping)
+        RelayConfig config = TestConfigs.relay(stateDir).withPingInterval(ping)
                 .withDatabaseUrl("jdbc:sqlite:file:idle?mode=memory&cache=shared")
                 .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000));
         try (RelayServer relay = new RelayServer(config).start()) {

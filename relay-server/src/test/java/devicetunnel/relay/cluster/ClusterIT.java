@@ -1,5 +1,6 @@
 package devicetunnel.relay.cluster;
 
+import devicetunnel.relay.support.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,7 +63,7 @@ class ClusterIT {
         schema = ClusterServices.createSchema();
         prefix = ClusterServices.subjectPrefix();
         enrollment = SecretTokens.generate();
-        try (RelayServer setup = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
+        try (RelayServer setup = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
             setup.users().add(new User(TestRelay.ADMIN, setup.passwordHasher().hash(TestRelay.PASSWORD.toCharArray()),
                     User.Role.ADMIN, Map.of()));
             setup.enrollments().create("test", new Enrollments.Request(true, true, Duration.ofHours(1), Map.of()), enrollment);

@@ -1,5 +1,6 @@
 package devicetunnel.relay.cluster;
 
+import devicetunnel.relay.support.TestConfigs;
 import com.fasterxml.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -81,7 +82,7 @@ class ClusterSharedStateIT {
         schema = ClusterServices.createSchema();
         prefix = ClusterServices.subjectPrefix();
         enrollment = SecretTokens.generate();
-        try (RelayServer seed = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
+        try (RelayServer seed = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
             for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred")) {
                 seed.users().add(new User(name, seed.passwordHasher().hash(PASSWORD.toCharArray()),
                         name.equals(TestRelay.ADMIN) ? User.Role.ADMIN : User.Role.OPERATOR, Map.of()));
@@ -278,7 +279,7 @@ class ClusterSharedStateIT {
                 .withRates(1000, 1000) // per address: every request here comes from 127.0.0.1
                 .withSessionCaps(8, SESSIONS_PER_OPERATOR);
         hardening = hardening.withNetwork(hardening.network().withRates(LOGINS_PER_ACCOUNT, 1000));
-        RelayConfig config = RelayConfig.forTests(state).withDatabaseUrl(dbUrl()).withPingInterval(pingInterval)
+        RelayConfig config = TestConfigs.relay(state).withDatabaseUrl(dbUrl()).withPingInterval(pingInterval)
                 .withHardening(hardening)
                 .withCluster(new ClusterConfig(ClusterServices.NATS_URL, ClusterConfig.ADVERTISE_LISTENER, id, prefix,
                         Duration.ofSeconds(15)));

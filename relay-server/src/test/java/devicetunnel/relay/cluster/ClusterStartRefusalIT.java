@@ -1,5 +1,6 @@
 package devicetunnel.relay.cluster;
 
+import devicetunnel.relay.support.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -107,7 +108,7 @@ class ClusterStartRefusalIT {
     }
 
     private static RelayConfig cluster(Path state, String db, String id, String prefix) {
-        return RelayConfig.forTests(state).withDatabaseUrl(db)
+        return TestConfigs.relay(state).withDatabaseUrl(db)
                 .withCluster(new ClusterConfig(ClusterServices.NATS_URL, "listen", id, prefix, Duration.ofSeconds(3)));
     }
 

@@ -1,5 +1,6 @@
 package devicetunnel.relay.identity;
 
+import devicetunnel.relay.support.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -48,7 +48,7 @@ public final class ChildCluster implements AutoCloseable {
         String schema = ClusterServices.createSchema();
         String enrollment = SecretTokens.generate();
         ChildCluster cluster = new ChildCluster(dir, lease, schema, ClusterServices.subjectPrefix(), enrollment);
-        try (RelayServer setup = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(cluster.dbUrl()))) {
+        try (RelayServer setup = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(cluster.dbUrl()))) {
             setup.users().add(new User(TestRelay.ADMIN, setup.passwordHasher().hash(TestRelay.PASSWORD.toCharArray()),
                     User.Role.ADMIN, Map.of()));
             setup.enrollments().create("test", new Enrollments.Request(true, true, Duration.ofHours(1), Map.of()), enrollment);
@@ -67,7 +67,7 @@ public final class ChildCluster implements AutoCloseable {
 
     /** Registers accepted devices {@code sim-00000...} sharing {@code hostKey}, for simulated agents. */
     public void registerSimulatedDevices(int count, String hostKey) throws Exception {
-        try (RelayServer setup = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
+        try (RelayServer setup = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
             for (int i = 0; i < count; i++) {
                 String id = String.format("sim-%05d", i);
                 setup.devices().add(new devicetunnel.relay.store.Device(id, id, Map.of(), hostKey,

@@ -119,7 +119,7 @@ public final class RelayProcess implements AutoCloseable {
      */
     public static String prepareState(Path stateDir) throws IOException {
         String enrollment = devicetunnel.relay.auth.SecretTokens.generate();
-        try (devicetunnel.relay.RelayServer setup = new devicetunnel.relay.RelayServer(devicetunnel.relay.RelayConfig.forTests(stateDir))) {
+        try (devicetunnel.relay.RelayServer setup = new devicetunnel.relay.RelayServer(TestConfigs.relay(stateDir))) {
             setup.users().add(new devicetunnel.relay.store.User(TestRelay.ADMIN,
                     setup.passwordHasher().hash(TestRelay.PASSWORD.toCharArray()), devicetunnel.relay.store.User.Role.ADMIN, java.util.Map.of()));
             setup.enrollments().create("test", new devicetunnel.relay.auth.Enrollments.Request(false, true, Duration.ofHours(1),

@@ -45,7 +45,7 @@ public final class TestCluster implements AutoCloseable {
         this.natsUrl = natsUrl;
         this.lease = lease;
         this.schema = ClusterServices.createSchema();
-        try (RelayServer setup = new RelayServer(RelayConfig.forTests(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
+        try (RelayServer setup = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
             setup.users().add(new User(TestRelay.ADMIN, setup.passwordHasher().hash(TestRelay.PASSWORD.toCharArray()),
                     User.Role.ADMIN, Map.of()));
             setup.enrollments().create("test", new Enrollments.Request(true, true, Duration.ofHours(1), Map.of()), enrollment);

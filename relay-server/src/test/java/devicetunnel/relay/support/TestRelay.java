@@ -61,7 +61,7 @@ public final class TestRelay implements AutoCloseable {
         this.dir = dir;
         this.http = http;
         this.cpuLoad = cpuLoad;
-        this.config = customize.apply(RelayConfig.forTests(dir.resolve("relay")));
+        this.config = customize.apply(TestConfigs.relay(dir.resolve("relay")));
         this.relay = new RelayServer(config, cpuLoad).start();
         addUser(ADMIN, PASSWORD, User.Role.ADMIN, Map.of());
     }
