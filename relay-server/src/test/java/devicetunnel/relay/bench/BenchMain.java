@@ -54,6 +54,8 @@ public final class BenchMain {
                             () -> ConcurrentSessions.run(rig, options, idleP99[0], report));
                 }
             }
+            failed |= figure(options, "browser", report, () -> BrowserPath.run(options, work.resolve("browser"), report));
+            failed |= figure(options, "agent", report, () -> AgentFootprint.run(options, work.resolve("agent"), report));
             failed |= figure(options, "idle", report, () -> IdleDevices.run(options, work.resolve("idle"), report));
         } finally {
             report.limit("load average at end", ProcStats.loadAverage());

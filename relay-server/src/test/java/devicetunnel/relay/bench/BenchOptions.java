@@ -10,7 +10,7 @@ import java.util.Set;
  * minute; the full run is sized to end in under five minutes on a 2-core machine.
  */
 record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, int sessions, int flooders) {
-    static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "idle", "concurrent");
+    static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "idle", "concurrent", "agent", "browser");
 
     static BenchOptions parse(String[] args) {
         boolean quick = false;

@@ -49,7 +49,7 @@ final class TerminalThroughput {
     }
 
     /** Base64 lines: printable, like logs, so the terminal path does its ordinary work. */
-    private static void writeText(Path file, long size) throws IOException {
+    static void writeText(Path file, long size) throws IOException {
         byte[] raw = new byte[57 * 1024];
         new Random(11).nextBytes(raw);
         String block = Base64.getMimeEncoder(76, "\n".getBytes()).encodeToString(raw) + "\n";
