@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * /proc), and what those sessions delivered. Baseline: the same agent under the previous default
  * options ({@code -XX:+UseSerialGC} alone, glibc's malloc arenas; {@code BENCH_AGENT_BASELINE_OPTS} and
  * {@code BENCH_AGENT_BASELINE_ARENAS} swap in others to try),
- * in the same run. {@code BENCH_AGENT_NMT=1} adds native memory tracking to both and writes
+ * in the same run. {@code BENCH_AGENT_EXTRA_OPTS} adds JVM options to both (e.g. GC logging).
+ * {@code BENCH_AGENT_NMT=1} adds native memory tracking to both and writes
  * {@code jcmd} native memory summaries, heap info, class histograms and thread dumps at idle and at the
  * flood's end to the output directory.
  */
@@ -36,12 +37,15 @@ final class AgentFootprint {
         Files.createDirectories(dir);
         String baselineOptions = System.getenv().getOrDefault("BENCH_AGENT_BASELINE_OPTS", PREVIOUS_OPTIONS);
         boolean nmt = "1".equals(System.getenv("BENCH_AGENT_NMT"));
+        String extra = (nmt ? "-XX:NativeMemoryTracking=summary " : "") + System.getenv().getOrDefault("BENCH_AGENT_EXTRA_OPTS", "");
         ShippedAgent shipped = ShippedAgent.layOut(dir.resolve("pkg"));
         Path text = dir.resolve("flood.txt");
         TerminalThroughput.writeText(text, 8L * 1024 * 1024);
         try (TestRelay relay = new TestRelay(dir.resolve("relay"), config -> config.withPingInterval(Duration.ofSeconds(25))
                 // Full speed means full speed: on this busy machine the relay would otherwise pace the floods.
-                .withSessions(config.sessions().withInteractivePriority(false)))) {
+                .withSessions(config.sessions().withInteractivePriority(false))
+                // The same agent reconnects every few seconds here: connection rates are not what is measured.
+                .withHardening(config.hardening().withNetwork(config.hardening().network().withRates(1_000_000, 1_000_000))))) {
             Path token = relay.tokenFile(relay.enrollmentToken(false, true, java.util.Map.of()));
             List<String> args = List.of("--relay", relay.baseUrl(), "--device-id", DEVICE, "--state-dir",
                     dir.resolve("agent-state").toString(), "--enrollment-token-file", token.toString());
@@ -55,9 +59,14 @@ final class AgentFootprint {
             int rounds = options.pick(1, 2);
             List<Sample> before = new ArrayList<>();
             List<Sample> after = new ArrayList<>();
-            for (int i = 0; i < rounds; i++) {
-                before.add(measure("baseline", relay, token2, shipped, baselineOptions, nmt, args, text, options, dir));
-                after.add(measure("shipped", relay, token2, shipped, null, nmt, args, text, options, dir));
+            for (int i = 0; i < rounds; i++) { // alternating, so neither always runs right after the other
+                if (i % 2 == 0) {
+                    before.add(measure("baseline", relay, token2, shipped, baselineOptions, nmt, extra, args, text, options, dir));
+                }
+                after.add(measure("shipped", relay, token2, shipped, null, nmt, extra, args, text, options, dir));
+                if (i % 2 == 1) {
+                    before.add(measure("baseline", relay, token2, shipped, baselineOptions, nmt, extra, args, text, options, dir));
+                }
             }
             Sample b = best(before);
             Sample a = best(after);
@@ -77,9 +86,9 @@ final class AgentFootprint {
     }
 
     private static Sample measure(String name, TestRelay relay, String adminToken, ShippedAgent shipped, String javaOpts,
-                                  boolean nmt, List<String> args, Path text, BenchOptions options, Path dir) throws Exception {
+                                  boolean nmt, String extra, List<String> args, Path text, BenchOptions options, Path dir) throws Exception {
         String arenas = System.getenv().getOrDefault("BENCH_AGENT_BASELINE_ARENAS", PREVIOUS_MALLOC_ARENAS);
-        Process agent = shipped.start(javaOpts, javaOpts == null ? null : arenas, nmt ? "-XX:NativeMemoryTracking=summary" : "", args,
+        Process agent = shipped.start(javaOpts, javaOpts == null ? null : arenas, extra, args,
                 dir.resolve("agent-" + name + ".log"));
         try {
             long start = System.nanoTime();
