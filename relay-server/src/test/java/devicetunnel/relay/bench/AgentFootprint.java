@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,7 +47,7 @@ final class AgentFootprint {
                 .withSessions(config.sessions().withInteractivePriority(false))
                 // The same agent reconnects every few seconds here: connection rates are not what is measured.
                 .withHardening(config.hardening().withNetwork(config.hardening().network().withRates(1_000_000, 1_000_000))))) {
-            Path token = relay.tokenFile(relay.enrollmentToken(false, true, java.util.Map.of()));
+            Path token = relay.tokenFile(relay.enrollmentToken(false, true, Map.of()));
             List<String> args = List.of("--relay", relay.baseUrl(), "--device-id", DEVICE, "--state-dir",
                     dir.resolve("agent-state").toString(), "--enrollment-token-file", token.toString());
             // First start enrolls and warms the page cache; what a device does at every boot is measured after.
@@ -55,17 +56,17 @@ final class AgentFootprint {
             stop(first);
             relay.awaitOnline(DEVICE, false, Duration.ofSeconds(30));
 
-            String token2 = relay.adminToken();
+            String adminToken = relay.adminToken();
             int rounds = options.pick(1, 2);
             List<Sample> before = new ArrayList<>();
             List<Sample> after = new ArrayList<>();
             for (int i = 0; i < rounds; i++) { // alternating, so neither always runs right after the other
                 if (i % 2 == 0) {
-                    before.add(measure("baseline", relay, token2, shipped, baselineOptions, nmt, extra, args, text, options, dir));
+                    before.add(measure("baseline", relay, adminToken, shipped, baselineOptions, nmt, extra, args, text, options, dir));
                 }
-                after.add(measure("shipped", relay, token2, shipped, null, nmt, extra, args, text, options, dir));
+                after.add(measure("shipped", relay, adminToken, shipped, null, nmt, extra, args, text, options, dir));
                 if (i % 2 == 1) {
-                    before.add(measure("baseline", relay, token2, shipped, baselineOptions, nmt, extra, args, text, options, dir));
+                    before.add(measure("baseline", relay, adminToken, shipped, baselineOptions, nmt, extra, args, text, options, dir));
                 }
             }
             Sample b = best(before);
