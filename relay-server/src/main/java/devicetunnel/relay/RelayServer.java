@@ -66,6 +66,8 @@ import devicetunnel.relay.metrics.MetricsRoute;
 import devicetunnel.relay.metrics.RelayMetrics;
 import devicetunnel.relay.store.Device;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import devicetunnel.relay.ssh.DeviceSshConnector;
 import devicetunnel.relay.ssh.OutputGovernor;
 import devicetunnel.relay.ssh.RelaySshClient;
@@ -95,6 +97,7 @@ import devicetunnel.relay.ws.AgentConnectEndpoint;
 import devicetunnel.relay.ws.IdleSessionReaper;
 import devicetunnel.relay.ws.AgentStreamEndpoint;
 import devicetunnel.relay.ws.NativeSshEndpoint;
+import devicetunnel.relay.ws.TerminalCompression;
 import devicetunnel.relay.ws.TerminalEndpoint;
 import devicetunnel.relay.ws.SiblingStreamClient;
 import devicetunnel.relay.ws.WsKeepalive;
@@ -356,7 +359,14 @@ public final class RelayServer implements AutoCloseable {
                     log.warn("web UI not bundled (no /public on the classpath): serving the API only");
                 }
                 cfg.jetty.addConnector(listener::create);
+                TerminalCompression compression = config.sessions().compression();
+                AtomicReference<ServletContextHandler> context = new AtomicReference<>();
+                cfg.jetty.modifyServletContextHandler(handler -> {
+                    context.set(handler);
+                    compression.configure(handler);
+                });
                 cfg.jetty.modifyWebSocketServletFactory(ws -> {
+                    compression.apply(context.get());
                     ws.setIdleTimeout(Duration.ofMillis(idleMillis));
                     ws.setMaxBinaryMessageSize(Protocol.MAX_FRAME_BYTES);
                     ws.setMaxTextMessageSize(MAX_TEXT_MESSAGE_BYTES);

@@ -128,7 +128,8 @@ final class InstallCommand implements Callable<Integer> {
     /**
      * What systemd will run: the launcher script that started us (the Debian package's
      * /usr/bin/device-agent names itself in {@link #LAUNCHER}), so a Java upgrade does not break the
-     * unit; else this JVM and this class path (absolute). Then the agent's options.
+     * unit; else this JVM with the launcher's options ({@link ServiceJvmOptions}) and this class path
+     * (absolute). Then the agent's options.
      */
     private List<String> execStart(String id, Path tokenCopy) {
         List<String> command = new ArrayList<>();
@@ -137,7 +138,7 @@ final class InstallCommand implements Callable<Integer> {
             command.add(Path.of(launcher).toAbsolutePath().normalize().toString());
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-XX:+UseSerialGC");
+            command.addAll(ServiceJvmOptions.OPTIONS);
             command.add("-cp");
             List<String> classPath = new ArrayList<>();
             for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {

@@ -31,6 +31,8 @@ final class SystemdUnit {
                 [Service]
                 Type=simple
                 User=%2$s
+                # Fewer malloc arenas keep the JVM small (the package's launcher sets the same when unset).
+                Environment=MALLOC_ARENA_MAX=%5$s
                 ExecStart=%3$s
                 Restart=always
                 RestartSec=5
@@ -52,7 +54,8 @@ final class SystemdUnit {
 
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(deviceId, runAs, String.join(" ", quoted), quote(stateDir.toString()));
+                """.formatted(deviceId, runAs, String.join(" ", quoted), quote(stateDir.toString()),
+                        ServiceJvmOptions.MALLOC_ARENA_MAX);
     }
 
     /** The state directory an installed unit names, if any. */

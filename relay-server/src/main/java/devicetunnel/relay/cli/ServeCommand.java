@@ -9,6 +9,7 @@ import devicetunnel.relay.tls.TlsFiles;
 import devicetunnel.protocol.logging.LogSetup;
 import java.io.IOException;
 import devicetunnel.relay.ssh.TerminalSessions;
+import devicetunnel.relay.ws.TerminalCompression;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,6 +171,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(each gets the same share) so echoes stay quick. Default: ${DEFAULT-VALUE}.")
     boolean interactivePriority;
 
+    @Option(names = "--terminal-compression", defaultValue = "${env:DT_TERMINAL_COMPRESSION:-off}",
+            converter = TerminalCompressionConverter.class,
+            description = "Accept browsers' permessage-deflate offer on terminal websockets: off, fast (zlib level 1: "
+                    + "for browsers on slow links) or default (zlib level 6). Default: ${DEFAULT-VALUE}.")
+    TerminalCompression terminalCompression;
+
     @Option(names = "--secure-cookies", defaultValue = "${env:DT_SECURE_COOKIES:-false}",
             description = "Mark the session cookie Secure. Automatic when the relay serves TLS itself or with --allow-plain-http (a TLS proxy in front).")
     boolean secureCookies;
@@ -278,7 +285,7 @@ final class ServeCommand implements Callable<Integer> {
                 .allowPlainHttp(allowPlainHttp)
                 .hardening(hardening)
                 .sessions(defaults.withResumeGrace(sessionGrace).withMaxDuration(maxSessionDuration)
-                        .withInteractivePriority(interactivePriority))
+                        .withInteractivePriority(interactivePriority).withCompression(terminalCompression))
                 .maintenance(RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
                         .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention)
                         .withRecordings(recordingsDir, recordingRetention)

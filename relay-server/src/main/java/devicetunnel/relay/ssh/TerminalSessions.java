@@ -7,6 +7,7 @@ import devicetunnel.relay.recording.SessionRecording;
 import devicetunnel.relay.store.Device;
 import devicetunnel.relay.store.TerminalSessionStore;
 import java.io.IOException;
+import devicetunnel.relay.ws.TerminalCompression;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -36,27 +37,34 @@ public final class TerminalSessions implements AutoCloseable {
      * @param maxDuration         end a session this long after it opened; zero: no limit
      * @param interactivePriority pace sessions printing in bulk while the machine is busy and
      *                            operators type elsewhere ({@link OutputGovernor})
+     * @param compression         whether a browser's permessage-deflate offer is accepted, and how hard
      */
     public record Settings(Duration openTimeout, Duration resumeGrace, int replayBytes, int highWatermark,
-                           int sendQueueBytes, Duration maxDuration, boolean interactivePriority) {
+                           int sendQueueBytes, Duration maxDuration, boolean interactivePriority,
+                           TerminalCompression compression) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60), 1024 * 1024, 512 * 1024,
-                    256 * 1024, Duration.ZERO, true);
+                    256 * 1024, Duration.ZERO, true, TerminalCompression.OFF);
+        }
+
+        public Settings withCompression(TerminalCompression level) {
+            return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, maxDuration,
+                    interactivePriority, level);
         }
 
         public Settings withResumeGrace(Duration grace) {
             return new Settings(openTimeout, grace, replayBytes, highWatermark, sendQueueBytes, maxDuration,
-                    interactivePriority);
+                    interactivePriority, compression);
         }
 
         public Settings withMaxDuration(Duration max) {
             return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, max,
-                    interactivePriority);
+                    interactivePriority, compression);
         }
 
         public Settings withInteractivePriority(boolean enabled) {
             return new Settings(openTimeout, resumeGrace, replayBytes, highWatermark, sendQueueBytes, maxDuration,
-                    enabled);
+                    enabled, compression);
         }
     }
 

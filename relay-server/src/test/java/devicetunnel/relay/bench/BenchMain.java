@@ -57,6 +57,8 @@ public final class BenchMain {
                             () -> ConcurrentSessions.run(rig, options, idleP99[0], report));
                 }
             }
+            failed |= figure(options, "browser", report, () -> BrowserPath.run(options, work.resolve("browser"), report));
+            failed |= figure(options, "agent", report, () -> AgentFootprint.run(options, work.resolve("agent"), report));
             failed |= figure(options, "idle", report, () -> IdleDevices.run(options, work.resolve("idle"), report));
             // Cluster figures need PostgreSQL (127.0.0.1:5432, db test) and NATS (127.0.0.1:4222).
             failed |= figure(options, "cluster-setup", report, () -> ClusterSetup.run(options, work.resolve("cluster-setup"), report));

@@ -34,7 +34,9 @@ public final class IdleRelayMain {
         // either way). Until the store moved to SQLite this was an in-memory H2.
         RelayConfig config = TestConfigs.relay(stateDir).withPingInterval(ping)
                 .withDatabaseUrl("jdbc:sqlite:file:idle?mode=memory&cache=shared")
-                .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000));
+                // Thousands of simulated agents share one address: lift the per-address connect rate too.
+                .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000)
+                        .withNetwork(RelayConfig.Hardening.defaults().network().withRates(1_000_000, 1_000_000)));
         try (RelayServer relay = new RelayServer(config).start()) {
             for (int i = 0; i < devices; i++) {
                 String id = SimulatedAgentsMain.deviceId(i);

@@ -21,6 +21,29 @@ final class ProcStats {
         throw new IOException("no VmRSS for " + pid);
     }
 
+    static int threads(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no Threads for " + pid);
+    }
+
+    /**
+     * Writes what a JVM started with -XX:NativeMemoryTracking=summary spends its memory on:
+     * {@code prefix-nmt.txt}, {@code -heap.txt}, {@code -classes.txt} (histogram), {@code -threads.txt}.
+     */
+    static void diagnose(long pid, Path prefix) throws IOException, InterruptedException {
+        Files.createDirectories(prefix.getParent());
+        String id = Long.toString(pid);
+        String name = prefix.getFileName().toString();
+        Files.writeString(prefix.resolveSibling(name + "-nmt.txt"), run("jcmd", id, "VM.native_memory", "summary"));
+        Files.writeString(prefix.resolveSibling(name + "-heap.txt"), run("jcmd", id, "GC.heap_info"));
+        Files.writeString(prefix.resolveSibling(name + "-classes.txt"), run("jcmd", id, "GC.class_histogram"));
+        Files.writeString(prefix.resolveSibling(name + "-threads.txt"), run("jcmd", id, "Thread.print"));
+    }
+
     /** User + system CPU time in clock ticks. */
     static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
