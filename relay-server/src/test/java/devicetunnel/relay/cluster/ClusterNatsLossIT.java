@@ -88,11 +88,15 @@ class ClusterNatsLossIT {
                     && "ready".equals(TestCluster.readyz(b).get("status").asText()));
             System.out.printf("ClusterNatsLossIT: both relays ready again %d ms after NATS came back%n",
                     (System.nanoTime() - back) / 1_000_000);
-            try (TerminalClient cross = TerminalClient.connect(TestCluster.terminal(a, "dev-b"), token)) {
-                cross.awaitSessionId(WAIT);
-                cross.type("echo across-$((2*21))\r");
-                cross.awaitOutput(TerminalClient.hasLine("across-42"), WAIT);
-            }
+            // Ready means connected; the sibling's subscriptions come back with its own reconnect, which
+            // may finish a moment later: the first cross-relay open can still be refused, a later one works.
+            await().atMost(WAIT).untilAsserted(() -> {
+                try (TerminalClient cross = TerminalClient.connect(TestCluster.terminal(a, "dev-b"), token)) {
+                    cross.awaitSessionId(Duration.ofSeconds(10));
+                    cross.type("echo across-$((2*21))\r");
+                    cross.awaitOutput(TerminalClient.hasLine("across-42"), WAIT);
+                }
+            });
             open.type("echo still-$((2*21))\r");
             open.awaitOutput(TerminalClient.hasLine("still-42"), WAIT);
         }
