@@ -159,7 +159,9 @@ class TerminalSessionTest {
         Tab tab = new Tab();
         session.attach(tab, 0);
         session.detach(tab);
-        await().atMost(WAIT).until(session::isClosed);
+        // closed() marks the session closed, then tears it down and tells its owner last
+        await().atMost(WAIT).until(() -> !closedSessions.isEmpty());
+        assertThat(session.isClosed()).isTrue();
         assertThat(closedSessions).containsExactly(session);
         assertThat(tab.closeCode).as("a detached tab is not called again").isNotDone();
     }
