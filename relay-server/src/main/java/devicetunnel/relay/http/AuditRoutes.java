@@ -8,7 +8,6 @@ import devicetunnel.relay.store.AuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * {@code GET /api/v1/audit?limit=&event=&deviceId=&operator=&from=&to=&before=}: audit events for
@@ -48,20 +47,8 @@ public final class AuditRoutes {
         if (operator != null && (operator.isEmpty() || operator.length() > 64)) {
             throw new TunnelException(ErrorCode.BAD_REQUEST, "'operator' must be a user name of 1 to 64 characters.");
         }
-        ctx.json(audit.find(new AuditLog.Filter(event, deviceId, operator, instant(ctx, "from"), instant(ctx, "to"),
+        ctx.json(audit.find(new AuditLog.Filter(event, deviceId, operator, QueryParams.instant(ctx, "from"), QueryParams.instant(ctx, "to"),
                 before(ctx.queryParam("before")), limit(ctx.queryParam("limit")))).stream().map(AuditEntryView::of).toList());
-    }
-
-    private static Instant instant(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new TunnelException(ErrorCode.BAD_REQUEST, "'" + name + "' must be a time like 2026-12-01T09:00:00Z.");
-        }
     }
 
     private static Long before(String value) {

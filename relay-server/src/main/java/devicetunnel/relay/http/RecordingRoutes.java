@@ -12,7 +12,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -74,8 +73,8 @@ public final class RecordingRoutes {
             }
             operator = me.username();
         }
-        RecordingStore.Filter filter = new RecordingStore.Filter(deviceId, operator, instant(ctx, "from"),
-                instant(ctx, "to"), limit(ctx));
+        RecordingStore.Filter filter = new RecordingStore.Filter(deviceId, operator, QueryParams.instant(ctx, "from"),
+                QueryParams.instant(ctx, "to"), limit(ctx));
         String query = ctx.queryParam("q");
         if (query == null || query.isEmpty()) {
             ctx.json(recordings.list(filter).stream().map(RecordingView::of).toList());
@@ -96,18 +95,6 @@ public final class RecordingRoutes {
         ctx.contentType(CAST_TYPE);
         ctx.header("Content-Disposition", "attachment; filename=\"" + entry.sessionId() + ".cast\"");
         recordings.copyCast(entry, ctx.outputStream());
-    }
-
-    private static Instant instant(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new TunnelException(ErrorCode.BAD_REQUEST, "'" + name + "' must be a time like 2026-12-01T09:00:00Z.");
-        }
     }
 
     private static int limit(Context ctx) {
