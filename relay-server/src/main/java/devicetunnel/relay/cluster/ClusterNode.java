@@ -34,7 +34,8 @@ public final class ClusterNode implements AutoCloseable {
     private final LeaseKeeper lease;
     private final ClusterBus bus;
     private final LongSupplier clock = System::currentTimeMillis;
-    private final ProofIdStore proofIds;
+    private final ProofIdStore proofIdStore;
+    private final SharedProofIds proofIds;
     private final SessionSlotStore slots;
     private final RateHitStore rateHits;
     private final AccessBroadcast access;
@@ -44,7 +45,8 @@ public final class ClusterNode implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.bus = bus;
-        this.proofIds = new ProofIdStore(database.dataSource());
+        this.proofIdStore = new ProofIdStore(database.dataSource());
+        this.proofIds = new SharedProofIds(proofIdStore);
         this.slots = new SessionSlotStore(database.dataSource());
         this.rateHits = new RateHitStore(database.dataSource());
         this.access = new AccessBroadcast(bus.connection(), config.accessSubject(), config.relayId());
@@ -92,7 +94,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Device proof ids every relay of the cluster shares: a replay is refused by all. */
     public ProofIds proofIds() {
-        return new SharedProofIds(proofIds);
+        return proofIds;
     }
 
     /** Session caps counted across the cluster. */
@@ -124,7 +126,7 @@ public final class ClusterNode implements AutoCloseable {
     public void sweepShared() {
         long now = clock.getAsLong();
         slotCounters.forEach(SharedSessionSlots::retryReleases);
-        proofIds.purge(now);
+        proofIdStore.purge(now);
         rateHits.purge(now);
         slots.purgeDead(now);
     }
@@ -160,6 +162,7 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         bus.close();
         writer.close();
+        proofIds.close();
         lease.close();
     }
 }

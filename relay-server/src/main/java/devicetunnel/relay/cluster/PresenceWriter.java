@@ -1,12 +1,14 @@
 package devicetunnel.relay.cluster;
 
+import devicetunnel.protocol.DaemonThreads;
 import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.link.LinkListener;
 import devicetunnel.relay.store.ClusterStore;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,65 +17,103 @@ import org.slf4j.LoggerFactory;
  * Writes this relay's link ups and downs to the shared store: one row write per connect and per
  * disconnect, never per ping. One writer thread keeps them in the order the registry reported them
  * (so a link's "down" never overtakes its "up") and keeps database latency off Jetty's threads.
+ * Whatever queued while the last batch was written goes in the next transaction, so a mass
+ * reconnect (a sibling relay died) costs a few commits, not one per device.
  */
 final class PresenceWriter implements LinkListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PresenceWriter.class);
+    static final int MAX_BATCH = 2_000;
+
+    private record Change(DeviceLink link, boolean up) {}
 
     private record Held(DeviceLink link, long generation) {}
 
     private final ClusterStore store;
     private final String relayId;
-    private final ExecutorService writer;
+    private final LinkedBlockingQueue<Change> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closing;
     /** Touched by the writer thread only. */
     private final Map<String, Held> held = new HashMap<>();
 
     PresenceWriter(ClusterStore store, String relayId) {
         this.store = store;
         this.relayId = relayId;
-        this.writer = Executors.newSingleThreadExecutor(devicetunnel.protocol.DaemonThreads.named("cluster-presence"));
+        this.writer = DaemonThreads.named("cluster-presence").newThread(this::writeLoop);
+        writer.start();
     }
 
     @Override
     public void linkUp(DeviceLink link) {
-        submit(() -> held.put(link.deviceId(), new Held(link,
-                store.linkUp(link.deviceId(), relayId, link.connectedAt().toEpochMilli()))));
+        enqueue(new Change(link, true));
     }
 
     @Override
     public void linkDown(DeviceLink link) {
-        submit(() -> {
-            Held h = held.get(link.deviceId());
-            if (h != null && h.link() == link) {
-                held.remove(link.deviceId());
-                store.linkDown(link.deviceId(), relayId, h.generation());
-            }
-        });
+        enqueue(new Change(link, false));
     }
 
-    private void submit(Runnable write) {
+    private void enqueue(Change change) {
+        if (closing && !writer.isAlive()) {
+            log.debug("relay closed; presence write dropped");
+            return;
+        }
+        queue.add(change);
+    }
+
+    private void writeLoop() {
+        List<Change> batch = new ArrayList<>();
+        while (!(closing && queue.isEmpty())) {
+            try {
+                Change first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            write(batch);
+            batch.clear();
+        }
+    }
+
+    private void write(List<Change> batch) {
+        Map<String, Held> before = new HashMap<>(held);
         try {
-            writer.execute(() -> {
-                try {
-                    write.run();
-                } catch (RuntimeException e) {
-                    // The row is missing or stale until the device's next connect; siblings see it offline.
-                    log.warn("cluster presence write failed: {}", e.toString());
+            store.writeLinks(relayId, rows -> {
+                for (Change c : batch) {
+                    String deviceId = c.link().deviceId();
+                    if (c.up()) {
+                        held.put(deviceId, new Held(c.link(), rows.up(deviceId, c.link().connectedAt().toEpochMilli())));
+                    } else {
+                        Held h = held.get(deviceId);
+                        if (h != null && h.link() == c.link()) {
+                            held.remove(deviceId);
+                            rows.down(deviceId, h.generation());
+                        }
+                    }
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            log.debug("relay closing; presence write dropped");
+        } catch (RuntimeException e) {
+            // Rolled back: those rows are missing or stale until each device's next connect (siblings
+            // see it offline); what this relay believes it wrote goes back to what the store holds.
+            held.clear();
+            held.putAll(before);
+            log.warn("cluster presence write of {} change(s) failed: {}", batch.size(), e.toString());
         }
     }
 
     /** Lets queued writes finish (bounded), so a clean stop leaves no stale rows behind. */
     @Override
     public void close() {
-        writer.shutdown();
+        closing = true;
         try {
-            writer.awaitTermination(5, TimeUnit.SECONDS);
+            writer.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        writer.shutdownNow();
+        writer.interrupt();
     }
 }

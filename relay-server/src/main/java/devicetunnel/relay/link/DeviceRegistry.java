@@ -23,7 +23,7 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceRegistry.class);
 
     private final ConcurrentMap<String, DeviceLink> links = new ConcurrentHashMap<>();
-    private final DeviceStore devices;
+    private final LastSeenWriter lastSeen;
     private final Duration pingInterval;
     private final LinkListener listener;
     private final java.util.concurrent.ScheduledFuture<?> pinger;
@@ -35,7 +35,7 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
 
     public DeviceRegistry(DeviceStore devices, Duration pingInterval, ScheduledExecutorService scheduler,
                           LinkListener listener) {
-        this.devices = devices;
+        this.lastSeen = new LastSeenWriter(devices);
         this.listener = listener;
         this.pingInterval = pingInterval;
         this.pinger = Periodic.every(scheduler, "device pings", pingInterval, this::pingAll);
@@ -55,14 +55,14 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
             log.info("device {} reconnected; closing its previous link", link.deviceId());
             previous.close(ErrorCode.LINK_REPLACED.closeCode(), "replaced by a newer connection");
         }
-        devices.touch(link.deviceId(), Instant.now());
+        lastSeen.seen(link.deviceId(), Instant.now());
     }
 
     /** Removes the link if it is still the current one (a stale link closing must not evict its successor). */
     public void unregister(DeviceLink link) {
         if (links.remove(link.deviceId(), link)) {
             listener.linkDown(link);
-            devices.touch(link.deviceId(), Instant.now());
+            lastSeen.seen(link.deviceId(), Instant.now());
             log.info("device {} offline", link.deviceId());
         }
     }
@@ -139,5 +139,6 @@ public final class DeviceRegistry implements Presence, AutoCloseable {
     public void close() {
         pinger.cancel(false);
         reaper.cancel(false);
+        lastSeen.close();
     }
 }

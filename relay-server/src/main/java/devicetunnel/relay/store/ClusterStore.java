@@ -1,5 +1,6 @@
 package devicetunnel.relay.store;
 
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,19 +54,54 @@ public final class ClusterStore {
         return jdbc.update("DELETE FROM cluster_device_links WHERE relay_id = ?", relayId);
     }
 
+    private static final String LINK_UP = "INSERT INTO cluster_device_links (device_id, relay_id, generation, connected_at) "
+            + "VALUES (?, ?, 1, ?) ON CONFLICT (device_id) DO UPDATE SET relay_id = excluded.relay_id, "
+            + "generation = cluster_device_links.generation + 1, connected_at = excluded.connected_at "
+            + "RETURNING generation";
+    /** Removes the link row only if it is still this link (a newer link elsewhere stays). */
+    private static final String LINK_DOWN =
+            "DELETE FROM cluster_device_links WHERE device_id = ? AND relay_id = ? AND generation = ?";
+
+    /** One relay's link rows, written within one transaction. */
+    public interface LinkRows {
+        /** Records that the relay now holds the device's link; returns the link's generation. */
+        long up(String deviceId, long connectedAt) throws SQLException;
+
+        /** Removes the row of the link of that generation, if it is still this relay's. */
+        void down(String deviceId, long generation) throws SQLException;
+    }
+
+    /** Statements on {@link LinkRows}, in order. */
+    public interface LinkWork {
+        void run(LinkRows rows) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: one commit for any number of link ups and downs. */
+    public void writeLinks(String relayId, LinkWork work) {
+        jdbc.transaction(tx -> {
+            work.run(new LinkRows() {
+                @Override
+                public long up(String deviceId, long connectedAt) throws SQLException {
+                    return tx.query(LINK_UP, rs -> rs.getLong(1), deviceId, relayId, connectedAt).get(0);
+                }
+
+                @Override
+                public void down(String deviceId, long generation) throws SQLException {
+                    tx.update(LINK_DOWN, deviceId, relayId, generation);
+                }
+            });
+            return null;
+        });
+    }
+
     /** Records that {@code relayId} now holds the device's link; returns the link's generation. */
     public long linkUp(String deviceId, String relayId, long now) {
-        return jdbc.query("INSERT INTO cluster_device_links (device_id, relay_id, generation, connected_at) "
-                        + "VALUES (?, ?, 1, ?) ON CONFLICT (device_id) DO UPDATE SET relay_id = excluded.relay_id, "
-                        + "generation = cluster_device_links.generation + 1, connected_at = excluded.connected_at "
-                        + "RETURNING generation",
-                rs -> rs.getLong(1), deviceId, relayId, now).get(0);
+        return jdbc.query(LINK_UP, rs -> rs.getLong(1), deviceId, relayId, now).get(0);
     }
 
     /** Removes the link row only if it is still this link (a newer link elsewhere stays). */
     public void linkDown(String deviceId, String relayId, long generation) {
-        jdbc.update("DELETE FROM cluster_device_links WHERE device_id = ? AND relay_id = ? AND generation = ?",
-                deviceId, relayId, generation);
+        jdbc.update(LINK_DOWN, deviceId, relayId, generation);
     }
 
     /** The live relay holding the device's link, if any. */

@@ -62,8 +62,17 @@ public final class DeviceStore {
         return jdbc.update("UPDATE devices SET status = ? WHERE id = ?", status.name(), id) == 1;
     }
 
-    public void touch(String id, Instant seen) {
-        jdbc.update("UPDATE devices SET last_seen = ? WHERE id = ?", seen, id);
+    /** Many devices' last-seen times in one transaction (one commit, whatever the count). */
+    public void touchAll(java.util.Map<String, Instant> seen) {
+        if (seen.isEmpty()) {
+            return;
+        }
+        jdbc.transaction(tx -> {
+            for (var e : seen.entrySet()) {
+                tx.update("UPDATE devices SET last_seen = ? WHERE id = ?", e.getValue(), e.getKey());
+            }
+            return null;
+        });
     }
 
     public boolean remove(String id) {

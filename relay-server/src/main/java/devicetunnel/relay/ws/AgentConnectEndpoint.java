@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentConnectEndpoint {
     private static final Logger log = LoggerFactory.getLogger(AgentConnectEndpoint.class);
     private static final String DEVICE_ATTRIBUTE = "deviceId";
+    private static final String HOST_KEY_ATTRIBUTE = "enrolledHostKey";
     /** A well-behaved agent sends a ping per interval and a stream failure now and then. */
     static final int MAX_MESSAGES_PER_SECOND = 20;
 
@@ -69,7 +70,7 @@ public final class AgentConnectEndpoint {
     private final RelayMetrics metrics;
     private final FactsIntake facts;
     private final Map<String, DeviceLink> links = new ConcurrentHashMap<>();
-    private final Map<DeviceLink, MessageRate> rates = new ConcurrentHashMap<>();
+    private final Map<DeviceLink, Admitted> admitted = new ConcurrentHashMap<>();
     private final Set<DeviceLink> welcomed = ConcurrentHashMap.newKeySet();
 
     public AgentConnectEndpoint(DeviceStore devices, DeviceRegistry registry, StreamBroker broker, AuditLog audit,
@@ -125,14 +126,23 @@ public final class AgentConnectEndpoint {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Device credential refused.");
         }
         ctx.attribute(DEVICE_ATTRIBUTE, deviceId);
+        ctx.attribute(HOST_KEY_ATTRIBUTE, device.hostKey());
     }
+
+    /**
+     * What the upgrade established about a link: its message budget and the host key it proved
+     * possession of (kept so hello need not read the device again: a mass reconnect after a relay
+     * of the cluster died is paced by such reads).
+     */
+    private record Admitted(MessageRate rate, String enrolledHostKey) {}
 
     private void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
             String deviceId = ctx.attribute(DEVICE_ATTRIBUTE);
             DeviceLink link = new DeviceLink(deviceId, ctx.session, String.valueOf(ctx.session.getRemoteSocketAddress()));
             links.put(ctx.sessionId(), link);
-            rates.put(link, new MessageRate(MAX_MESSAGES_PER_SECOND, System::nanoTime));
+            admitted.put(link, new Admitted(new MessageRate(MAX_MESSAGES_PER_SECOND, System::nanoTime),
+                    ctx.attribute(HOST_KEY_ATTRIBUTE)));
             scheduler.schedule(() -> {
                 if (!welcomed.contains(link) && link.isOpen()) {
                     log.warn("device {} did not say hello within {} s; closing", deviceId, helloTimeout.toSeconds());
@@ -147,8 +157,8 @@ public final class AgentConnectEndpoint {
                 return;
             }
             link.heard();
-            MessageRate rate = rates.get(link);
-            if (rate != null && !rate.tryTake()) {
+            Admitted state = admitted.get(link);
+            if (state != null && !state.rate().tryTake()) {
                 log.warn("device {} floods its control link; closing it", link.deviceId());
                 refuse(ctx, ErrorCode.TOO_MANY_REQUESTS, "Too many control messages.");
                 return;
@@ -222,7 +232,8 @@ public final class AgentConnectEndpoint {
             return;
         }
         String deviceId = link.deviceId();
-        String onRecord = devices.find(deviceId).map(Device::hostKey).orElse(null);
+        Admitted state = admitted.get(link);
+        String onRecord = state == null ? null : state.enrolledHostKey();
         if (hello.hostKey() != null && !hello.hostKey().isBlank() && !JdkKeys.sameOpenSshKey(onRecord, hello.hostKey())) {
             // It signed its proof with the enrolled key yet announces another: something is wrong on the device.
             audit.record("device.hostkey.changed", null, deviceId, null, link.remoteAddress(),
@@ -246,7 +257,7 @@ public final class AgentConnectEndpoint {
     private void closed(WsContext ctx) {
         DeviceLink link = links.remove(ctx.sessionId());
         if (link != null) {
-            rates.remove(link);
+            admitted.remove(link);
             welcomed.remove(link);
             registry.unregister(link);
         }

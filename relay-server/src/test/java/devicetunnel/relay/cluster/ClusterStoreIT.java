@@ -1,6 +1,7 @@
 package devicetunnel.relay.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import devicetunnel.relay.store.ClusterStore;
 import devicetunnel.relay.store.Database;
@@ -71,6 +72,24 @@ class ClusterStoreIT {
         store.removeRelay("b");
         assertThat(store.onlineDevices(5)).isEmpty();
         assertThat(store.liveRelays(5)).isEmpty();
+    }
+
+    @Test
+    void aBatchOfLinkChangesLandsInOrderInOneTransactionOrNotAtAll() {
+        store.registerRelay("b", "http://b", "s", 10_000, 0);
+        store.writeLinks("b", rows -> {
+            long first = rows.up("dev-1", 1);
+            rows.up("dev-2", 1);
+            rows.down("dev-1", first); // up then down in one batch: the row is gone
+            rows.up("dev-3", 2);
+        });
+        assertThat(store.onlineDevices(5)).containsOnlyKeys("dev-2", "dev-3");
+
+        assertThatThrownBy(() -> store.writeLinks("b", rows -> {
+            rows.up("dev-4", 3);
+            throw new java.sql.SQLException("fails half way");
+        })).isInstanceOf(RuntimeException.class);
+        assertThat(store.onlineDevices(5)).containsOnlyKeys("dev-2", "dev-3");
     }
 
     @Test

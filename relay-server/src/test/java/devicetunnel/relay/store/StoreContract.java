@@ -97,7 +97,7 @@ abstract class StoreContract {
         assertThat(devices.setStatus("dev-1", Device.Status.ACCEPTED)).isTrue();
         assertThat(devices.setStatus("nope", Device.Status.ACCEPTED)).isFalse();
         Instant seen = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        devices.touch("dev-1", seen);
+        devices.touchAll(Map.of("dev-1", seen, "not-enrolled", seen));
         assertThat(devices.find("dev-1").orElseThrow().lastSeen()).isEqualTo(seen);
         assertThat(devices.remove("dev-1")).isTrue();
         assertThat(devices.list()).isEmpty();
