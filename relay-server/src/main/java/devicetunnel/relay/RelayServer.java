@@ -99,6 +99,10 @@ import devicetunnel.relay.ws.AgentStreamEndpoint;
 import devicetunnel.relay.ws.NativeSshEndpoint;
 import devicetunnel.relay.ws.TerminalCompression;
 import devicetunnel.relay.ws.TerminalEndpoint;
+import devicetunnel.relay.ws.WatchEndpoint;
+import devicetunnel.relay.share.SessionShares;
+import devicetunnel.relay.share.Sharing;
+import devicetunnel.relay.http.ShareRoutes;
 import devicetunnel.relay.ws.SiblingStreamClient;
 import devicetunnel.relay.ws.WsKeepalive;
 import io.javalin.Javalin;
@@ -314,6 +318,10 @@ public final class RelayServer implements AutoCloseable {
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
+            Sharing sharing = new Sharing(sessions, new SessionShares(Clock.systemUTC(), id -> sessions.find(id).isPresent()),
+                    access, users, audit);
+            ShareRoutes shareRoutes = new ShareRoutes(sharing);
+            WatchEndpoint watch = new WatchEndpoint(gate, sessions, sharing, keepalive);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout(), metrics, new NativeSshRecording(recordings::policy));
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
@@ -410,6 +418,8 @@ public final class RelayServer implements AutoCloseable {
                 agentConnect.install(cfg.routes);
                 agentStreams.install(cfg.routes);
                 terminal.install(cfg.routes);
+                watch.install(cfg.routes);
+                shareRoutes.install(cfg.routes);
                 nativeSsh.install(cfg.routes);
             });
         } catch (IOException | RuntimeException e) {
