@@ -159,6 +159,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelaySshClient sshClient;
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
+    private final Sharing sharing;
     private final DeviceSshConnector sshConnector;
     private final SessionSlots sessionLimits;
     private final WsKeepalive keepalive;
@@ -318,7 +319,7 @@ public final class RelayServer implements AutoCloseable {
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
-            Sharing sharing = new Sharing(sessions, new SessionShares(Clock.systemUTC(), id -> sessions.find(id).isPresent()),
+            this.sharing = new Sharing(sessions, new SessionShares(Clock.systemUTC(), id -> sessions.find(id).isPresent()),
                     access, users, audit);
             ShareRoutes shareRoutes = new ShareRoutes(sharing);
             WatchEndpoint watch = new WatchEndpoint(gate, sessions, sharing, keepalive);
@@ -518,6 +519,11 @@ public final class RelayServer implements AutoCloseable {
     public UserStore users() { return users; }
     public DeviceStore devices() { return devices; }
     public Enrollments enrollments() { return enrollments; }
+    /** Shares and watchers of this relay's terminal sessions. */
+    public Sharing sharing() {
+        return sharing;
+    }
+
     public AuditLog audit() { return audit; }
     public SessionSlots sessionLimits() { return sessionLimits; }
     public PasswordHasher passwordHasher() { return hasher; }

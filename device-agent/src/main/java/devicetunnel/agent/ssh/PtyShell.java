@@ -150,10 +150,10 @@ final class PtyShell {
 
     /**
      * A line for the operator, shown as the terminal's own output (in the ring too, so a resume
-     * replays it and offsets stay the relay's): dimmed, on a line of its own.
+     * replays it and offsets stay the relay's): bold, on a line of its own.
      */
     void notice(String text) {
-        byte[] line = ("\r\n\u001b[2m[device-tunnel] " + text.replaceAll("\\p{Cntrl}", " ") + "\u001b[0m\r\n")
+        byte[] line = ("\r\n\u001b[1m[device-tunnel] " + text.replaceAll("\\p{Cntrl}", " ") + "\u001b[0m\r\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         emit(line, line.length);
     }
