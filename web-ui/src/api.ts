@@ -165,6 +165,33 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return (await res.json()) as T;
 }
 
+/** A share of a terminal session (docs/API.md, "Sharing a session"). */
+export interface ShareInfo {
+  id: string;
+  sessionId: string;
+  deviceId: string;
+  owner: string;
+  mode: 'watch' | 'join';
+  kind: 'link' | 'user';
+  user?: string;
+  expiresAt: string | null;
+  /** Only in the answer that created a link. */
+  link?: string;
+}
+
+export const shareApi = {
+  create: (sessionId: string, body: { mode: 'watch' | 'join'; minutes?: number; user?: string }) =>
+    request<ShareInfo>('POST', `/api/v1/sessions/${encodeURIComponent(sessionId)}/shares`, body),
+  list: (sessionId: string) => request<{ shares: ShareInfo[] }>('GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/shares`),
+  revoke: (sessionId: string, shareId: string) =>
+    request<void>('DELETE', `/api/v1/sessions/${encodeURIComponent(sessionId)}/shares/${encodeURIComponent(shareId)}`),
+  allowTyping: (sessionId: string, watcherId: string) =>
+    request<void>('POST', `/api/v1/sessions/${encodeURIComponent(sessionId)}/watchers/${encodeURIComponent(watcherId)}/typing`, {}),
+  removeWatcher: (sessionId: string, watcherId: string) =>
+    request<void>('DELETE', `/api/v1/sessions/${encodeURIComponent(sessionId)}/watchers/${encodeURIComponent(watcherId)}`),
+  sharedWithMe: () => request<ShareInfo[]>('GET', '/api/v1/shared-sessions'),
+};
+
 export const api = {
   login: (username: string, password: string) => request<LoginResult>('POST', '/api/v1/auth/login', { username, password }),
   logout: () => request<void>('POST', '/api/v1/auth/logout'),

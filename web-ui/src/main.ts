@@ -1,13 +1,13 @@
 // Entry point: decides login vs console, polls devices, wires global shortcuts.
 
-import { ApiError, api, type Device, type Me } from './api.ts';
+import { ApiError, api, shareApi, type Device, type Me, type ShareInfo } from './api.ts';
 import { SESSION_EXPIRED } from './errors.ts';
 import { clampFontSize, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.ts';
 import { DeviceList } from './ui/device-list.ts';
 import { byId, h } from './ui/dom.ts';
 import { rememberOpenSessions, takeOpenSessions } from './reload.ts';
-import { deviceFromHash } from './urls.ts';
+import { deviceFromHash, watchFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
 import { initMfaLogin } from './ui/mfa-login.ts';
 import { AccountSecurity } from './ui/account-security.ts';
@@ -61,6 +61,7 @@ function showConsole(user: Me): void {
   startPolling();
   resumeAfterReload();
   openLinkedDevice();
+  openSharedLink();
   if (!tabs.activeTab) byId('device-filter').focus();
 }
 
@@ -80,12 +81,43 @@ function openLinkedDevice(): void {
   openTerminal(devices.get(id) ?? { id, name: id, online: false, lastSeen: null, labels: {} });
 }
 
+/** `#watch=<session>&share=<token>`: a share link; opens a watching tab once (the relay decides whether it may). */
+function openSharedLink(): void {
+  const target = watchFromHash(location.hash);
+  if (!me || !target) return;
+  history.replaceState(null, '', location.pathname + location.search); // the token must not stay in the address bar
+  if (views.current !== 'terminals') void views.show('terminals');
+  tabs.open({ id: 'shared', name: 'shared session', online: true, lastSeen: null, labels: {} }, settings, undefined, target);
+}
+
+function watchShared(s: ShareInfo): void {
+  if (views.current !== 'terminals') void views.show('terminals');
+  tabs.open(devices.get(s.deviceId) ?? { id: s.deviceId, name: s.deviceId, online: true, lastSeen: null, labels: {} }, settings,
+    undefined, { sessionId: s.sessionId, owner: s.owner });
+}
+
+/** Sessions shared with me by name, in the sidebar with a Watch button each. */
+function showSharedWithMe(list: ShareInfo[]): void {
+  const section = byId('shared-with-me');
+  section.hidden = list.length === 0;
+  const key = list.map((s) => s.id).join(',');
+  if (section.dataset.key === key) return; // unchanged: keep focus and screen readers quiet
+  section.dataset.key = key;
+  byId('shared-list').replaceChildren(...list.map((s) => {
+    const watch = h('button', { type: 'button', 'data-action': 'watch-shared', 'data-session-id': s.sessionId },
+      s.mode === 'join' ? 'Join' : 'Watch');
+    watch.addEventListener('click', () => watchShared(s));
+    return h('li', {}, `${s.owner} on ${s.deviceId} `, watch);
+  }));
+}
+
 function leaveConsole(message: string): void {
   me = null;
   stopPolling();
   tabs.closeAll();
   views.tearDown();
   devices.reset();
+  showSharedWithMe([]);
   clearNotice();
   showLogin(message);
 }
@@ -105,6 +137,7 @@ function startPolling(): void {
       const list = await api.devices();
       if (gen !== pollGeneration) return;
       devices.update(list);
+      showSharedWithMe(await shareApi.sharedWithMe());
       tabs.devicesSeen(list); // the relay answers: waiting resumes try now, tabs of returned devices offer a reconnect
       clearNotice(RELAY_DOWN);
     } catch (e) {
@@ -209,10 +242,11 @@ function init(): void {
   document.addEventListener('keydown', onGlobalKey, true);
   window.addEventListener('online', () => tabs.retryNow());
   window.addEventListener('hashchange', openLinkedDevice);
+  window.addEventListener('hashchange', openSharedLink);
   // Closing the browser tab kills live shells: ask first (Ctrl+W cannot be intercepted outside full screen).
   // Not under automation (navigator.webdriver): the prompt would block browser tests.
   window.addEventListener('pagehide', () => {
-    const open = tabs.all.filter((t) => t.session.sessionId && (t.session.state === 'connected' || t.session.state === 'reconnecting'));
+    const open = tabs.all.filter((t) => !t.watch && t.session.sessionId && (t.session.state === 'connected' || t.session.state === 'reconnecting'));
     rememberOpenSessions(window.sessionStorage, open.map((t) => ({ deviceId: t.device.id, name: t.device.name, sessionId: t.session.sessionId! })));
   });
   window.addEventListener('beforeunload', (e) => {
@@ -224,6 +258,7 @@ function init(): void {
   // Stable hook for the browser tests.
   (window as unknown as { deviceTunnel: unknown }).deviceTunnel = {
     activeTerminalText: (): string => tabs.activeTab?.text() ?? '',
+    terminalTexts: (): string[] => tabs.all.map((t) => t.text()),
     activeTerminalSize: (): { cols: number; rows: number } | null =>
       tabs.activeTab ? { cols: tabs.activeTab.term.cols, rows: tabs.activeTab.term.rows } : null,
   };

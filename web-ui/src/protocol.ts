@@ -1,11 +1,24 @@
 // Text-frame control messages of the terminal websocket (binary frames are raw terminal bytes).
 
 export type ServerMessage =
-  | { type: 'session'; id: string; offset: number; resumedThroughDevice?: boolean }
+  | { type: 'session'; id: string; offset: number; resumedThroughDevice?: boolean; watching?: 'watch' | 'join'; owner?: string }
   | { type: 'exit'; status: number }
   | { type: 'gap'; bytes: number }
   | { type: 'error'; error: string; message?: string }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** To the owner of a shared session: who watches it now. */
+  | { type: 'watchers'; watchers: WatcherInfo[] }
+  /** To a joiner: the owner allowed typing. */
+  | { type: 'typing'; allowed: boolean }
+  /** To a watcher who typed without the right to: dropped, said once. */
+  | { type: 'input_refused'; message: string };
+
+export interface WatcherInfo {
+  id: string;
+  user: string;
+  mode: 'watch' | 'join';
+  typing: boolean;
+}
 
 /** Parses a server text frame; unknown or malformed frames give null (ignored, never fatal). */
 export function parseServerMessage(text: string): ServerMessage | null {
@@ -21,7 +34,10 @@ export function parseServerMessage(text: string): ServerMessage | null {
   switch (m.type) {
     case 'session':
       return typeof m.id === 'string'
-        ? { type: 'session', id: m.id, offset: num(m.offset, 0), resumedThroughDevice: m.resumedThroughDevice === true }
+        ? {
+            type: 'session', id: m.id, offset: num(m.offset, 0), resumedThroughDevice: m.resumedThroughDevice === true,
+            ...(m.watching === 'watch' || m.watching === 'join' ? { watching: m.watching, owner: typeof m.owner === 'string' ? m.owner : '?' } : {}),
+          }
         : null;
     case 'exit':
       return { type: 'exit', status: num(m.status, -1) };
@@ -29,6 +45,12 @@ export function parseServerMessage(text: string): ServerMessage | null {
       return { type: 'gap', bytes: num(m.bytes, 0) };
     case 'ping':
       return { type: 'ping' };
+    case 'watchers':
+      return Array.isArray(m.watchers) ? { type: 'watchers', watchers: m.watchers.filter(isWatcher) } : null;
+    case 'typing':
+      return { type: 'typing', allowed: m.allowed === true };
+    case 'input_refused':
+      return { type: 'input_refused', message: typeof m.message === 'string' ? m.message : 'Typing is not allowed here.' };
     case 'error':
       return {
         type: 'error',
@@ -38,6 +60,12 @@ export function parseServerMessage(text: string): ServerMessage | null {
     default:
       return null;
   }
+}
+
+function isWatcher(w: unknown): w is WatcherInfo {
+  const o = w as Record<string, unknown> | null;
+  return typeof o === 'object' && o !== null && typeof o.id === 'string' && typeof o.user === 'string'
+    && (o.mode === 'watch' || o.mode === 'join') && typeof o.typing === 'boolean';
 }
 
 export function resizeMessage(cols: number, rows: number): string {

@@ -21,6 +21,7 @@ import {
 } from './errors.ts';
 import { AckBatcher, DEFAULT_ACK, type AckOptions, type Timers } from './flow.ts';
 import { ackMessage, closeMessage, pongMessage, parseServerMessage, resizeMessage } from './protocol.ts';
+import type { WatcherInfo } from './protocol.ts';
 import { resumeUrl, terminalUrl, type OriginLike } from './urls.ts';
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -59,6 +60,14 @@ export interface SessionSink {
   capReached?(): void;
   /** The session closed because its device went away, and the device is online again: offer a new session. */
   deviceBack?(): void;
+  /** Watching someone's shared session: how (read-only or join) and whose. */
+  watching?(mode: 'watch' | 'join', owner: string): void;
+  /** Owner of a shared session: who watches it now. */
+  watchers?(list: WatcherInfo[]): void;
+  /** Watching someone's session: the owner let us type. */
+  typingAllowed?(): void;
+  /** Watching: the relay dropped what we typed. */
+  inputRefused?(message: string): void;
 }
 
 const encoder = new TextEncoder();
@@ -93,6 +102,8 @@ export class TerminalSession {
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
   private resumeWhy = RECONNECTING;
+  /** Watching someone else's session: a drop ends it (only the owner resumes). */
+  private watching = false;
 
   constructor(
     readonly deviceId: string,
@@ -119,6 +130,16 @@ export class TerminalSession {
     this.backoff.reset();
     this.setStatus('connecting', 'connecting…');
     this.connect(terminalUrl(this.deps.origin, this.deviceId, this.cols, this.rows), false);
+  }
+
+  /** Watches someone's shared session at {@code url} (a watch URL); no resume, no early input. */
+  watch(url: string): void {
+    this.cancelRetry();
+    this.dropSocket();
+    this.watching = true;
+    this.finished = false;
+    this.setStatus('connecting', 'joining…');
+    this.connect(url, false);
   }
 
   /**
@@ -261,6 +282,7 @@ export class TerminalSession {
         if (this.resuming) ws.send(resizeMessage(this.cols, this.rows));
         // Another relay took the session over from the device (its relay went away): say so.
         if (msg.resumedThroughDevice) this.sink.note('[device-tunnel: relay changed, session resumed]');
+        if (msg.watching) this.sink.watching?.(msg.watching, msg.owner ?? '?');
         this.setStatus('connected', 'connected');
         for (const bytes of this.early.splice(0)) ws.send(bytes);
         this.earlyBytes = 0;
@@ -283,6 +305,15 @@ export class TerminalSession {
       case 'ping':
         this.socket?.send(pongMessage());
         break;
+      case 'watchers':
+        this.sink.watchers?.(msg.watchers);
+        break;
+      case 'typing':
+        if (msg.allowed) this.sink.typingAllowed?.();
+        break;
+      case 'input_refused':
+        this.sink.inputRefused?.(msg.message);
+        break;
     }
   }
 
@@ -292,6 +323,12 @@ export class TerminalSession {
     const serverError = this.serverError;
     this.dropSocket();
     if (this.exitStatus !== null || (this.finished && !serverError)) return;
+    if (this.watching) {
+      this.finished = true;
+      const words = serverError ? (serverError.message ?? serverError.error) : code === 1000 ? 'the session ended' : describeClose(code, reason, 'device');
+      this.setStatus('closed', `closed — ${words}`);
+      return;
+    }
 
     if (namedClose(code) === 'session_moved') {
       // Another tab resumed this session: not a refusal, and reconnecting would only take it back.

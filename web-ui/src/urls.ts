@@ -22,6 +22,23 @@ export function resumeUrl(loc: OriginLike, sessionId: string, offset: number): s
   return `${wsBase(loc)}/api/v1/sessions/${encodeURIComponent(sessionId)}/terminal?offset=${o}`;
 }
 
+/** Websocket URL that watches someone's shared session (by link token, or by a share for us by name). */
+export function watchUrl(loc: OriginLike, sessionId: string, token?: string): string {
+  const base = `${wsBase(loc)}/api/v1/sessions/${encodeURIComponent(sessionId)}/watch`;
+  return token ? `${base}?share=${encodeURIComponent(token)}` : base;
+}
+
+/** `#watch=<session>&share=<token>` (a share link) → what to watch, or null. */
+export function watchFromHash(hash: string): { sessionId: string; token?: string } | null {
+  const m = /^#watch=([^&]+)(?:&share=([^&]+))?$/.exec(hash);
+  if (!m) return null;
+  try {
+    return { sessionId: decodeURIComponent(m[1]), token: m[2] ? decodeURIComponent(m[2]) : undefined };
+  } catch {
+    return null;
+  }
+}
+
 /** Same-origin path of the file endpoint for an absolute remote path. */
 export function filesUrl(deviceId: string, remotePath: string): string {
   return `/api/v1/devices/${encodeURIComponent(deviceId)}/files?path=${encodeURIComponent(remotePath)}`;

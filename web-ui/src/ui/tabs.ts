@@ -3,7 +3,7 @@
 import type { Device } from '../api.ts';
 import type { Settings } from '../settings.ts';
 import { byId } from './dom.ts';
-import { TerminalTab } from './terminal-tab.ts';
+import { TerminalTab, type WatchTarget } from './terminal-tab.ts';
 
 export class Tabs {
   private tabs: TerminalTab[] = [];
@@ -11,6 +11,9 @@ export class Tabs {
   private readonly strip = byId('tabs');
   private readonly panels = byId('panels');
   private readonly empty = byId('empty-state');
+  private readonly tileToggle = byId('tile-toggle');
+  private readonly broadcastBanner = byId('broadcast-banner');
+  private tiled = false;
 
   constructor(
     private readonly onAuthExpired: () => void,
@@ -18,6 +21,35 @@ export class Tabs {
     private readonly onActiveChange: (tab: TerminalTab | null) => void,
   ) {
     this.strip.addEventListener('keydown', (e) => this.onStripKey(e));
+    this.tileToggle.addEventListener('click', () => this.setTiled(!this.tiled));
+  }
+
+  /** Tiled: every terminal visible at once in a grid; the clicked one becomes active. */
+  setTiled(on: boolean): void {
+    this.tiled = on;
+    this.panels.classList.toggle('tiled', on);
+    this.tileToggle.setAttribute('aria-pressed', String(on));
+    this.tileToggle.textContent = on ? 'One pane' : 'Tile panes';
+    for (const t of this.tabs) t.refit();
+  }
+
+  /**
+   * Input typed in a pane: into every pane marked Broadcast when the pane typed in is one of
+   * them (opt-in per pane, with a banner saying how many), else into that pane alone.
+   */
+  private route(from: TerminalTab, data: string): void {
+    if (!from.broadcasting) {
+      from.session.sendInput(data);
+      return;
+    }
+    for (const t of this.tabs) if (t.broadcasting) t.session.sendInput(data);
+  }
+
+  private broadcastChanged(): void {
+    const n = this.tabs.filter((t) => t.broadcasting).length;
+    this.broadcastBanner.hidden = n === 0;
+    this.broadcastBanner.textContent = n === 0 ? ''
+      : `Broadcasting: what you type in a marked pane goes to all ${n} marked pane${n === 1 ? '' : 's'}. Untick Broadcast to stop.`;
   }
 
   get activeTab(): TerminalTab | null {
@@ -29,9 +61,14 @@ export class Tabs {
   }
 
   /** Opens a tab with a new shell, or with {@code resumeId}: a session this page had before a reload. */
-  open(device: Device, settings: Settings, resumeId?: string): TerminalTab {
+  open(device: Device, settings: Settings, resumeId?: string, watch?: WatchTarget): TerminalTab {
     const ordinal = this.tabs.filter((t) => t.device.id === device.id).length + 1;
-    const tab = new TerminalTab(device, settings, this.onAuthExpired, ordinal);
+    const tab = new TerminalTab(device, settings, this.onAuthExpired, ordinal, watch);
+    tab.inputRouter = (from, data) => this.route(from, data);
+    tab.onBroadcastChange = () => this.broadcastChanged();
+    tab.panel.addEventListener('mousedown', () => {
+      if (this.tiled && this.active !== tab) this.activate(tab, false);
+    });
     tab.tabButton.addEventListener('click', () => this.activate(tab, true));
     tab.closeButton.addEventListener('click', () => this.close(tab));
     this.strip.append(tab.tabItem);
@@ -56,6 +93,7 @@ export class Tabs {
     if (i < 0) return;
     tab.dispose();
     this.tabs.splice(i, 1);
+    this.broadcastChanged();
     if (this.active === tab) {
       const next = this.tabs[Math.min(i, this.tabs.length - 1)] ?? null;
       if (next) {

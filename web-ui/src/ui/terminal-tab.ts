@@ -13,6 +13,15 @@ import { TerminalSession, type ConnState, type SocketLike } from '../terminal-se
 import { copyText } from './clipboard.ts';
 import { h, q } from './dom.ts';
 import { FilesPanel } from './files-panel.ts';
+import { SharePanel } from './share-panel.ts';
+import { watchUrl } from '../urls.ts';
+
+/** Someone else's shared session this tab watches: by a link's token, or shared with us by name. */
+export interface WatchTarget {
+  sessionId: string;
+  token?: string;
+  owner?: string;
+}
 
 let nextTabNumber = 1;
 
@@ -35,6 +44,11 @@ export class TerminalTab {
   private resizeObserver: ResizeObserver;
   private fitPending = false;
   private copyTimer: number | undefined;
+  private readonly share: SharePanel | null;
+  private readonly watchBanner: HTMLElement;
+  private readonly broadcastBox: HTMLInputElement;
+  /** Where typed input goes; the tab strip routes it to every broadcasting pane while this one broadcasts. */
+  inputRouter: ((from: TerminalTab, data: string) => void) | null = null;
 
   constructor(
     readonly device: Device,
@@ -43,8 +57,11 @@ export class TerminalTab {
     onAuthExpired: () => void,
     /** 2 for the second tab on the same device, ... (shown in the tab only). */
     ordinal = 1,
+    /** Watch someone's shared session instead of opening a shell. */
+    readonly watch?: WatchTarget,
   ) {
-    const label = (device.name || device.id) + (ordinal > 1 ? ` (${ordinal})` : '');
+    const label = (watch ? 'Watching ' : '') + (watch?.owner ? `${watch.owner} on ` : '') + (device.name || device.id)
+      + (ordinal > 1 ? ` (${ordinal})` : '');
     this.tabButton = h(
       'button',
       { class: 'tab', type: 'button', role: 'tab', id: `tab-${this.id}`, 'data-session-tab': this.id, 'aria-controls': `panel-${this.id}`, 'aria-selected': 'false', tabindex: '-1', title: `${label} (${device.id})`, 'aria-keyshortcuts': 'Delete' },
@@ -61,6 +78,15 @@ export class TerminalTab {
     const filesButton = h('button', { class: 'files-button', type: 'button', 'aria-expanded': 'false', 'aria-keyshortcuts': 'Control+Shift+U' }, 'Files');
     const searchButton = h('button', { class: 'search-button', type: 'button', 'aria-keyshortcuts': 'Control+Shift+F' }, 'Search');
     const fullButton = h('button', { class: 'fullscreen-button', type: 'button', title: 'Full screen: Ctrl+W and friends reach the shell' }, 'Full screen');
+    const shareButton = h('button', { class: 'share-button', type: 'button', 'aria-expanded': 'false', hidden: !!watch }, 'Share');
+    const watchCount = h('span', { class: 'watch-count', 'aria-live': 'polite' });
+    this.broadcastBox = h('input', { type: 'checkbox', class: 'broadcast-toggle' });
+    const broadcastLabel = h('label', { class: 'broadcast-label', title: 'Type into every pane marked Broadcast at once' }, this.broadcastBox, ' Broadcast');
+    this.watchBanner = h('p', { class: 'watch-banner', role: 'status', hidden: !watch },
+      watch ? 'Watching — read-only.' : '');
+    this.share = watch ? null : new SharePanel(() => this.session.sessionId, (list) => {
+      watchCount.textContent = list.length ? `${list.length} watching` : '';
+    });
 
     this.searchInput = h('input', { class: 'search-input', type: 'search', placeholder: 'Search scrollback', 'aria-label': 'Search scrollback' });
     this.searchResult = h('span', { class: 'search-result', 'aria-live': 'polite' });
@@ -79,7 +105,10 @@ export class TerminalTab {
     this.panel = h(
       'section',
       { class: 'terminal-panel', role: 'tabpanel', id: `panel-${this.id}`, 'aria-labelledby': `tab-${this.id}`, 'data-session-tab': this.id, 'data-device-id': device.id },
-      h('div', { class: 'panel-toolbar' }, this.statusLine, h('span', { class: 'spacer' }), this.restartButton, searchButton, filesButton, fullButton),
+      h('div', { class: 'panel-toolbar' }, this.statusLine, watchCount, h('span', { class: 'spacer' }), this.restartButton,
+        broadcastLabel, shareButton, searchButton, filesButton, fullButton),
+      this.watchBanner,
+      ...(this.share ? [this.share.el] : []),
       this.searchBar,
       this.files.el,
       host,
@@ -117,6 +146,12 @@ export class TerminalTab {
         status: (state, text) => this.showStatus(state, text),
         authExpired: onAuthExpired,
         capReached: () => void this.showSlotHolders(),
+        watchers: (list) => this.share?.watchersChanged(list),
+        watching: (mode, owner) => this.showWatchBanner(mode === 'join'
+          ? `Joined ${owner}'s session: you may type once ${owner} allows it.`
+          : `Watching ${owner}'s session — read-only.`, mode),
+        typingAllowed: () => this.showWatchBanner('You may type: the owner allowed it.', 'typing'),
+        inputRefused: (message) => this.showWatchBanner(`Typing refused: ${message}`, 'refused'),
         deviceBack: () => {
           this.restartButton.textContent = 'Reconnect';
           this.restartButton.setAttribute('aria-label', `Reconnect to ${this.label}: a new session`);
@@ -143,6 +178,14 @@ export class TerminalTab {
       filesButton.setAttribute('aria-expanded', String(this.files.visible));
     });
     fullButton.addEventListener('click', () => void this.fullscreen());
+    shareButton.addEventListener('click', () => {
+      this.share?.toggle();
+      shareButton.setAttribute('aria-expanded', String(this.share?.visible ?? false));
+    });
+    this.broadcastBox.addEventListener('change', () => {
+      this.panel.classList.toggle('broadcasting', this.broadcastBox.checked);
+      this.onBroadcastChange?.();
+    });
     this.wireSearch();
     this.wireDrop();
   }
@@ -157,7 +200,8 @@ export class TerminalTab {
     this.term.open(q(this.panel, '.terminal-host'));
     this.fitNow();
     this.session.resize(this.term.cols, this.term.rows);
-    if (resumeId) this.session.resumeExisting(resumeId);
+    if (this.watch) this.session.watch(watchUrl(location, this.watch.sessionId, this.watch.token));
+    else if (resumeId) this.session.resumeExisting(resumeId);
     else this.session.start();
   }
 
@@ -185,6 +229,18 @@ export class TerminalTab {
     this.panel.insertBefore(list, q(this.panel, '.terminal-host'));
   }
 
+  /** Called when this pane's Broadcast box changes (the tab strip updates its banner). */
+  onBroadcastChange: (() => void) | null = null;
+
+  get broadcasting(): boolean {
+    return this.broadcastBox.checked;
+  }
+
+  private showWatchBanner(text: string, state: string): void {
+    this.watchBanner.textContent = text;
+    this.watchBanner.dataset.state = state;
+  }
+
   setActive(active: boolean): void {
     this.panel.classList.toggle('active', active);
     this.tabButton.setAttribute('aria-selected', String(active));
@@ -198,6 +254,11 @@ export class TerminalTab {
 
   text(): string {
     return bufferText(this.term.buffer.active);
+  }
+
+  /** The pane's size may have changed (tiled or not). */
+  refit(): void {
+    this.scheduleFit();
   }
 
   applySettings(s: Settings): void {
@@ -236,7 +297,7 @@ export class TerminalTab {
   // --- wiring ---
 
   private wireTerminal(host: HTMLElement): void {
-    this.term.onData((d) => this.session.sendInput(d));
+    this.term.onData((d) => (this.inputRouter ? this.inputRouter(this, d) : this.session.sendInput(d)));
     this.term.onBinary((d) => this.session.sendBinary(d));
     this.term.onResize(({ cols, rows }) => this.session.resize(cols, rows));
     // Copy on select (debounced: selection changes on every mouse move while dragging).
@@ -329,7 +390,7 @@ export class TerminalTab {
 
   private fitNow(): void {
     // A hidden panel measures as 0x0; it is fitted again when shown.
-    if (!this.panel.classList.contains('active') || !this.term.element) return;
+    if (this.panel.getClientRects().length === 0 || !this.term.element) return;
     try {
       this.fit.fit();
     } catch {

@@ -99,6 +99,10 @@ import devicetunnel.relay.ws.AgentStreamEndpoint;
 import devicetunnel.relay.ws.NativeSshEndpoint;
 import devicetunnel.relay.ws.TerminalCompression;
 import devicetunnel.relay.ws.TerminalEndpoint;
+import devicetunnel.relay.ws.WatchEndpoint;
+import devicetunnel.relay.share.SessionShares;
+import devicetunnel.relay.share.Sharing;
+import devicetunnel.relay.http.ShareRoutes;
 import devicetunnel.relay.ws.SiblingStreamClient;
 import devicetunnel.relay.ws.WsKeepalive;
 import io.javalin.Javalin;
@@ -155,6 +159,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelaySshClient sshClient;
     private final DeviceRegistry registry;
     private final TerminalSessions sessions;
+    private final Sharing sharing;
     private final DeviceSshConnector sshConnector;
     private final SessionSlots sessionLimits;
     private final WsKeepalive keepalive;
@@ -314,6 +319,10 @@ public final class RelayServer implements AutoCloseable {
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
+            this.sharing = new Sharing(sessions, new SessionShares(Clock.systemUTC(), id -> sessions.find(id).isPresent()),
+                    access, users, audit);
+            ShareRoutes shareRoutes = new ShareRoutes(sharing);
+            WatchEndpoint watch = new WatchEndpoint(gate, sessions, sharing, keepalive);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout(), metrics, new NativeSshRecording(recordings::policy));
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
@@ -410,6 +419,8 @@ public final class RelayServer implements AutoCloseable {
                 agentConnect.install(cfg.routes);
                 agentStreams.install(cfg.routes);
                 terminal.install(cfg.routes);
+                watch.install(cfg.routes);
+                shareRoutes.install(cfg.routes);
                 nativeSsh.install(cfg.routes);
             });
         } catch (IOException | RuntimeException e) {
@@ -508,6 +519,11 @@ public final class RelayServer implements AutoCloseable {
     public UserStore users() { return users; }
     public DeviceStore devices() { return devices; }
     public Enrollments enrollments() { return enrollments; }
+    /** Shares and watchers of this relay's terminal sessions. */
+    public Sharing sharing() {
+        return sharing;
+    }
+
     public AuditLog audit() { return audit; }
     public SessionSlots sessionLimits() { return sessionLimits; }
     public PasswordHasher passwordHasher() { return hasher; }

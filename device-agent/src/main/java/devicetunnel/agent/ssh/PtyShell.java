@@ -32,6 +32,8 @@ final class PtyShell {
     private final String sessionId;
     private final Consumer<PtyShell> onEnd;
     private final ByteRing ring = new ByteRing(RING_BYTES);
+    /** Held while one piece of output goes to ring and channel, so notices and shell output keep one order in both. */
+    private final Object emitting = new Object();
     private ShellChannel viewer;
     private Integer exitStatus;
     private long attachments;
@@ -146,6 +148,29 @@ final class PtyShell {
         }
     }
 
+    /**
+     * A line for the operator, shown as the terminal's own output (in the ring too, so a resume
+     * replays it and offsets stay the relay's): bold, on a line of its own.
+     */
+    void notice(String text) {
+        byte[] line = ("\r\n\u001b[1m[device-tunnel] " + text.replaceAll("\\p{Cntrl}", " ") + "\u001b[0m\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        emit(line, line.length);
+    }
+
+    private void emit(byte[] data, int n) {
+        synchronized (emitting) { // not the monitor: the channel write below may wait for the SSH window
+            ShellChannel to;
+            synchronized (this) {
+                ring.append(data, 0, n);
+                to = viewer;
+            }
+            if (to != null) {
+                to.output(Arrays.copyOf(data, n));
+            }
+        }
+    }
+
     private void copyOutput() {
         // pty4j allocates a fresh array of the requested size on every read: asking for more than
         // the kernel hands out only makes garbage.
@@ -153,14 +178,7 @@ final class PtyShell {
         try {
             int n;
             while ((n = process.getInputStream().read(buffer)) >= 0) {
-                ShellChannel to;
-                synchronized (this) {
-                    ring.append(buffer, 0, n);
-                    to = viewer;
-                }
-                if (to != null) {
-                    to.output(Arrays.copyOf(buffer, n));
-                }
+                emit(buffer, n);
             }
         } catch (IOException e) {
             // EIO once the child has exited and the PTY is gone: normal end of output.

@@ -103,6 +103,14 @@ final class ShellChannel implements Command {
         }
     }
 
+    /** The relay's notice for the operator, printed by the shell's terminal as its own line (off the SSH thread: it may wait for the window). */
+    void notice(String text) {
+        PtyShell s = shell;
+        if (s != null && !finished) {
+            Threads.start("pty-notice-" + s.pid(), () -> s.notice(text));
+        }
+    }
+
     /** The shell ended while this channel showed it. */
     void exited(int status, String message) {
         if (finished) {

@@ -85,6 +85,11 @@ final class CastWriter implements AutoCloseable {
         event("r", cols + "x" + rows);
     }
 
+    /** A marker (asciicast "m"): something happened to the session, such as a watcher joining. */
+    void marker(String label) throws IOException {
+        event("m", label);
+    }
+
     /** Terminal output bytes recorded so far (before compression). */
     long outputBytes() {
         return outputBytes;

@@ -71,6 +71,18 @@ public final class SessionRecording {
         }
     }
 
+    /** Marks an event of the session (who joined, who may type); a failed write shows at the next output. */
+    public synchronized void marker(String label) {
+        if (broken || closed) {
+            return;
+        }
+        try {
+            writer.marker(label);
+        } catch (IOException e) {
+            log.debug("recording {}: marker not written: {}", entry.id(), e.toString());
+        }
+    }
+
     /** Flushes events that have waited a second or more (a periodic task calls it, for sessions gone quiet). */
     synchronized void flushIfDue() {
         if (broken || closed) {

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * docs/ARCHITECTURE.md.
  *
  * <p>Threads: owns one, {@code terminal-<session id>}, pumping SSH channel output to the browser.
+ *
+ * <p>Shared sessions: besides the owner's browser, {@link Watcher}s (read-only, or joiners the
+ * owner let type) get the same output; they are kept in {@link #audience}, under the same monitor.
  */
 public final class TerminalSession {
     private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
@@ -62,6 +65,7 @@ public final class TerminalSession {
     private final SerializedInvoker toViewer;
     private final AtomicLong bytesIn = new AtomicLong();
     private final SessionTraffic traffic;
+    private final SessionAudience audience = new SessionAudience();
 
     private TerminalViewer viewer;
     private int transport;
@@ -222,15 +226,20 @@ public final class TerminalSession {
     }
 
     private void deliver(byte[] buffer, int n) {
-        Runnable calls;
+        Runnable calls = null;
+        List<Runnable> watcherCalls = new ArrayList<>();
         synchronized (this) {
             output.append(buffer, 0, n);
-            if (viewer == null) {
-                return;
+            if (!audience.isEmpty() && !audience.output(buffer, n, watcherCalls).isEmpty()) {
+                calls = toViewer.offer(audienceToOwner()); // one fell behind and was dropped
             }
-            calls = toViewer.offer(send(viewer, ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n))));
+            if (viewer != null) {
+                Runnable send = toViewer.offer(send(viewer, ByteBuffer.wrap(java.util.Arrays.copyOf(buffer, n))));
+                calls = calls == null ? send : calls;
+            }
         }
         run(calls);
+        watcherCalls.forEach(this::run);
     }
 
     /**
@@ -256,7 +265,9 @@ public final class TerminalSession {
     private void end(String message, int closeCode) {
         Runnable calls = null;
         boolean closeNow;
+        List<Runnable> watcherCalls = new ArrayList<>();
         synchronized (this) {
+            audience.endAll(message, closeCode, "session ended", watcherCalls);
             endMessage = message;
             endCloseCode = closeCode;
             closeNow = viewer != null;
@@ -275,6 +286,7 @@ public final class TerminalSession {
             }
         } finally {
             run(calls);
+            watcherCalls.forEach(this::run);
         }
     }
 
@@ -309,6 +321,9 @@ public final class TerminalSession {
                     closeNow = true;
                 } else {
                     viewer = newViewer;
+                    if (!audience.isEmpty()) {
+                        calls.add(audienceToOwner());
+                    }
                 }
             }
             mine = toViewer.offer(calls.toArray(Runnable[]::new));
@@ -390,6 +405,123 @@ public final class TerminalSession {
         }
     }
 
+    // --- sharing: watchers beside the owner ---
+
+    /** Someone joins through a share: the hello, what the replay ring holds, then live output. */
+    public void watch(Watcher w, String hello) {
+        Runnable mine = null;
+        List<Runnable> watcherCalls = new ArrayList<>();
+        synchronized (this) {
+            if (closed || endMessage != null) {
+                w.offerControl(Json.error(ErrorCode.NOT_FOUND, "The session has ended."), watcherCalls);
+                w.offerClose(ErrorCode.NOT_FOUND.closeCode(), "session ended", watcherCalls);
+            } else {
+                OutputBuffer.Replay ring = output.replayFrom(0);
+                audience.add(w, watcherCalls, hello, ring.bytes());
+                mine = toViewer.offer(audienceToOwner());
+            }
+        }
+        run(mine);
+        watcherCalls.forEach(this::run);
+    }
+
+    /** The watcher's websocket went away; false when it was gone already (revoked, dropped, session ended). */
+    public boolean unwatch(Watcher w) {
+        Runnable mine;
+        synchronized (this) {
+            if (!audience.remove(w)) {
+                return false;
+            }
+            mine = toViewer.offer(audienceToOwner());
+        }
+        run(mine);
+        return true;
+    }
+
+    /** Ends one watcher at once: it gets {@code json}, then a close; false when it was not watching. */
+    public boolean revoke(Watcher w, String json, int code, String reason) {
+        Runnable mine;
+        List<Runnable> watcherCalls = new ArrayList<>();
+        synchronized (this) {
+            if (!audience.remove(w)) {
+                return false;
+            }
+            w.offerControl(json, watcherCalls);
+            w.offerClose(code, reason, watcherCalls);
+            mine = toViewer.offer(audienceToOwner());
+        }
+        run(mine);
+        watcherCalls.forEach(this::run);
+        return true;
+    }
+
+    /** The owner consents: this joiner may type from now on; false when it is not a joiner watching. */
+    public boolean allowTyping(Watcher w) {
+        Runnable mine;
+        List<Runnable> watcherCalls = new ArrayList<>();
+        synchronized (this) {
+            if (w.mode() != Watcher.Mode.JOIN || audience.find(w.id()).orElse(null) != w) {
+                return false;
+            }
+            w.allowTyping();
+            w.offerControl(Json.write(Map.of("type", "typing", "allowed", true)), watcherCalls);
+            mine = toViewer.offer(audienceToOwner());
+        }
+        run(mine);
+        watcherCalls.forEach(this::run);
+        return true;
+    }
+
+    public synchronized Optional<Watcher> watcher(String watcherId) {
+        return audience.find(watcherId);
+    }
+
+    public synchronized List<Watcher> watchers() {
+        return audience.all();
+    }
+
+    /** Whether {@code w} still watches (not revoked, dropped or ended). */
+    public synchronized boolean isWatching(Watcher w) {
+        return audience.find(w.id()).orElse(null) == w;
+    }
+
+    /** A call (made under the monitor, run after it) telling the owner's browser who watches now. */
+    private Runnable audienceToOwner() {
+        TerminalViewer v = viewer;
+        String list = audience.listMessage();
+        return () -> {
+            if (v != null) {
+                v.sendControl(list);
+            }
+        };
+    }
+
+    /**
+     * Asks the device's shell to print {@code text} as a line of its own ({@code notice@devicetunnel},
+     * which older agents ignore): everyone on the session sees it, and the recording keeps it.
+     */
+    public void notice(String text) {
+        try {
+            org.apache.sshd.common.util.buffer.Buffer request = ssh.createBuffer(
+                    org.apache.sshd.common.SshConstants.SSH_MSG_CHANNEL_REQUEST, text.length() + 64);
+            request.putUInt(channel.getRecipient());
+            request.putString("notice@devicetunnel");
+            request.putBoolean(false);
+            request.putString(text);
+            channel.writePacket(request);
+        } catch (IOException e) {
+            log.debug("notice to session {} not sent: {}", id, e.toString()); // the session is ending
+        }
+    }
+
+    /** Marks the recording (an asciicast "m" event), if this session is recorded. */
+    public void marker(String label) {
+        SessionRecording r = recording;
+        if (r != null) {
+            r.marker(label);
+        }
+    }
+
     public synchronized boolean isClosed() {
         return closed;
     }
@@ -405,18 +537,21 @@ public final class TerminalSession {
      */
     public void terminate(ErrorCode error, String message, int closeCode) {
         Runnable calls = null;
+        List<Runnable> watcherCalls = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             TerminalViewer v = viewer;
             viewer = null;
+            String json = Json.error(error, message);
             if (v != null) {
-                String json = Json.error(error, message);
                 calls = toViewer.offer(() -> v.sendControl(json), () -> v.close(closeCode, message));
             }
+            audience.endAll(json, closeCode, message, watcherCalls);
         }
         run(calls);
+        watcherCalls.forEach(this::run);
         close();
     }
 
@@ -436,6 +571,7 @@ public final class TerminalSession {
      */
     public void handOver(String reason) {
         Runnable calls = null;
+        List<Runnable> watcherCalls = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
@@ -446,8 +582,10 @@ public final class TerminalSession {
             if (v != null) {
                 calls = toViewer.offer(() -> v.close(1001, reason));
             }
+            audience.endAll(null, 1000, "the relay went away", watcherCalls); // a share does not outlive its relay
         }
         run(calls);
+        watcherCalls.forEach(this::run);
         close();
     }
 
@@ -459,6 +597,7 @@ public final class TerminalSession {
     /** Ends the session: closes the SSH channel and connection, and the device stream with them. */
     public void close() {
         Runnable calls = null;
+        List<Runnable> watcherCalls = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
@@ -469,8 +608,10 @@ public final class TerminalSession {
             if (v != null) {
                 calls = toViewer.offer(() -> v.close(1000, "session closed"));
             }
+            audience.endAll(null, 1000, "session closed", watcherCalls);
         }
         run(calls);
+        watcherCalls.forEach(this::run);
         output.close();
         governor.release(pacer);
         SessionRecording r = recording;
