@@ -74,6 +74,8 @@ final class ClusterFailover {
             }
             int allOnline = awaitCount(y, devices + 1, Duration.ofMinutes(3));
             double allOnlineSeconds = (System.nanoTime() - killedAt) / 1e9;
+            sims.send("REDIALS");
+            String redials = sims.await("REDIALS ", Duration.ofSeconds(30));
             List<Double> resumeSeconds = new ArrayList<>();
             for (CompletableFuture<Double> f : resumed) {
                 resumeSeconds.add(f.get(3, TimeUnit.MINUTES));
@@ -81,8 +83,9 @@ final class ClusterFailover {
             resumeSeconds.sort(null);
             report.add(new Report.Row("cluster failover", "all devices online elsewhere", allOnlineSeconds, "s", null,
                     "<= backoff cap + 1 s", allOnlineSeconds <= BACKOFF_CAP_MILLIS / 1000.0 + 1, String.format(Locale.ROOT,
-                    "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y holds all %d; backoff cap %d ms; lease %d s",
-                    devices, welcomed, allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds())));
+                    "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y holds all %d; backoff cap %d ms; "
+                    + "lease %d s; redials %s", devices, welcomed, allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds(),
+                    redials.replace(" REFUSED ", ", failed "))));
             report.add(new Report.Row("cluster failover", "open shells resumed, p99", ClusterFigures.percentile(resumeSeconds, 99),
                     "s", null, "<= 3 s", ClusterFigures.percentile(resumeSeconds, 99) <= 3, String.format(Locale.ROOT,
                     "%d shells of one agent, kill -9 to a new command's output on relay Y (same pid); p50 %.2f s",

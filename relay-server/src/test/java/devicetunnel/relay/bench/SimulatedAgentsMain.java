@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Many lightweight agents in one JVM: each holds only a control link (JDK websocket) that says
  * hello and answers pings, no SSH server. Prints {@code WELCOMED n FAILED f} once every link was
- * tried, answers {@code COUNT} with {@code LIVE n}, and stops when stdin closes. With a reconnect
+ * tried, answers {@code COUNT} with {@code LIVE n} and {@code REDIALS} with {@code REDIALS n REFUSED r}
+ * (redials so far, and how many of them failed), and stops when stdin closes. With a reconnect
  * cap, a link that drops dials the same URL again after a random wait up to the cap (the agent's
  * jittered backoff), as the cluster's failover figure needs; without, it stays down.
  *
@@ -42,6 +43,8 @@ public final class SimulatedAgentsMain {
     private static final AtomicInteger welcomed = new AtomicInteger();
     private static final AtomicInteger failed = new AtomicInteger();
     private static final AtomicInteger live = new AtomicInteger();
+    private static final AtomicInteger redials = new AtomicInteger();
+    private static final AtomicInteger redialsRefused = new AtomicInteger();
     private static final java.util.concurrent.ScheduledExecutorService redial =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     private static URI connect;
@@ -122,7 +125,9 @@ public final class SimulatedAgentsMain {
         }
         long wait = java.util.concurrent.ThreadLocalRandom.current().nextLong(reconnectCapMillis + 1);
         redial.schedule(() -> dial(clients.get(index / LINKS_PER_CLIENT), index).whenComplete((ws, error) -> {
+            redials.incrementAndGet();
             if (error != null) {
+                redialsRefused.incrementAndGet();
                 redialLater(index);
             }
         }), wait, TimeUnit.MILLISECONDS);
@@ -172,6 +177,8 @@ public final class SimulatedAgentsMain {
         while ((line = in.readLine()) != null) {
             if (line.equals("COUNT")) {
                 System.out.println("LIVE " + live.get());
+            } else if (line.equals("REDIALS")) {
+                System.out.println("REDIALS " + redials.get() + " REFUSED " + redialsRefused.get());
             }
         }
         System.exit(0);
