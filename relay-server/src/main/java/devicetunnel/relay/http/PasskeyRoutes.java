@@ -143,8 +143,8 @@ public final class PasskeyRoutes {
         ctx.json(passkeys.requestOptions(Purpose.SECOND_FACTOR, user.username(), relyingParty(rp, ctx)));
     }
 
+    /** Answers are not limited: each needs a fresh single-use challenge, whose options call is. */
     private void secondStep(Context ctx) {
-        limit(ctx);
         JsonNode body = Json.readObject(ctx.body(), MAX_BODY);
         JsonFields fields = new JsonFields(body, Set.of("mfaToken", "ceremonyId", "credential"));
         User user = pendingUser(fields.text("mfaToken", 4096));
@@ -161,7 +161,6 @@ public final class PasskeyRoutes {
 
     /** The key verified its user (PIN or biometric): possession and knowledge, so it counts as two factors. */
     private void passwordless(Context ctx) {
-        limit(ctx);
         JsonNode body = Json.readObject(ctx.body(), MAX_BODY);
         JsonFields fields = new JsonFields(body, Set.of("ceremonyId", "credential"));
         Passkeys.Verified verified = passkeys.verify(Purpose.LOGIN, fields.text("ceremonyId", 64), credential(body), null,
@@ -189,6 +188,7 @@ public final class PasskeyRoutes {
         return totp.enrolled(username) || passkeys.registered(username);
     }
 
+    /** Per client address, on the calls that start a ceremony (each stores a challenge). */
     private void limit(Context ctx) {
         attempts.acquire(ctx.ip(), () -> audit.record("login.rate_limited", null, null, null, ctx.ip(), "passkey"));
     }

@@ -72,7 +72,8 @@ class PasskeyBrowserIT {
     void start(TestInfo test) throws Exception {
         browser.beginTest(test.getTestMethod().orElseThrow().getName());
         relay = new TestRelay(dir, c -> c.withIdentity(c.identity().withMfaAttemptsPerMinute(100)
-                .withStepUp("env=prod", Duration.ofMinutes(15))));
+                .withStepUp("env=prod", Duration.ofMinutes(15)))
+                .withHardening(c.hardening().withRates(100, 30))); // many ceremonies from one address here
         relay.addUser(USER, PASSWORD, User.Role.OPERATOR, Map.of());
         authenticator = browser.addPasskeyAuthenticator();
     }
