@@ -148,7 +148,24 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message, parseRetryAfter(res.headers.get('Retry-After')));
 }
 
+/** Asks the operator to confirm a second factor again; true when they did (see ui/step-up.ts). */
+let stepUpHandler: (() => Promise<boolean>) | null = null;
+
+export function onStepUpRequired(handler: () => Promise<boolean>): void {
+  stepUpHandler = handler;
+}
+
+/** Like `send`, but a `step_up_required` refusal asks for the second factor and tries once more. */
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  try {
+    return await send<T>(method, path, body);
+  } catch (ex) {
+    if (!(ex instanceof ApiError) || ex.code !== 'step_up_required' || !stepUpHandler || !(await stepUpHandler())) throw ex;
+    return send<T>(method, path, body);
+  }
+}
+
+async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {

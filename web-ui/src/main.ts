@@ -10,6 +10,8 @@ import { rememberOpenSessions, takeOpenSessions } from './reload.ts';
 import { deviceFromHash, watchFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
 import { initMfaLogin } from './ui/mfa-login.ts';
+import { initPasskeyLogin } from './ui/passkey-login.ts';
+import { initStepUp } from './ui/step-up.ts';
 import { AccountSecurity } from './ui/account-security.ts';
 import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
 import { Tabs } from './ui/tabs.ts';
@@ -225,6 +227,8 @@ function init(): void {
   initNotice();
   initLogin(enterConsole);
   initMfaLogin(enterConsole);
+  initPasskeyLogin(enterConsole);
+  initStepUp();
   byId('security-open').addEventListener('click', () => void security.open(false));
   byId('logout').addEventListener('click', async () => {
     tabs.closeAll(); // ends the shells while the login still counts

@@ -45,6 +45,8 @@ export interface SessionDeps {
   backoff?: BackoffOptions;
   /** Ends a session the relay keeps for us while no socket is open (DELETE /api/v1/sessions/{id}). */
   endSession?(sessionId: string): void;
+  /** The device needs a fresh second factor: ask for it; true when the operator confirmed it. */
+  stepUp?(): Promise<boolean>;
 }
 
 /** Where the session's effects go: the terminal and the tab's status line. */
@@ -343,6 +345,17 @@ export class TerminalSession {
     if (status === 503 && this.sessionId) {
       // The relay is restarting (or draining): the session may be resumed here or on its successor.
       this.scheduleResume(RELAY_RESTARTING);
+      return;
+    }
+    if (serverError?.error === 'step_up_required' && !resuming && this.deps.stepUp) {
+      this.setStatus('connecting', 'waiting for your second factor…');
+      void this.deps.stepUp().then((ok) => {
+        if (ok && !this.finished) this.start();
+        else if (!this.finished) {
+          this.finished = true;
+          this.setStatus('closed', `closed — ${describeError({ status, code: serverError.error, message: serverError.message }, 'device')}`);
+        }
+      });
       return;
     }
     if (serverError || closeStatus !== undefined) {

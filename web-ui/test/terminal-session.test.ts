@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { TerminalSession, type ConnState } from '../src/terminal-session.ts';
 import { FakeSocket, FakeTimers, flush } from './fakes.ts';
 
-function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
+function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok', stepUp?: () => Promise<boolean>) {
   const timers = new FakeTimers();
   const ended: string[] = [];
   let capReached = 0;
@@ -27,6 +27,7 @@ function setup(auth: 'ok' | 'unauthorized' | 'unknown' = 'ok') {
       timers,
       now: () => timers.now,
       endSession: (id) => ended.push(id),
+      stepUp,
     },
     {
       output: (data, rendered) => {
@@ -455,4 +456,32 @@ test('a tab whose shell exited is not offered a reconnect', () => {
   t.ws().drop(1000);
   t.session.deviceSeen(true);
   assert.equal(t.deviceBack, 0);
+});
+
+test('step_up_required → asks for the second factor, then opens the session again', async () => {
+  let asked = 0;
+  const t = setup('ok', async () => {
+    asked++;
+    return true;
+  });
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'step_up_required', message: 'Device pi-7 needs your second factor' });
+  t.ws().drop(4403);
+  await flush();
+  assert.equal(asked, 1);
+  assert.equal(t.sockets.length, 2, 'opened again after the step-up');
+  assert.equal(t.ws().url, 'wss://relay/api/v1/devices/pi-7/terminal?cols=100&rows=30');
+  t.ws().control({ type: 'session', id: 's2', offset: 0 });
+  assert.deepEqual(t.last(), ['connected', 'connected']);
+});
+
+test('step_up_required and the operator cancels → closed with the relay\'s words, no new socket', async () => {
+  const t = setup('ok', async () => false);
+  t.session.start();
+  t.ws().control({ type: 'error', error: 'step_up_required', message: 'Device pi-7 needs your second factor' });
+  t.ws().drop(4403);
+  await flush();
+  assert.equal(t.sockets.length, 1);
+  assert.equal(t.last()[0], 'closed');
+  assert.match(t.last()[1], /second factor/);
 });

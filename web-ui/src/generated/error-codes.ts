@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   recording_failed: { status: 503, close: 4503, message: "This device requires session recording, and the recording could not be written." },
   device_timeout: { status: 504, close: 4504, message: "The device did not answer in time." },
   insufficient_storage: { status: 507, close: 4507, message: "The relay's disk is full; nothing was saved." },
+  step_up_required: { status: 403, close: 4403, message: "This device requires you to confirm your second factor again." },
   link_replaced: { status: 409, close: 4001, message: "Replaced by a newer link for this device." },
   session_moved: { status: 409, close: 4002, message: "This session was opened in another tab or window." },
 } as const satisfies Record<string, ErrorCodeInfo>;

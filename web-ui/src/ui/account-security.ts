@@ -5,6 +5,7 @@ import { ApiError } from '../api.ts';
 import { identityApi, type MfaStatus } from '../identity-api.ts';
 import { byId, h } from './dom.ts';
 import { qrSvg } from './qr.ts';
+import { PasskeysPanel } from './passkeys-panel.ts';
 
 function message(ex: unknown, fallback: string): string {
   return ex instanceof ApiError ? (ex.serverMessage ?? ex.describe('general')) : fallback;
@@ -17,7 +18,16 @@ export class AccountSecurity {
   private mandatory = false;
 
   /** `onEnrolled` runs after a confirmation that made this login a full one. */
+  private readonly passkeys: PasskeysPanel;
+
   constructor(private readonly onEnrolled: () => Promise<void>) {
+    // A first passkey is a first factor too: it ends a mandatory enrolment like a confirmed app does.
+    this.passkeys = new PasskeysPanel(async () => {
+      if (!this.mandatory) return;
+      this.mandatory = false;
+      this.dialog.close();
+      await this.onEnrolled();
+    });
     this.dialog.addEventListener('cancel', (e) => {
       if (this.mandatory) e.preventDefault();
     });
@@ -66,6 +76,7 @@ export class AccountSecurity {
 
   private async refresh(): Promise<void> {
     this.error.hidden = true;
+    void this.passkeys.refresh();
     let status: MfaStatus;
     try {
       status = await identityApi.mfaStatus();

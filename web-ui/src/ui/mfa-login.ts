@@ -6,6 +6,11 @@ import { byId } from './dom.ts';
 
 let pendingToken: string | null = null;
 
+/** The pending token while the second step is asked for (a passkey can answer it too). */
+export function pendingMfaToken(): string | null {
+  return pendingToken;
+}
+
 /** Swaps the password form for the code form; `mfaToken` is the relay's short-lived pending token. */
 export function askForCode(mfaToken: string): void {
   pendingToken = mfaToken;

@@ -5,6 +5,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import { api, checkAuth, type Device } from '../api.ts';
+import { confirmSecondFactor } from './step-up.ts';
 import { bufferText } from '../buffer-text.ts';
 import { browserTimers } from '../flow.ts';
 import { XTERM_THEMES, type Settings } from '../settings.ts';
@@ -139,6 +140,7 @@ export class TerminalTab {
         timers: browserTimers,
         now: () => Date.now(),
         endSession: (id) => void api.endSession(id).catch(() => undefined), // gone already: nothing to end
+        stepUp: confirmSecondFactor,
       },
       {
         output: (data, rendered) => this.term.write(data, rendered),

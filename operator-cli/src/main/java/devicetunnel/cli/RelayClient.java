@@ -178,16 +178,32 @@ final class RelayClient {
         }
     }
 
+    /** The relay's code for "confirm your second factor again" (ErrorCode.STEP_UP_REQUIRED). */
+    static final String STEP_UP_REQUIRED = "step_up_required";
+
     /** The relay's error body ({"error","message"}) as a CLI error with a meaningful exit code. */
     static CliException refusal(int status, String body) {
+        return refusal(status, body, null);
+    }
+
+    /** {@code code}: the error code when only a header carried it (a refused websocket upgrade). */
+    static CliException refusal(int status, String body, String code) {
         String message = defaultMessage(status) + " (HTTP " + status + ")";
         try {
             JsonNode error = MAPPER.readTree(body == null ? "" : body);
             if (error != null && error.hasNonNull("message")) {
                 message = error.get("message").asText() + " (HTTP " + status + ")";
             }
+            if (error != null && error.hasNonNull("error")) {
+                code = error.get("error").asText();
+            }
         } catch (IOException e) {
             // not our JSON (a proxy's page): the status says enough
+        }
+        if (STEP_UP_REQUIRED.equals(code)) {
+            // A fresh login asks for the second factor, which is what the device wants.
+            return new CliException(CliException.NOT_LOGGED_IN, "this device needs your second factor confirmed recently "
+                    + "(step-up): run devtunnel login again, then retry");
         }
         if (status == 401) {
             return new CliException(CliException.NOT_LOGGED_IN, message + "; run devtunnel login again");

@@ -63,7 +63,8 @@ final class WebSocketPipe {
                     .get(CONNECT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
-                throw RelayClient.refusal(refused.getResponse().statusCode(), null);
+                throw RelayClient.refusal(refused.getResponse().statusCode(), null,
+                        refused.getResponse().headers().firstValue("X-Devtunnel-Error").orElse(null));
             }
             throw Unreachable.of(uri, e.getCause());
         } catch (TimeoutException e) {

@@ -64,18 +64,33 @@ public record RelayConfig(
      *                             generated at first start (share it across a cluster like jwt.secret)
      * @param requireMfa           roles that must use a second factor (their logins without one may only enrol)
      * @param mfaAttemptsPerMinute second-factor attempts per account (0 = off)
+     * @param webauthnRpId         the RP ID passkeys are bound to; null = the host name browsers use
+     * @param stepUpSelector       devices (label selector, e.g. {@code env=prod}) whose new sessions need a
+     *                             recent second factor; null = none
+     * @param stepUpMaxAge         how recent that factor must be
      */
-    public record Identity(Path totpKeyFile, MfaPolicy requireMfa, int mfaAttemptsPerMinute) {
+    public record Identity(Path totpKeyFile, MfaPolicy requireMfa, int mfaAttemptsPerMinute, String webauthnRpId,
+                           String stepUpSelector, Duration stepUpMaxAge) {
+        public static final Duration DEFAULT_STEP_UP_MAX_AGE = Duration.ofMinutes(15);
+
+        public Identity(Path totpKeyFile, MfaPolicy requireMfa, int mfaAttemptsPerMinute) {
+            this(totpKeyFile, requireMfa, mfaAttemptsPerMinute, null, null, DEFAULT_STEP_UP_MAX_AGE);
+        }
+
         public static Identity defaults() {
             return new Identity(null, MfaPolicy.NONE, 5);
         }
 
         public Identity withRequireMfa(MfaPolicy policy) {
-            return new Identity(totpKeyFile, policy, mfaAttemptsPerMinute);
+            return new Identity(totpKeyFile, policy, mfaAttemptsPerMinute, webauthnRpId, stepUpSelector, stepUpMaxAge);
         }
 
         public Identity withMfaAttemptsPerMinute(int perMinute) {
-            return new Identity(totpKeyFile, requireMfa, perMinute);
+            return new Identity(totpKeyFile, requireMfa, perMinute, webauthnRpId, stepUpSelector, stepUpMaxAge);
+        }
+
+        public Identity withStepUp(String selector, Duration maxAge) {
+            return new Identity(totpKeyFile, requireMfa, mfaAttemptsPerMinute, webauthnRpId, selector, maxAge);
         }
     }
 

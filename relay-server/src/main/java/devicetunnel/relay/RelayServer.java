@@ -33,6 +33,15 @@ import devicetunnel.relay.link.Presence;
 import devicetunnel.relay.link.RefusalLog;
 import devicetunnel.relay.link.RemoteStreams;
 import devicetunnel.relay.policy.DeviceAccess;
+import devicetunnel.relay.auth.Ceremonies;
+import devicetunnel.relay.auth.Passkeys;
+import devicetunnel.relay.auth.RelyingParty;
+import devicetunnel.relay.auth.StepUp;
+import devicetunnel.relay.fleet.LabelSelector;
+import devicetunnel.relay.http.PasskeyRoutes;
+import devicetunnel.relay.http.StepUpRoutes;
+import devicetunnel.relay.store.ChallengeStore;
+import devicetunnel.relay.store.PasskeyStore;
 import devicetunnel.relay.http.DeviceFeatureRoutes;
 import devicetunnel.relay.policy.DeviceLifecycle;
 import devicetunnel.relay.http.DeviceRoutes;
@@ -280,7 +289,9 @@ public final class RelayServer implements AutoCloseable {
             RateLimiter sessionResumes = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             RateLimiter agentConnects = new RateLimiter(network.agentConnectsPerMinute(), System::nanoTime);
             this.refusals = new RefusalLog(audit, network.refusalLogInterval(), scheduler, System::nanoTime);
-            DeviceAccess access = new DeviceAccess(devices, users);
+            StepUp stepUp = new StepUp(identity.stepUpSelector() == null || identity.stepUpSelector().isBlank() ? null
+                    : LabelSelector.parse(identity.stepUpSelector()), identity.stepUpMaxAge(), Clock.systemUTC());
+            DeviceAccess access = new DeviceAccess(devices, users, stepUp);
             Supplier<List<String>> relayKeys = () -> List.of(sshClient.publicKeyLine());
             RateLimiter operatorOpens = new RateLimiter(limits.sessionOpensPerMinute(), System::nanoTime);
             SessionGate gate = new SessionGate(auth, origins, sessionOpens, sessionResumes, operatorOpens, sessionLimits,
@@ -296,8 +307,15 @@ public final class RelayServer implements AutoCloseable {
             TotpStore totpStore = new TotpStore(database.dataSource());
             totpStore.checkKey(java.util.HexFormat.of().formatHex(totpKey.fingerprint())); // wrong key: refuse the start
             SecondFactors factors = new SecondFactors(totpStore, totpKey, mfaAttempts, audit, Clock.systemUTC());
+            Passkeys passkeys = new Passkeys(new PasskeyStore(database.dataSource()),
+                    new Ceremonies(new ChallengeStore(database.dataSource()), Clock.systemUTC()), audit, Clock.systemUTC());
+            RelyingParty relyingParty = new RelyingParty(identity.webauthnRpId(), config.browsersUseTls() ? "https" : "http",
+                    limits.allowedOrigins());
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, issuer, factors, loginAttempts,
-                    accountAttempts, accessChanges, metrics);
+                    accountAttempts, accessChanges, metrics, passkeys::registered);
+            PasskeyRoutes passkeyRoutes = new PasskeyRoutes(passkeys, factors, relyingParty, tokens, users, issuer,
+                    identity.requireMfa(), stepUp, loginAttempts, audit);
+            StepUpRoutes stepUpRoutes = new StepUpRoutes(factors, passkeys, relyingParty, users, issuer, audit);
             MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), loginAttempts, audit);
             TokenRoutes tokenRoutes = new TokenRoutes(apiTokens, users, audit, accessChanges);
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
@@ -391,7 +409,8 @@ public final class RelayServer implements AutoCloseable {
                         origins.check(ctx); // cookies ride along on cross-site requests; tokens in headers do not
                     }
                     if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")
-                            && !ctx.path().equals(MfaRoutes.LOGIN_STEP)) {
+                            && !ctx.path().equals(MfaRoutes.LOGIN_STEP)
+                            && !PasskeyRoutes.isPublic(ctx.path())) {
                         auth.authenticate(ctx);
                     }
                 });
@@ -404,6 +423,8 @@ public final class RelayServer implements AutoCloseable {
                 metricsRoute.install(cfg.routes);
                 authRoutes.install(cfg.routes);
                 mfaRoutes.install(cfg.routes);
+                passkeyRoutes.install(cfg.routes);
+                stepUpRoutes.install(cfg.routes);
                 tokenRoutes.install(cfg.routes);
                 deviceRoutes.install(cfg.routes);
                 userRoutes.install(cfg.routes);

@@ -37,6 +37,8 @@ public enum ErrorCode {
     RECORDING_FAILED(503, "This device requires session recording, and the recording could not be written."),
     DEVICE_TIMEOUT(504, "The device did not answer in time."),
     INSUFFICIENT_STORAGE(507, "The relay's disk is full; nothing was saved."),
+    /** The device needs a fresher second factor than this login's: verify it again, then retry. */
+    STEP_UP_REQUIRED(403, "This device requires you to confirm your second factor again."),
 
     /** Relay -> agent: a newer control link for the same device took over; the agent reconnects as usual. */
     LINK_REPLACED(409, 4001, "Replaced by a newer link for this device."),

@@ -11,10 +11,16 @@ import java.util.Set;
  * sessions opened with it end when the user's version moves on. {@code role} is what the caller acts
  * with: the user's role, or less for an API token ({@code apiTokenId} set, {@code scopes} its scopes).
  * {@code enrolOnly}: the role requires a second factor the user has not set up yet, so this login may
- * only enrol one.
+ * only enrol one. {@code factorAt}: when this login's second factor was last checked (null: never, or
+ * not a login of this relay), for step-up.
  */
 public record Operator(String username, User.Role role, Instant expiresAt, long tokenVersion, String apiTokenId,
-                       Set<Scope> scopes, boolean enrolOnly) {
+                       Set<Scope> scopes, boolean enrolOnly, Instant factorAt) {
+
+    public Operator(String username, User.Role role, Instant expiresAt, long tokenVersion, String apiTokenId,
+                    Set<Scope> scopes, boolean enrolOnly) {
+        this(username, role, expiresAt, tokenVersion, apiTokenId, scopes, enrolOnly, null);
+    }
 
     /** A full login (every scope the role allows). */
     public Operator(String username, User.Role role, Instant expiresAt, long tokenVersion) {

@@ -56,11 +56,18 @@ public final class TokenService {
      * The subject, expiry and token version ({@link #UNVERSIONED} for external tokens) of a verified
      * token; {@code mfa}: a second factor was checked before it was issued.
      */
-    public record Verified(String username, Instant expiresAt, long version, boolean mfa) {
+    public record Verified(String username, Instant expiresAt, long version, boolean mfa, Instant factorAt) {
         public Verified(String username, Instant expiresAt, long version) {
-            this(username, expiresAt, version, false);
+            this(username, expiresAt, version, false, null);
+        }
+
+        public Verified(String username, Instant expiresAt, long version, boolean mfa) {
+            this(username, expiresAt, version, mfa, null);
         }
     }
+
+    /** Claim: when (epoch seconds) the second factor behind this token was checked, for step-up. */
+    public static final String FACTOR_AT_CLAIM = "mfa_at";
 
     public TokenService(byte[] secret, Duration lifetime, Clock clock, ExternalIssuer external) {
         if (secret.length < 32) {
@@ -131,7 +138,7 @@ public final class TokenService {
         Instant expires = now.plus(lifetime);
         io.jsonwebtoken.JwtBuilder builder = Jwts.builder();
         if (mfa) {
-            builder.claim(MFA_CLAIM, true);
+            builder.claim(MFA_CLAIM, true).claim(FACTOR_AT_CLAIM, now.getEpochSecond());
         }
         String token = builder
                 .issuer(ISSUER)
@@ -169,7 +176,8 @@ public final class TokenService {
                     throw new TunnelException(ErrorCode.UNAUTHORIZED, "invalid credential");
                 }
                 return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), n.longValue(),
-                        Boolean.TRUE.equals(claims.get(MFA_CLAIM)));
+                        Boolean.TRUE.equals(claims.get(MFA_CLAIM)),
+                        claims.get(FACTOR_AT_CLAIM) instanceof Number at ? Instant.ofEpochSecond(at.longValue()) : null);
             }
             checkExternalLifetime(claims);
             return new Verified(claims.getSubject(), claims.getExpiration().toInstant(), UNVERSIONED);

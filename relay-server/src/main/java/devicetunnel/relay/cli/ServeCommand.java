@@ -253,6 +253,20 @@ final class ServeCommand implements Callable<Integer> {
             description = "Second-factor attempts per account per minute, across the cluster (0 = off). Default: ${DEFAULT-VALUE}.")
     int mfaRatePerAccount;
 
+    @Option(names = "--webauthn-rp-id", defaultValue = "${env:DT_WEBAUTHN_RP_ID}",
+            description = "The domain passkeys are bound to (env DT_WEBAUTHN_RP_ID), e.g. example.com for relays under "
+                    + "it. Default: the host name browsers use. Changing it later makes registered passkeys useless.")
+    String webauthnRpId;
+
+    @Option(names = "--step-up-selector", defaultValue = "${env:DT_STEP_UP_SELECTOR}",
+            description = "Devices whose new sessions need a recent second factor, as a label selector, e.g. env=prod "
+                    + "(env DT_STEP_UP_SELECTOR). Default: none.")
+    String stepUpSelector;
+
+    @Option(names = "--step-up-max-age", defaultValue = "${env:DT_STEP_UP_MAX_AGE:-15m}", converter = DurationConverter.class,
+            description = "How recent that second factor must be (env DT_STEP_UP_MAX_AGE). Default: ${DEFAULT-VALUE}.")
+    Duration stepUpMaxAge;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
@@ -293,7 +307,8 @@ final class ServeCommand implements Callable<Integer> {
                 .cluster(cluster.config(store.stateDir, store.databaseUrl))
                 .metrics(metrics())
                 .identity(new RelayConfig.Identity(totpKeyFile,
-                        MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount))
+                        MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount, webauthnRpId,
+                        stepUpSelector, stepUpMaxAge))
                 .build();
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -128,7 +128,7 @@ final class UserCommand {
     }
 
     @Command(name = "reset-mfa", mixinStandardHelpOptions = true,
-            description = "Remove an operator's authenticator and recovery codes (lost device); audited.")
+            description = "Remove an operator's authenticator, recovery codes and passkeys (lost device); audited.")
     static final class ResetMfa implements Callable<Integer> {
         @Mixin StoreOptions store;
         @Parameters(index = "0") String username;
@@ -141,8 +141,14 @@ final class UserCommand {
                     new devicetunnel.relay.store.AuditLog(db.dataSource()).record("mfa.totp.removed", "relay-cli", null, null,
                             null, "account=" + username + " (reset-mfa)");
                 }
-                System.err.println(ok ? "removed the authenticator of " + username : username + " has no authenticator");
-                return ok ? 0 : 3;
+                int passkeys = new devicetunnel.relay.store.PasskeyStore(db.dataSource()).removeAll(username);
+                if (passkeys > 0) {
+                    new devicetunnel.relay.store.AuditLog(db.dataSource()).record("mfa.passkey.removed", "relay-cli", null,
+                            null, null, "account=" + username + " (reset-mfa, " + passkeys + " passkeys)");
+                }
+                System.err.println(ok || passkeys > 0 ? "removed the second factors of " + username + " (authenticator app: "
+                        + (ok ? "yes" : "none") + ", passkeys: " + passkeys + ")" : username + " has no second factor");
+                return ok || passkeys > 0 ? 0 : 3;
             }
         }
     }

@@ -160,12 +160,18 @@ public final class FleetRuns implements AutoCloseable {
                     .filter(inScope)
                     .filter(d -> selector.matches(d.labels()))
                     .sorted(Comparator.comparing(Device::id))
-                    .forEach(d -> targets.add(target(d)));
+                    .forEach(d -> {
+                        access.checkStepUp(operator, d); // the whole run waits for the step-up
+                        targets.add(target(d));
+                    });
         } else {
             for (String id : new LinkedHashSet<>(request.devices())) {
                 try {
-                    targets.add(target(access.forSession(operator, id)));
+                    targets.add(target(access.forNewSession(operator, id)));
                 } catch (TunnelException e) {
+                    if (e.code() == ErrorCode.STEP_UP_REQUIRED) {
+                        throw e; // the whole run waits for the step-up, so the console can ask and retry
+                    }
                     targets.add(new Target(id, null,
                             e.code() == ErrorCode.NOT_FOUND ? DeviceStatus.NOT_FOUND : DeviceStatus.REFUSED, e.getMessage()));
                 }

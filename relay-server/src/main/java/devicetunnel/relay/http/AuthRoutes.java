@@ -41,6 +41,7 @@ public final class AuthRoutes {
     private final RateLimiter attempts;
     private final Throttle accountAttempts;
     private final AccessChanges changes;
+    private final java.util.function.Predicate<String> hasPasskey;
 
     /**
      * {@code attempts}: per client address; {@code accountAttempts}: per username, so guesses spread over
@@ -50,6 +51,15 @@ public final class AuthRoutes {
     public AuthRoutes(UserStore users, PasswordHasher hasher, HashingGate hashing, TokenService tokens, AuditLog audit,
                       SessionIssuer issuer, SecondFactors factors, RateLimiter attempts, Throttle accountAttempts,
                       AccessChanges changes, devicetunnel.relay.metrics.RelayMetrics metrics) {
+        this(users, hasher, hashing, tokens, audit, issuer, factors, attempts, accountAttempts, changes, metrics, u -> false);
+    }
+
+    /** {@code hasPasskey}: whether an account has a passkey, which also makes its login two steps. */
+    public AuthRoutes(UserStore users, PasswordHasher hasher, HashingGate hashing, TokenService tokens, AuditLog audit,
+                      SessionIssuer issuer, SecondFactors factors, RateLimiter attempts, Throttle accountAttempts,
+                      AccessChanges changes, devicetunnel.relay.metrics.RelayMetrics metrics,
+                      java.util.function.Predicate<String> hasPasskey) {
+        this.hasPasskey = hasPasskey;
         this.metrics = metrics;
         this.users = users;
         this.hasher = hasher;
@@ -90,10 +100,14 @@ public final class AuthRoutes {
             metrics.authFailure(devicetunnel.relay.metrics.RelayMetrics.AuthFailure.BAD_PASSWORD);
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "Wrong username or password.");
         }
-        if (factors.enrolled(user.get().username())) {
+        boolean totp = factors.enrolled(user.get().username());
+        boolean passkey = hasPasskey.test(user.get().username());
+        if (totp || passkey) {
             TokenService.Issued pending = tokens.issueMfaPending(user.get());
             audit.record("login.password_ok", logged, null, null, ctx.ip(), "second factor required");
-            ctx.json(Map.of("mfaRequired", true, "mfaToken", pending.token(), "expiresAt", pending.expiresAt()));
+            ctx.json(Map.of("mfaRequired", true, "mfaToken", pending.token(), "expiresAt", pending.expiresAt(),
+                    "methods", java.util.stream.Stream.of(totp ? "totp" : null, passkey ? "passkey" : null)
+                            .filter(java.util.Objects::nonNull).toList()));
             return;
         }
         audit.record("login.ok", logged, null, null, ctx.ip(), null);

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
 public final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
+    /** The error's code as a header too, for clients that cannot read the body of a refused websocket upgrade. */
+    public static final String ERROR_HEADER = "X-Devtunnel-Error";
+
     private ErrorResponses() {}
 
     public static void install(RoutesConfig routes) {
@@ -22,6 +25,8 @@ public final class ErrorResponses {
                 // the driver's words go to the log only; the client gets the readable message
                 log.warn("store error on {} {}: {} ({})", ctx.method(), ctx.path(), e.getMessage(), sql.getMessage());
             }
+            // A websocket client sees only the status and headers of a refused upgrade, not this body.
+            ctx.header(ERROR_HEADER, e.code().code());
             if (e instanceof RateLimited limited) {
                 ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
             }

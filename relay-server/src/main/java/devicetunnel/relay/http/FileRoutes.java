@@ -86,7 +86,7 @@ public final class FileRoutes {
     }
 
     private Device allowedDevice(Operator operator, String deviceId) {
-        Device device = access.forSession(operator, deviceId);
+        Device device = access.forNewSession(operator, deviceId);
         if (!features.find(device.id()).orElse(DeviceFeatures.DEFAULTS).sftp()) {
             throw new TunnelException(ErrorCode.FORBIDDEN, "File transfer (SFTP) is switched off for this device.");
         }

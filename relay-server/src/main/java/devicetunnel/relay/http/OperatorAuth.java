@@ -73,7 +73,7 @@ public final class OperatorAuth {
         // External issuers are trusted to have checked their own second factor.
         boolean enrolOnly = verified.version() != TokenService.UNVERSIONED && !verified.mfa() && mfa.requires(user.role());
         Operator operator = new Operator(user.username(), user.role(), verified.expiresAt(), verified.version(), null,
-                java.util.EnumSet.allOf(devicetunnel.relay.auth.Scope.class), enrolOnly);
+                java.util.EnumSet.allOf(devicetunnel.relay.auth.Scope.class), enrolOnly, verified.factorAt());
         if (enrolOnly && !ctx.path().equals("/api/v1/auth/me") && !ctx.path().startsWith(ENROLMENT_PATHS)) {
             metrics.authFailure(AuthFailure.MFA_REQUIRED);
             throw new TunnelException(ErrorCode.FORBIDDEN, "Your role requires a second factor: set up an authenticator first.");

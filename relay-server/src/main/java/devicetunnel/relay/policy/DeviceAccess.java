@@ -13,10 +13,29 @@ import devicetunnel.relay.store.UserStore;
 public final class DeviceAccess {
     private final DeviceStore devices;
     private final UserStore users;
+    private final devicetunnel.relay.auth.StepUp stepUp;
 
     public DeviceAccess(DeviceStore devices, UserStore users) {
+        this(devices, users, devicetunnel.relay.auth.StepUp.NONE);
+    }
+
+    /** {@code stepUp}: which devices need a recent second factor to open a new session on. */
+    public DeviceAccess(DeviceStore devices, UserStore users, devicetunnel.relay.auth.StepUp stepUp) {
         this.devices = devices;
         this.users = users;
+        this.stepUp = stepUp;
+    }
+
+    /** {@link #forSession}, for a new session: also asks for a recent second factor where step-up applies. */
+    public Device forNewSession(Operator operator, String deviceId) {
+        Device device = forSession(operator, deviceId);
+        stepUp.check(operator, device);
+        return device;
+    }
+
+    /** The step-up check alone, for devices chosen by a selector. */
+    public void checkStepUp(Operator operator, Device device) {
+        stepUp.check(operator, device);
     }
 
     /**

@@ -76,7 +76,7 @@ public final class NativeSshEndpoint implements NativeStreams {
         Operator operator = gate.beforeUpgrade(ctx, true);
         String deviceId = ctx.pathParam("id");
         try {
-            access.forSession(operator, deviceId);
+            access.forNewSession(operator, deviceId);
             String note = recording.auditNote(deviceId); // refuses a device that requires recording
             if (note != null) {
                 ctx.attribute(RECORDING_ATTRIBUTE, note);

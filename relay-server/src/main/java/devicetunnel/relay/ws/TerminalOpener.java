@@ -39,7 +39,7 @@ final class TerminalOpener {
 
     TerminalSession open(Operator operator, String deviceId, int cols, int rows, String ip) {
         long asked = System.nanoTime();
-        Device device = access.forSession(operator, deviceId);
+        Device device = access.forNewSession(operator, deviceId);
         gate.acquire(operator.username(), deviceId);
         boolean slotHeld = true;
         try {

@@ -158,4 +158,44 @@ abstract class StoreContract {
         return new EnrollmentToken(UUID.randomUUID().toString(), reusable, true, Map.of("env", "lab"),
                 now.plus(validFor), "admin", now, 0, false);
     }
+
+    @Test
+    void passkeysBelongToTheirAccountAndTheCounterMovesOnlyFromWhatWasSeen() {
+        users.add(new User("olga", "$argon2id$x", User.Role.OPERATOR, Map.of()));
+        PasskeyStore keys = new PasskeyStore(db.dataSource());
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String longId = "c".repeat(1366); // a 1023-byte credential id, base64url
+        keys.add(new PasskeyStore.Passkey("k1", longId, "olga", "h", "YubiKey", "AAAA", 3, now, null));
+        assertThat(keys.findByCredentialId(longId)).get().extracting(PasskeyStore.Passkey::name).isEqualTo("YubiKey");
+        assertThat(keys.credentialIdTaken(longId)).isTrue();
+        assertThat(keys.advance("k1", 2, 9, now)).as("moved meanwhile").isFalse();
+        assertThat(keys.advance("k1", 3, 4, now)).isTrue();
+        assertThat(keys.list("olga")).singleElement().satisfies(k -> {
+            assertThat(k.signCount()).isEqualTo(4);
+            assertThat(k.lastUsedAt()).isEqualTo(now);
+        });
+        assertThat(keys.remove("someone-else", "k1")).isFalse();
+        // An account re-created under the name does not inherit the old account's keys.
+        users.remove("olga");
+        users.add(new User("olga", "$argon2id$x", User.Role.OPERATOR, Map.of()));
+        assertThat(keys.list("olga")).isEmpty();
+        assertThat(keys.findByCredentialId(longId)).isEmpty();
+        assertThat(keys.removeAll("olga")).isEqualTo(1);
+    }
+
+    @Test
+    void aChallengeIsTakenOnceAndNotAfterItExpired() {
+        ChallengeStore challenges = new ChallengeStore(db.dataSource());
+        Instant now = Instant.now();
+        challenges.put(new ChallengeStore.Challenge("c1", "LOGIN", null, "abc", now.plusSeconds(60)), now);
+        challenges.put(new ChallengeStore.Challenge("c2", "STEP_UP", "olga", "def", now.plusSeconds(1)), now);
+        assertThat(challenges.take("c1", now)).get().extracting(ChallengeStore.Challenge::challenge).isEqualTo("abc");
+        assertThat(challenges.take("c1", now)).as("used").isEmpty();
+        assertThat(challenges.take("c2", now.plusSeconds(2))).as("expired").isEmpty();
+        assertThat(challenges.take("c2", now)).as("an expired one is gone for good").isEmpty();
+        // Expired rows are swept when the next ceremony begins.
+        challenges.put(new ChallengeStore.Challenge("c3", "LOGIN", null, "x", now.plusSeconds(1)), now);
+        challenges.put(new ChallengeStore.Challenge("c4", "LOGIN", null, "y", now.plusSeconds(60)), now.plusSeconds(5));
+        assertThat(challenges.take("c3", now)).isEmpty();
+    }
 }

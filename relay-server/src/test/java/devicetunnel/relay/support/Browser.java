@@ -191,6 +191,24 @@ public final class Browser implements AutoCloseable {
         return Arrays.stream(terminalText().split("\n")).map(String::strip).anyMatch(line::equals);
     }
 
+    /**
+     * Adds Chromium's virtual authenticator (WebDriver's WebAuthn extension): a platform key with
+     * discoverable credentials and user verification, so passkey ceremonies run without hardware.
+     */
+    public org.openqa.selenium.virtualauthenticator.VirtualAuthenticator addPasskeyAuthenticator() {
+        return driver.addVirtualAuthenticator(new org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions()
+                .setProtocol(org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Protocol.CTAP2)
+                .setTransport(org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Transport.INTERNAL)
+                .setHasResidentKey(true)
+                .setHasUserVerification(true)
+                .setIsUserVerified(true)
+                .setIsUserConsenting(true));
+    }
+
+    public void removeAuthenticator(org.openqa.selenium.virtualauthenticator.VirtualAuthenticator authenticator) {
+        driver.removeVirtualAuthenticator(authenticator);
+    }
+
     /** axe-core from web-ui's node_modules (npm ci of the web-ui build installs it; the version is pinned there). */
     private static final Path AXE_SOURCE = Path.of("..", "web-ui", "node_modules", "axe-core", "axe.min.js");
 

@@ -185,6 +185,19 @@ public final class TestRelay implements AutoCloseable {
         await().atMost(atMost).until(() -> relay.registry().isOnline(id) == online);
     }
 
+    /**
+     * A login token of {@code user} whose second factor was checked {@code factorAge} ago, signed with
+     * this relay's key: how a login looks once that much time has passed (for step-up tests).
+     */
+    public String tokenWithFactorAge(String user, java.time.Duration factorAge) throws IOException {
+        byte[] secret = config.jwtSecret() != null ? config.jwtSecret()
+                : java.nio.file.Files.readString(config.stateDir().resolve("jwt.secret")).strip()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.time.Clock then = java.time.Clock.offset(java.time.Clock.systemUTC(), factorAge.negated());
+        return new devicetunnel.relay.auth.TokenService(secret, config.tokenLifetime(), then, null)
+                .issue(relay.users().find(user).orElseThrow(), true).token();
+    }
+
     /** Logs in through the public API and returns the JWT. */
     public String login(String user, String password) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/auth/login"))
