@@ -9,6 +9,7 @@ import { byId, h } from './ui/dom.ts';
 import { rememberOpenSessions, takeOpenSessions } from './reload.ts';
 import { deviceFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
+import { initSsoLogin } from './ui/sso-login.ts';
 import { initMfaLogin } from './ui/mfa-login.ts';
 import { AccountSecurity } from './ui/account-security.ts';
 import { clearNotice, initNotice, showNotice } from './ui/notice.ts';
@@ -191,6 +192,7 @@ async function enterConsole(): Promise<void> {
 function init(): void {
   initNotice();
   initLogin(enterConsole);
+  void initSsoLogin();
   initMfaLogin(enterConsole);
   byId('security-open').addEventListener('click', () => void security.open(false));
   byId('logout').addEventListener('click', async () => {

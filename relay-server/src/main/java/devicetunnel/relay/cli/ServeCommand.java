@@ -253,6 +253,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Second-factor attempts per account per minute, across the cluster (0 = off). Default: ${DEFAULT-VALUE}.")
     int mfaRatePerAccount;
 
+    @Mixin
+    OidcOptions oidc = new OidcOptions();
+
     @Override
     public Integer call() throws Exception {
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
@@ -294,6 +297,7 @@ final class ServeCommand implements Callable<Integer> {
                 .metrics(metrics())
                 .identity(new RelayConfig.Identity(totpKeyFile,
                         MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount))
+                .oidc(oidc.settings())
                 .build();
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
