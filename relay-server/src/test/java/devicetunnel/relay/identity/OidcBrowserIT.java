@@ -97,7 +97,7 @@ class OidcBrowserIT {
         browser.shot("console-after-sso");
         // An operator scoped to env=lab by the mapping: the prod device is not listed.
         assertThat(browser.find("#console-view").getText()).doesNotContain("prod-1");
-        Object me = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+        Object me = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch('/api/v1/auth/me').then(r => r.json()).then(j => done(j.username + '/' + j.role));");
         assertThat(me).isEqualTo("olga/operator");
     }
