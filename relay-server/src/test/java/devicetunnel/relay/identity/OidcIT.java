@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.store.User;
+import devicetunnel.relay.support.OperatorCli;
 import devicetunnel.relay.support.SsoClient;
 import devicetunnel.relay.support.TerminalClient;
 import devicetunnel.relay.support.TestIdp;
 import devicetunnel.relay.support.TestRelay;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +172,60 @@ class OidcIT {
         idp.nextUser("sub-mallory", TestRelay.ADMIN, List.of("dt-admins"));
         assertThat(browser.signIn(relay.baseUrl()).statusCode()).isEqualTo(403);
         assertThat(relay.server().users().find(TestRelay.ADMIN).orElseThrow().passwordHash()).doesNotStartWith("oidc:");
+    }
+
+    @Test
+    void devtunnelLoginSsoSignsInThroughTheBrowserAndKeepsTheRelayToken() throws Exception {
+        relay.onlineDevice("lab-1", Map.of("env", "lab"));
+        idp.nextUser("sub-olga", "olga", List.of("dt-ops"));
+        OperatorCli cli = new OperatorCli(dir.resolve("cli"));
+        // The "browser": curl following every redirect (relay, provider, relay, the CLI's loopback) with cookies.
+        Path browserScript = dir.resolve("browser.sh");
+        Files.writeString(browserScript, "#!/bin/sh\nexec curl -sS -L -b " + dir.resolve("jar") + " -c " + dir.resolve("jar")
+                + " -o " + dir.resolve("browser.out") + " \"$1\"\n");
+        Files.setPosixFilePermissions(browserScript, PosixFilePermissions.fromString("rwx------"));
+
+        OperatorCli.Result login = cli.devtunnelOutput("login", "--sso", "--relay", relay.baseUrl(), "--browser", browserScript.toString());
+        assertThat(login.exitCode()).as(login.stderr()).isZero();
+        assertThat(login.stderr()).contains(relay.baseUrl() + "/api/v1/auth/oidc/start?cli_port=");
+        assertThat(login.stdout()).contains("as olga");
+        assertThat(Files.readString(dir.resolve("browser.out"))).contains("Signed in");
+        OperatorCli.Result devices = cli.devtunnelOutput("devices", "--json");
+        assertThat(devices.exitCode()).as(devices.stderr()).isZero();
+        assertThat(devices.stdout()).contains("lab-1");
+        assertThat(auditDetails("login.sso_cli")).hasSize(1);
+    }
+
+    @Test
+    void theCliCodeIsWorthlessWithoutTheVerifierAndUsableOnce() throws Exception {
+        idp.nextUser("sub-olga", "olga", List.of("dt-ops"));
+        String verifier = "v".repeat(43);
+        String challenge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        URI providerUrl = SsoClient.location(browser.get(URI.create(relay.baseUrl()
+                + "/api/v1/auth/oidc/start?cli_port=40000&cli_challenge=" + challenge)));
+        URI loopback = SsoClient.location(browser.get(browser.authorize(providerUrl)));
+        assertThat(loopback.toString()).startsWith("http://127.0.0.1:40000/callback?code=");
+        String code = java.net.URLDecoder.decode(SsoClient.param(loopback, "code"), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(relay.send("POST", "/api/v1/auth/oidc/cli-token", null, Map.of("code", code, "verifier", "w".repeat(43)))
+                .statusCode()).isEqualTo(401);
+        assertThat(relay.send("POST", "/api/v1/auth/oidc/cli-token", null, Map.of("code", code, "verifier", verifier))
+                .statusCode()).isEqualTo(200);
+        assertThat(relay.send("POST", "/api/v1/auth/oidc/cli-token", null, Map.of("code", code, "verifier", verifier))
+                .statusCode()).as("used once").isEqualTo(401);
+    }
+
+    @Test
+    void withPasswordLoginOffOnlyTheBreakGlassAccountLogsInWithAPassword() throws Exception {
+        try (TestRelay closed = new TestRelay(dir.resolve("closed"), c -> c.withOidc(idp.settings(false, Set.of(TestRelay.ADMIN))))) {
+            closed.addUser("local-op", "a long local password", User.Role.OPERATOR, Map.of());
+            HttpResponse<String> refused = closed.post("/api/v1/auth/login", null,
+                    "{\"username\":\"local-op\",\"password\":\"a long local password\"}");
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("sign in with " + TestIdp.PROVIDER);
+            assertThat(closed.adminToken()).as("break-glass admin").isNotBlank();
+        }
     }
 
     /** A 401 that logs nobody in, audited with the reason. */
