@@ -51,8 +51,8 @@ public record ClaimRule(String claim, String value, User.Role role, Map<String, 
             found = map.get(step);
         }
         if (found instanceof Collection<?> values) {
-            return values.stream().anyMatch(value::equals);
+            return values.stream().anyMatch(v -> v != null && value.equals(String.valueOf(v)));
         }
-        return value.equals(found);
+        return found != null && !(found instanceof Map) && value.equals(String.valueOf(found)); // true, 42 as written
     }
 }
