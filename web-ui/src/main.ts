@@ -9,6 +9,7 @@ import { byId, h } from './ui/dom.ts';
 import { rememberOpenSessions, takeOpenSessions } from './reload.ts';
 import { deviceFromHash, watchFromHash } from './urls.ts';
 import { initLogin, showLogin } from './ui/login.ts';
+import { initSsoLogin } from './ui/sso-login.ts';
 import { initMfaLogin } from './ui/mfa-login.ts';
 import { initPasskeyLogin } from './ui/passkey-login.ts';
 import { initStepUp } from './ui/step-up.ts';
@@ -226,6 +227,7 @@ async function enterConsole(): Promise<void> {
 function init(): void {
   initNotice();
   initLogin(enterConsole);
+  void initSsoLogin();
   initMfaLogin(enterConsole);
   initPasskeyLogin(enterConsole);
   initStepUp();

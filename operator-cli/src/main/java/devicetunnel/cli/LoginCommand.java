@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code devtunnel login}: exchanges a username and password (and a code from the authenticator, when
- * the account has one) for a relay token, or takes an API token from {@code --token-file}; either is
- * kept 0600 in the config dir.
+ * the account has one) for a relay token, signs in through the relay's single sign-on ({@code --sso}),
+ * or takes an API token from {@code --token-file}; any of them is kept 0600 in the config dir.
  */
 @Command(name = "login", mixinStandardHelpOptions = true, description = "Log in to a relay.")
 final class LoginCommand implements Callable<Integer> {
@@ -48,6 +48,14 @@ final class LoginCommand implements Callable<Integer> {
                     + "or self-signed CA (env DEVTUNNEL_CA_FILE). Remembered for later commands. Default: system trust.")
     Path caFile;
 
+    @Option(names = "--sso", description = "Sign in through the relay's single sign-on in a browser (prints the URL; "
+            + "opens it with --browser).")
+    boolean sso;
+
+    @Option(names = "--browser", defaultValue = "${env:BROWSER}",
+            description = "Program that opens the sign-in URL for --sso (env BROWSER). Default: only print the URL.")
+    String browser;
+
     @Option(names = "--allow-plain-http", description = "Allow an http:// URL to a remote relay (behind a TLS proxy only).")
     boolean allowPlainHttp;
 
@@ -56,13 +64,23 @@ final class LoginCommand implements Callable<Integer> {
         ConfigDir config = main.config();
         RelayClient client = new RelayClient(RelayClient.parseRelay(relay, allowPlainHttp),
                 caFile == null ? null : ConfigDir.readCa(caFile));
-        Session session = tokenFile != null ? fromTokenFile(client) : withPassword(client);
+        Session session = sso ? withSso(client) : tokenFile != null ? fromTokenFile(client) : withPassword(client);
         config.saveSession(session);
         config.saveCa(caFile); // trusted for this relay from now on; a login without it goes back to system trust
         new OperatorCertificate(config).key(); // the SSH key the relay will certify, made once
         spec.commandLine().getOut().println("logged in to " + relay + " as " + session.username() + " until "
                 + session.expiresAt());
         return 0;
+    }
+
+    private Session withSso(RelayClient client) throws java.io.IOException {
+        if (username != null || tokenFile != null) {
+            throw new CliException(CliException.USAGE, "--sso takes neither --username nor --token-file (the provider says who you are)");
+        }
+        JsonNode answer = new SsoLogin(client, RelayClient.parseRelay(relay, allowPlainHttp), browser,
+                spec.commandLine().getErr()).run();
+        return new Session(relay, answer.path("username").asText(), answer.path("token").asText(),
+                answer.path("expiresAt").asText());
     }
 
     /** Checks the API token with the relay (who owns it, until when) before keeping it. */

@@ -24,6 +24,7 @@ import java.util.List;
  * @param metrics        who may read {@code /metrics}, and where besides the main port
  * @param identity       second factors: where their key lives, which roles must use one, how fast codes may be tried
  * @param factsInterval  how often agents look at their facts again (inventory; sent only when changed)
+ * @param oidc           single sign-on with an OpenID Connect provider; null for none
  */
 public record RelayConfig(
         String host,
@@ -41,7 +42,8 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity, Duration factsInterval) {
+        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity, Duration factsInterval,
+        devicetunnel.relay.auth.oidc.OidcSettings oidc) {
 
     /**
      * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
@@ -298,6 +300,10 @@ public record RelayConfig(
         return toBuilder().identity(settings).build();
     }
 
+    public RelayConfig withOidc(devicetunnel.relay.auth.oidc.OidcSettings settings) {
+        return toBuilder().oidc(settings).build();
+    }
+
     public RelayConfig withListen(String newHost, boolean plainHttpAllowed) {
         return toBuilder().listen(newHost, port).allowPlainHttp(plainHttpAllowed).build();
     }
@@ -369,6 +375,7 @@ public record RelayConfig(
         private Metrics metrics = Metrics.defaults();
         private Identity identity = Identity.defaults();
         private Duration factsInterval = Duration.ofMinutes(10);
+        private devicetunnel.relay.auth.oidc.OidcSettings oidc;
 
         private Builder(Path stateDir) {
             this.stateDir = stateDir;
@@ -395,6 +402,7 @@ public record RelayConfig(
             metrics = c.metrics;
             identity = c.identity;
             factsInterval = c.factsInterval;
+            oidc = c.oidc;
         }
 
         public Builder listen(String host, int port) {
@@ -479,6 +487,11 @@ public record RelayConfig(
         }
 
         /** Second factors (TOTP key, roles that require one, attempt rate). */
+        public Builder oidc(devicetunnel.relay.auth.oidc.OidcSettings settings) {
+            this.oidc = settings;
+            return this;
+        }
+
         public Builder identity(Identity settings) {
             this.identity = settings;
             return this;
@@ -487,7 +500,7 @@ public record RelayConfig(
         public RelayConfig build() {
             return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                     externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                    maintenance, cluster, metrics, identity, factsInterval);
+                    maintenance, cluster, metrics, identity, factsInterval, oidc);
         }
     }
 }

@@ -25,6 +25,9 @@ import devicetunnel.relay.policy.AccessSweep;
 import devicetunnel.relay.http.AuditRoutes;
 import devicetunnel.relay.auth.HashingGate;
 import devicetunnel.relay.http.AuthRoutes;
+import devicetunnel.relay.http.OidcRoutes;
+import devicetunnel.relay.http.SingleSignOn;
+import devicetunnel.relay.auth.ProofIds;
 import devicetunnel.relay.http.ClientAddress;
 import devicetunnel.relay.http.HostPolicy;
 import devicetunnel.relay.http.SecurityHeaders;
@@ -318,6 +321,7 @@ public final class RelayServer implements AutoCloseable {
             StepUpRoutes stepUpRoutes = new StepUpRoutes(factors, passkeys, relyingParty, users, issuer, audit);
             MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), loginAttempts, audit);
             TokenRoutes tokenRoutes = new TokenRoutes(apiTokens, users, audit, accessChanges);
+            ProofIds oneTimeIds = cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds();
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
@@ -331,7 +335,7 @@ public final class RelayServer implements AutoCloseable {
             SessionRoutes sessionRoutes = new SessionRoutes(sessions, audit);
             AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
                     userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
-                    new DeviceProofs(Clock.systemUTC(), cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds()),
+                    new DeviceProofs(Clock.systemUTC(), oneTimeIds),
                     scheduler, limits.authTimeout(), agentConnects, refusals, metrics,
                     new FactsIntake(factsStore, config.factsInterval(), Clock.systemUTC()));
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
@@ -359,6 +363,11 @@ public final class RelayServer implements AutoCloseable {
                 accessChanges.operatorChanged(username);
                 accessSweep.sweepOperator(username);
             });
+            SingleSignOn sso = config.oidc() == null ? null : SingleSignOn.wire(config.oidc(), tokenSecret, users, audit,
+                    issuer, tokens, oneTimeIds, loginAttempts, config.secureCookies() || config.browsersUseTls(), username -> {
+                        accessChanges.operatorChanged(username);
+                        accessSweep.sweepOperator(username);
+                    });
             long idleMillis = 2 * config.pingInterval().toMillis() + 10_000;
             this.readiness = new Readiness(() -> cluster == null ? Map.of("devicesOnline", registry.onlineCount())
                     : Map.of("devicesOnline", registry.onlineCount(), "cluster", cluster.status()));
@@ -410,7 +419,7 @@ public final class RelayServer implements AutoCloseable {
                     }
                     if (!ctx.path().equals("/api/v1/auth/login") && !ctx.path().equals("/api/v1/auth/logout")
                             && !ctx.path().equals(MfaRoutes.LOGIN_STEP)
-                            && !PasskeyRoutes.isPublic(ctx.path())) {
+                            && !PasskeyRoutes.isPublic(ctx.path()) && !ctx.path().startsWith(OidcRoutes.PREFIX)) {
                         auth.authenticate(ctx);
                     }
                 });
@@ -421,6 +430,9 @@ public final class RelayServer implements AutoCloseable {
                 cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
                 readiness.install(cfg.routes);
                 metricsRoute.install(cfg.routes);
+                if (sso != null) {
+                    sso.install(cfg.routes); // its password switch runs before the login route
+                }
                 authRoutes.install(cfg.routes);
                 mfaRoutes.install(cfg.routes);
                 passkeyRoutes.install(cfg.routes);

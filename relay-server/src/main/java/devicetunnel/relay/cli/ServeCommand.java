@@ -267,6 +267,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "How recent that second factor must be (env DT_STEP_UP_MAX_AGE). Default: ${DEFAULT-VALUE}.")
     Duration stepUpMaxAge;
 
+    @Mixin
+    OidcOptions oidc = new OidcOptions();
+
     @Override
     public Integer call() throws Exception {
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
@@ -309,6 +312,7 @@ final class ServeCommand implements Callable<Integer> {
                 .identity(new RelayConfig.Identity(totpKeyFile,
                         MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount, webauthnRpId,
                         stepUpSelector, stepUpMaxAge))
+                .oidc(oidc.settings())
                 .build();
         RelayServer relay = new RelayServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -27,12 +27,18 @@ public final class SessionIssuer {
 
     /** Like {@link #loggedIn(Context, User, boolean)}, with more fields in the answer. */
     public void loggedIn(Context ctx, User user, boolean mfa, Map<String, Object> extra) {
-        TokenService.Issued issued = tokens.issue(user, mfa);
-        ctx.cookie(cookie(issued.token(), Duration.between(Instant.now(), issued.expiresAt())));
+        TokenService.Issued issued = cookieOnly(ctx, user, mfa);
         Map<String, Object> body = new java.util.LinkedHashMap<>(extra);
         body.put("token", issued.token());
         body.put("expiresAt", issued.expiresAt());
         ctx.json(body);
+    }
+
+    /** Issues a token as the session cookie only (a single sign-on ends with a redirect, not a JSON answer). */
+    public TokenService.Issued cookieOnly(Context ctx, User user, boolean mfa) {
+        TokenService.Issued issued = tokens.issue(user, mfa);
+        ctx.cookie(cookie(issued.token(), Duration.between(Instant.now(), issued.expiresAt())));
+        return issued;
     }
 
     public void clear(Context ctx) {

@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SSO_START, ssoView } from '../src/sso.ts';
+
+test('the SSO button names the provider', () => {
+  assert.equal(ssoView({ provider: 'Keycloak', passwordLogin: true }).button, 'Sign in with Keycloak');
+  assert.equal(ssoView({ provider: 'Keycloak', passwordLogin: true }).passwordNote, '');
+});
+
+test('with password login off the form says it is for emergency accounts', () => {
+  assert.match(ssoView({ provider: 'Okta', passwordLogin: false }).passwordNote, /emergency/);
+});
+
+test('the button starts the sign-in at the relay', () => {
+  assert.equal(SSO_START, '/api/v1/auth/oidc/start');
+});
