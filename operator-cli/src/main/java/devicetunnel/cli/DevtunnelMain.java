@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 @Command(name = "devtunnel", mixinStandardHelpOptions = true, version = "devtunnel 0.1.0",
         description = "Reach devices behind a device-tunnel relay with your own OpenSSH client.",
         subcommands = {LoginCommand.class, DevicesCommand.class, ProxyCommand.class, SshConfigCommand.class,
-                CertCommand.class, RunCommand.class})
+                CertCommand.class, RunCommand.class, SessionsCommand.class, ShareCommand.class, WatchersCommand.class,
+                WatchCommand.class})
 public final class DevtunnelMain {
 
     @Option(names = "--config-dir", defaultValue = "${env:DEVTUNNEL_CONFIG_DIR}",

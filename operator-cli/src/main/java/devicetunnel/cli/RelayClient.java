@@ -101,6 +101,10 @@ final class RelayClient {
         return http;
     }
 
+    URI base() {
+        return base;
+    }
+
     private HttpRequest.Builder request(String path, String token) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(TIMEOUT)
@@ -125,11 +129,18 @@ final class RelayClient {
         if (response.statusCode() / 100 != 2) {
             throw refusal(response.statusCode(), response.body());
         }
+        if (response.body().isBlank()) { // 204: done, nothing to say
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
         try {
             return MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new CliException(CliException.REFUSED, "the relay answered something that is not JSON");
         }
+    }
+
+    JsonNode get(String path, String token) {
+        return send(request(path, token).GET());
     }
 
     JsonNode post(String path, String token, Object body) {

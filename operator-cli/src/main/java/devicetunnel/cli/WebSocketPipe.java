@@ -138,7 +138,7 @@ final class WebSocketPipe {
     }
 
     /** Close codes 4100-4599 carry the HTTP status (4502: device unreachable), 4001-4099 are named closes (ErrorCode). */
-    private static String describe(int statusCode, String reason) {
+    static String describe(int statusCode, String reason) {
         String text = reason == null || reason.isBlank() ? "no reason given" : reason;
         if (ErrorCode.namedClose(statusCode).isPresent() || statusCode < 4000 || statusCode >= 5000) {
             return text + " (" + ErrorCode.describeClose(statusCode) + ")";
@@ -146,7 +146,7 @@ final class WebSocketPipe {
         return text + " (HTTP " + (statusCode - 4000) + ")";
     }
 
-    private static int exitCode(int statusCode) {
+    static int exitCode(int statusCode) {
         return statusCode == 4401 ? CliException.NOT_LOGGED_IN
                 : statusCode >= 4500 && statusCode < 4600 ? CliException.UNREACHABLE : CliException.REFUSED;
     }

@@ -56,4 +56,28 @@ class OperatorCliTest {
                 .contains("not signed by a CA this machine trusts", "--ca-file").doesNotContain("PKIX", "sun.security");
         assertThat(Unreachable.of(relay, new java.net.ConnectException()).exitCode()).isEqualTo(CliException.UNREACHABLE);
     }
+
+    @Test
+    void shareLinksParseWithOrWithoutTheirRelay() {
+        WatchLink full = WatchLink.parse(" https://Relay.example.com:8443/#watch=abc-123&share=tok_EN-x \n");
+        assertThat(full).extracting(WatchLink::relay, WatchLink::sessionId, WatchLink::token)
+                .containsExactly("https://relay.example.com:8443", "abc-123", "tok_EN-x");
+        assertThat(full.isFor(java.net.URI.create("https://relay.example.com:8443"))).isTrue();
+        assertThat(full.isFor(java.net.URI.create("https://other.example.com"))).isFalse();
+        WatchLink bare = WatchLink.parse("/#watch=abc-123&share=tok");
+        assertThat(bare.relay()).isNull();
+        assertThat(bare.isFor(java.net.URI.create("https://any.example.com"))).isTrue();
+        assertThat(full.toString()).doesNotContain("tok_EN-x");
+        assertThatThrownBy(() -> WatchLink.parse("https://relay.example.com/#watch=abc")).isInstanceOf(CliException.class);
+        assertThatThrownBy(() -> WatchLink.parse("https://relay.example.com/")).isInstanceOf(CliException.class);
+        assertThatThrownBy(() -> WatchLink.parse("#watch=../x&share=t")).isInstanceOf(CliException.class);
+    }
+
+    @Test
+    void shareAndWatchersAloneNameTheirSubcommands() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = DevtunnelMain.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true), "share");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("create", "list", "revoke");
+    }
 }

@@ -348,7 +348,8 @@ public final class RelayServer implements AutoCloseable {
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout(), metrics, new NativeSshRecording(recordings::policy));
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
-            AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh, apiTokens::stillValid);
+            AccessSweep accessSweep = new AccessSweep(users, devices, sessions, nativeSsh, apiTokens::stillValid,
+                    sharing::withdraw);
             if (cluster != null) {
                 cluster.onAccessChange(lifecycle::recheck, accessSweep::sweepOperator, sweeper);
                 Periodic.every(sweeper, "cluster shared state sweep", config.pingInterval(), cluster::sweepShared);
@@ -522,6 +523,8 @@ public final class RelayServer implements AutoCloseable {
                 traffic, SessionTraffic::bytesOut);
         metrics.total("devtunnel.terminal.input", "Operator input relayed to devices", "bytes",
                 traffic, SessionTraffic::bytesIn);
+        metrics.gauge("devtunnel.terminal.watchers", "People watching shared terminal sessions on this relay",
+                traffic::watchers);
         metrics.total("devtunnel.flow.control.stalls", "Times a session stopped reading its shell for a slow browser",
                 null, traffic, SessionTraffic::stalls);
         limiters.forEach((name, limiter) -> metrics.total("devtunnel.rate.limited", "Requests refused by a rate limit",

@@ -101,6 +101,18 @@ public final class Sharing {
         }
     }
 
+    /**
+     * The watcher's own rights no longer let them watch (the access sweep found them removed, logged
+     * out, out of scope...): they get {@code reason} and are ended at once, like a revoked watcher.
+     */
+    public void withdraw(TerminalSession session, Watcher w, String reason) {
+        if (session.revoke(w, Json.error(ErrorCode.FORBIDDEN, reason), REVOKED_CLOSE, "access withdrawn")) {
+            audit.record("session.watch.revoked", null, session.deviceId(), session.id(), null,
+                    "watcher=" + w.username() + " share=" + w.shareId() + " access withdrawn: " + reason);
+            session.marker(w.username() + " lost access");
+        }
+    }
+
     /** The owner consents: the joiner may type, if their own rights would let them open a shell on the device. */
     public void allowTyping(Operator me, TerminalSession session, String watcherId, String ip) {
         Watcher w = session.watcher(watcherId).orElseThrow(Sharing::noSuchWatcher);
@@ -125,7 +137,7 @@ public final class Sharing {
         if (session.watchers().size() >= MAX_WATCHERS_PER_SESSION) {
             throw new TunnelException(ErrorCode.CONFLICT, "The session has " + MAX_WATCHERS_PER_SESSION + " watchers already.");
         }
-        Watcher w = new Watcher(who, share.id(), share.mode(), viewer);
+        Watcher w = new Watcher(who, share.id(), share.mode(), !share.isLink(), viewer);
         String hello = Json.write(java.util.Map.of("type", "session", "id", session.id(), "offset", 0,
                 "watching", share.mode().wire(), "owner", session.operator(), "deviceId", session.deviceId()));
         session.watch(w, hello);

@@ -19,9 +19,17 @@ final class SessionAudience {
     static final int TOO_SLOW = 1008;
 
     private final Map<String, Watcher> watchers = new LinkedHashMap<>();
+    private final SessionTraffic traffic;
+
+    /** @param traffic where the relay counts its watchers (for the metrics) */
+    SessionAudience(SessionTraffic traffic) {
+        this.traffic = traffic;
+    }
 
     void add(Watcher w, List<Runnable> out, String hello, byte[] replay) {
-        watchers.put(w.id(), w);
+        if (watchers.put(w.id(), w) == null) {
+            traffic.watchersChanged(1);
+        }
         w.offerControl(hello, out);
         if (replay.length > 0) {
             w.offerOutput(ByteBuffer.wrap(replay), out);
@@ -29,7 +37,11 @@ final class SessionAudience {
     }
 
     boolean remove(Watcher w) {
-        return watchers.remove(w.id(), w);
+        boolean removed = watchers.remove(w.id(), w);
+        if (removed) {
+            traffic.watchersChanged(-1);
+        }
+        return removed;
     }
 
     Optional<Watcher> find(String id) {
@@ -54,7 +66,7 @@ final class SessionAudience {
             }
         }
         for (Watcher w : dropped) {
-            watchers.remove(w.id());
+            remove(w);
             w.offerClose(TOO_SLOW, "watcher too far behind", out);
         }
         return dropped;
@@ -68,6 +80,7 @@ final class SessionAudience {
             }
             w.offerClose(code, reason, out);
         }
+        traffic.watchersChanged(-watchers.size());
         watchers.clear();
     }
 

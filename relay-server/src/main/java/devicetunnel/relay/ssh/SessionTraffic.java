@@ -7,6 +7,7 @@ public final class SessionTraffic {
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder stalls = new LongAdder();
+    private final LongAdder watchers = new LongAdder();
 
     void sent(int bytes) {
         bytesOut.add(bytes);
@@ -18,6 +19,15 @@ public final class SessionTraffic {
 
     void stalled() {
         stalls.increment();
+    }
+
+    void watchersChanged(int by) {
+        watchers.add(by);
+    }
+
+    /** People watching shared terminal sessions on this relay now (owners not counted). */
+    public long watchers() {
+        return watchers.sum();
     }
 
     /** Shell output read from devices (towards browsers). */

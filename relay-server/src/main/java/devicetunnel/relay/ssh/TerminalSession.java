@@ -65,7 +65,7 @@ public final class TerminalSession {
     private final SerializedInvoker toViewer;
     private final AtomicLong bytesIn = new AtomicLong();
     private final SessionTraffic traffic;
-    private final SessionAudience audience = new SessionAudience();
+    private final SessionAudience audience;
 
     private TerminalViewer viewer;
     private int transport;
@@ -86,6 +86,7 @@ public final class TerminalSession {
                     DeviceStream stream, OutputBuffer output, ScheduledExecutorService scheduler, Duration grace,
                     OutputGovernor governor, SessionTraffic traffic, Consumer<TerminalSession> onClosed) {
         this.traffic = traffic;
+        this.audience = new SessionAudience(traffic);
         this.id = id;
         this.operator = operator;
         this.deviceId = deviceId;

@@ -30,6 +30,7 @@ public final class Watcher {
     private final Operator operator;
     private final String shareId;
     private final Mode mode;
+    private final boolean named;
     private final Instant joinedAt = Instant.now();
     private final TerminalViewer viewer;
     /** Calls to the viewer in the order the session queued them; never run under the session's lock. */
@@ -37,10 +38,12 @@ public final class Watcher {
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean typingAllowed;
 
-    public Watcher(Operator operator, String shareId, Mode mode, TerminalViewer viewer) {
+    /** @param named came through a share by user name (not a link): their label scope must keep covering the device */
+    public Watcher(Operator operator, String shareId, Mode mode, boolean named, TerminalViewer viewer) {
         this.operator = operator;
         this.shareId = shareId;
         this.mode = mode;
+        this.named = named;
         this.viewer = viewer;
         this.calls = new SerializedInvoker("watcher-" + id);
     }
@@ -50,6 +53,7 @@ public final class Watcher {
     public String username() { return operator.username(); }
     public String shareId() { return shareId; }
     public Mode mode() { return mode; }
+    public boolean named() { return named; }
     public TerminalViewer viewer() { return viewer; }
     public boolean typingAllowed() { return typingAllowed; }
 

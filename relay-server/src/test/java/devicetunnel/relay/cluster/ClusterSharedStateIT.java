@@ -83,7 +83,7 @@ class ClusterSharedStateIT {
         prefix = ClusterServices.subjectPrefix();
         enrollment = SecretTokens.generate();
         try (RelayServer seed = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
-            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred")) {
+            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred", "gwen")) {
                 seed.users().add(new User(name, seed.passwordHasher().hash(PASSWORD.toCharArray()),
                         name.equals(TestRelay.ADMIN) ? User.Role.ADMIN : User.Role.OPERATOR, Map.of()));
             }
@@ -136,6 +136,29 @@ class ClusterSharedStateIT {
         assertThat(logout.statusCode()).isEqualTo(204);
         assertThat(shell.awaitClose(ANNOUNCED)).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
         System.out.printf("logout on A ended the session on B after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Test
+    void aLogoutOnOneRelayEndsTheOperatorsWatchOfASessionOnAnother() throws Exception {
+        String owner = login(b, TestRelay.ADMIN);
+        TerminalClient shell = openShell(b, owner);
+        String session = shell.awaitSessionId(WAIT);
+        HttpResponse<String> link = sendJson(b, "POST", "/api/v1/sessions/" + session + "/shares", owner, Map.of("mode", "watch"));
+        assertThat(link.statusCode()).as(link.body()).isEqualTo(201);
+        String token = login(a, "gwen");
+        URI watchUri = URI.create(b.baseUrl().replaceFirst("^http", "ws") + "/api/v1/sessions/" + session + "/watch?share="
+                + Json.MAPPER.readTree(link.body()).get("token").asText());
+        try (TerminalClient watcher = TerminalClient.connect(http, watchUri, token)) { // the watch is held by B
+            watcher.awaitControl("session", WAIT);
+            long started = System.nanoTime();
+            assertThat(send(a, "POST", "/api/v1/auth/logout", token).statusCode()).isEqualTo(204);
+            assertThat(watcher.awaitClose(ANNOUNCED)).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
+            System.out.printf("logout on A ended the watch on B after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+            assertThat(shell.isClosed()).as("the owner's session goes on").isFalse();
+        } finally {
+            shell.type("exit\n");
+            shell.awaitClose(WAIT);
+        }
     }
 
     @Test

@@ -57,6 +57,29 @@ public final class OperatorCli {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /**
+     * Starts a long-running devtunnel command (watch) in a lean child JVM, as a terminal would run it;
+     * its output goes to {@code <name>.out/.err} in the test dir, stdin is {@code stdin} (null: /dev/null).
+     */
+    public Process startDevtunnel(String name, Path stdin, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "devicetunnel.cli.DevtunnelMain", "--config-dir", configDir.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.from(stdin.toFile()))
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile());
+        builder.environment().put("HOME", home.toString());
+        return builder.start();
+    }
+
+    /** What a command started with {@link #startDevtunnel} printed so far on stdout ({@code out}) or stderr ({@code err}). */
+    public String printed(String name, String stream) throws IOException {
+        Path file = dir.resolve(name + "." + stream);
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+
     /** Writes {@code password} to a file for {@code --password-file}. */
     public Path passwordFile(String user, String password) throws IOException {
         Path passwordFile = dir.resolve("password-" + user);

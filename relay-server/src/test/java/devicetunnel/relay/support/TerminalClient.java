@@ -271,6 +271,11 @@ public final class TerminalClient implements AutoCloseable {
         }
     }
 
+    /** Whether the relay (or the connection) closed this websocket already. */
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
     public int awaitClose(Duration timeout) throws Exception {
         return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
