@@ -24,6 +24,7 @@ import java.util.List;
  * @param metrics        who may read {@code /metrics}, and where besides the main port
  * @param identity       second factors: where their key lives, which roles must use one, how fast codes may be tried
  * @param factsInterval  how often agents look at their facts again (inventory; sent only when changed)
+ * @param webApps        device web apps: their own listener and public URL form (off unless given a listener)
  */
 public record RelayConfig(
         String host,
@@ -41,7 +42,26 @@ public record RelayConfig(
         boolean allowPlainHttp,
         Hardening hardening,
         TerminalSessions.Settings sessions,
-        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity, Duration factsInterval) {
+        Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity, Duration factsInterval,
+        WebApps webApps) {
+
+    /**
+     * Device web apps ({@code --web-apps-listen}, {@code --web-apps-url}).
+     *
+     * @param listenHost  the address of the web-apps listener; null: this relay serves no web apps
+     * @param listenPort  its port (0: any free one)
+     * @param urlTemplate how browsers reach it, {@code *} for each app's id (e.g. {@code https://*.apps.example.net});
+     *                    null: {@code http(s)://*.localhost:<port>}, for a relay used from its own machine
+     */
+    public record WebApps(String listenHost, int listenPort, String urlTemplate) {
+        public static WebApps off() {
+            return new WebApps(null, 0, null);
+        }
+
+        public boolean enabled() {
+            return listenHost != null;
+        }
+    }
 
     /**
      * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
@@ -279,6 +299,10 @@ public record RelayConfig(
         return toBuilder().metrics(settings).build();
     }
 
+    public RelayConfig withWebApps(WebApps settings) {
+        return toBuilder().webApps(settings).build();
+    }
+
     public RelayConfig withIdentity(Identity settings) {
         return toBuilder().identity(settings).build();
     }
@@ -298,6 +322,15 @@ public record RelayConfig(
         require(positive(factsInterval) && factsInterval.compareTo(Duration.ofSeconds(1)) >= 0,
                 "--facts-interval must be at least 1s");
         require(positive(tokenLifetime), "--token-lifetime must be more than zero");
+        require(webApps != null, "web apps settings are needed (none is WebApps.off())");
+        if (webApps.enabled()) {
+            require(webApps.listenPort() >= 0 && webApps.listenPort() <= 65_535, "--web-apps-listen needs a port from 0 to 65535");
+            require(webApps.urlTemplate() != null || devicetunnel.relay.tls.Listener.isLoopback(webApps.listenHost()),
+                    "--web-apps-listen on a non-loopback address needs --web-apps-url (e.g. https://*.apps.example.net)");
+            if (webApps.urlTemplate() != null) {
+                devicetunnel.relay.webapp.WebAppUrls.parse(webApps.urlTemplate());
+            }
+        }
         require(hardening != null && sessions != null && maintenance != null && metrics != null,
                 "hardening, session, maintenance and metrics settings are needed");
         require(!maintenance.recordingRetention().isNegative(), "--recording-retention cannot be negative");
@@ -354,6 +387,7 @@ public record RelayConfig(
         private Metrics metrics = Metrics.defaults();
         private Identity identity = Identity.defaults();
         private Duration factsInterval = Duration.ofMinutes(10);
+        private WebApps webApps = WebApps.off();
 
         private Builder(Path stateDir) {
             this.stateDir = stateDir;
@@ -380,6 +414,7 @@ public record RelayConfig(
             metrics = c.metrics;
             identity = c.identity;
             factsInterval = c.factsInterval;
+            webApps = c.webApps;
         }
 
         public Builder listen(String host, int port) {
@@ -469,10 +504,15 @@ public record RelayConfig(
             return this;
         }
 
+        public Builder webApps(WebApps settings) {
+            this.webApps = settings;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                     externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                    maintenance, cluster, metrics, identity, factsInterval);
+                    maintenance, cluster, metrics, identity, factsInterval, webApps);
         }
     }
 }
