@@ -22,7 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.HttpStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,13 +130,15 @@ final class WebAppProxyServlet extends HttpServlet {
             if (answer.status() == 101 && UpstreamRequest.isWebSocketUpgrade(req)) {
                 resp.setHeader("Upgrade", "websocket");
                 resp.setHeader("Connection", "Upgrade");
-                req.upgrade(WebSocketTunnel.class).join(channel, answer.leftover(), executor);
+                org.eclipse.jetty.server.Request core = ServletContextRequest.getServletContextRequest(req);
+                EndPoint endPoint = core.getConnectionMetaData().getConnection().getEndPoint();
+                // Jetty swaps the connection in once the 101 has been written (HttpStream's upgrade attribute).
+                core.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE,
+                        new WebSocketTunnel(endPoint, core.getComponents().getExecutor(), channel, answer.leftover(), executor));
                 upgraded = true;
                 return;
             }
             answer.streamBody(resp.getOutputStream());
-        } catch (jakarta.servlet.ServletException e) {
-            throw new IOException(e);
         } finally {
             if (!upgraded) {
                 channel.close(true);
@@ -172,6 +177,9 @@ final class WebAppProxyServlet extends HttpServlet {
         resp.reset();
         resp.setStatus(code.httpStatus());
         resp.setHeader("Cache-Control", "no-store");
+        if (code == ErrorCode.UNAUTHORIZED) {
+            resp.setHeader("WWW-Authenticate", "devtunnel-app"); // the app's cookie, from the console's launch link
+        }
         String accept = req.getHeader("Accept");
         byte[] body;
         if (accept != null && accept.contains("text/html")) {

@@ -1,85 +1,104 @@
 package devicetunnel.relay.webapp;
 
 import devicetunnel.protocol.Protocol;
-import jakarta.servlet.http.HttpUpgradeHandler;
-import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.FutureCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A websocket inside a web app, after the app answered 101: the browser's connection and the
- * direct-tcpip channel are joined byte for byte, both ways. The relay does not parse frames: the
- * app and the browser negotiated subprotocol and extensions themselves. Blocking copies on two
- * pool threads, each writing before it reads again, so either side's slowness holds the other.
- * When one direction ends, both end.
+ * A websocket inside a web app, after the app answered 101: Jetty hands the browser's connection
+ * over to this (its HTTP/1.1 upgrade mechanism, as its own websocket server uses), and the
+ * connection and the direct-tcpip channel are joined byte for byte. The relay does not parse frames:
+ * the app and the browser negotiated subprotocol and extensions themselves. Each direction writes
+ * before it reads again, so either side's slowness holds the other. When one ends, both end.
  */
-public final class WebSocketTunnel implements HttpUpgradeHandler {
+final class WebSocketTunnel extends AbstractConnection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketTunnel.class);
-    private ChannelDirectTcpip channel;
-    private ByteBuffer leftover;
-    private Executor executor;
-    private WebConnection connection;
+    private final ChannelDirectTcpip channel;
+    private final ByteBuffer leftover;
+    private final Executor pumps;
+    private final OutputStream toDevice;
+    private final ByteBuffer fromBrowser = ByteBuffer.allocate(Protocol.COPY_BUFFER_BYTES);
 
-    /** Called by the servlet before it returns: the channel and the bytes the head parser read past the 101. */
-    void join(ChannelDirectTcpip channel, ByteBuffer leftover, Executor executor) {
+    /** {@code leftover}: bytes the head parser read past the 101 (the app's first frames). */
+    WebSocketTunnel(EndPoint endPoint, Executor jetty, ChannelDirectTcpip channel, ByteBuffer leftover, Executor pumps) {
+        super(endPoint, jetty);
         this.channel = channel;
         this.leftover = leftover;
-        this.executor = executor;
+        this.pumps = pumps;
+        this.toDevice = channel.getInvertedIn();
     }
 
     @Override
-    public void init(WebConnection wc) {
-        this.connection = wc;
+    public void onOpen() {
+        super.onOpen();
+        pumps.execute(this::deviceToBrowser);
+        fillInterested();
+    }
+
+    /** Browser to device: what the endpoint has, written (blocking) into the channel, then wait for more. */
+    @Override
+    public void onFillable() {
         try {
-            InputStream fromBrowser = wc.getInputStream();
-            OutputStream toBrowser = wc.getOutputStream();
-            if (leftover.hasRemaining()) {
-                toBrowser.write(leftover.array(), leftover.position(), leftover.remaining());
-                toBrowser.flush();
+            while (true) {
+                BufferUtil.clear(fromBrowser); // Jetty's flush mode: fill appends between position and limit
+                int n = getEndPoint().fill(fromBrowser);
+                if (n == 0) {
+                    fillInterested();
+                    return;
+                }
+                if (n < 0) {
+                    close();
+                    return;
+                }
+                toDevice.write(fromBrowser.array(), fromBrowser.arrayOffset() + fromBrowser.position(), fromBrowser.remaining());
+                toDevice.flush();
             }
-            executor.execute(() -> pump(fromBrowser, channel.getInvertedIn()));
-            executor.execute(() -> pump(channel.getInvertedOut(), toBrowser));
-        } catch (IOException | RuntimeException e) {
-            log.debug("web app websocket could not start: {}", e.toString());
-            destroy();
+        } catch (IOException e) {
+            log.debug("web app websocket ended (browser side): {}", e.toString());
+            close();
         }
     }
 
-    private void pump(InputStream in, OutputStream out) {
-        byte[] buffer = new byte[Protocol.COPY_BUFFER_BYTES];
+    /** Device to browser, on a pump thread: each read written to the browser before the next. */
+    private void deviceToBrowser() {
         try {
+            if (leftover.hasRemaining()) {
+                write(leftover);
+            }
+            InputStream in = channel.getInvertedOut();
+            byte[] buffer = new byte[Protocol.COPY_BUFFER_BYTES];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (n > 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
+                    write(ByteBuffer.wrap(buffer, 0, n));
                 }
             }
-        } catch (IOException e) {
-            log.debug("web app websocket ended: {}", e.toString());
+        } catch (IOException | RuntimeException e) {
+            log.debug("web app websocket ended (device side): {}", e.toString());
         } finally {
-            destroy();
+            close();
         }
     }
 
+    private void write(ByteBuffer bytes) throws IOException {
+        FutureCallback written = new FutureCallback();
+        getEndPoint().write(written, bytes);
+        written.block();
+    }
+
     @Override
-    public void destroy() {
-        if (channel != null) {
-            channel.close(true);
-        }
-        WebConnection wc = connection;
-        if (wc != null) {
-            try {
-                wc.close();
-            } catch (Exception e) {
-                log.debug("closing a web app websocket: {}", e.toString());
-            }
-        }
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        channel.close(true);
     }
 }
