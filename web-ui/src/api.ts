@@ -61,6 +61,22 @@ export interface DeviceFeatures {
   sftp: boolean;
   exec: boolean;
   forwarding: boolean;
+  /** Web apps: the device's loopback HTTP services opened in the browser (older relays: absent). */
+  webApps?: boolean;
+}
+
+/** POST /api/v1/devices/{id}/web-apps: a web app at its own origin, opened once by its launch URL. */
+export interface WebApp {
+  appId: string;
+  deviceId: string;
+  port: number;
+  origin: string;
+  url: string;
+  expiresAt: string;
+}
+
+export function openWebApp(deviceId: string, port: number): Promise<WebApp> {
+  return request<WebApp>('POST', `/api/v1/devices/${encodeURIComponent(deviceId)}/web-apps`, { port });
 }
 
 export interface EnrollmentToken {

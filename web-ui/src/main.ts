@@ -1,6 +1,6 @@
 // Entry point: decides login vs console, polls devices, wires global shortcuts.
 
-import { ApiError, api, shareApi, type Device, type Me, type ShareInfo } from './api.ts';
+import { ApiError, api, openWebApp, shareApi, type Device, type Me, type ShareInfo } from './api.ts';
 import { SESSION_EXPIRED } from './errors.ts';
 import { clampFontSize, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.ts';
@@ -37,7 +37,28 @@ let pollGeneration = 0;
 
 const tabs = new Tabs(expireSession, updateTitle);
 const views = new Views(byId('view-nav'), byId('terminals-view'), byId('admin-view'), () => updateTitle());
-const devices = new DeviceList(byId('devices'), byId<HTMLInputElement>('device-filter'), byId('devices-summary'), (d) => openTerminal(d));
+const devices = new DeviceList(byId('devices'), byId<HTMLInputElement>('device-filter'), byId('devices-summary'), (d) => openTerminal(d),
+  (d) => void launchWebApp(d));
+
+/**
+ * Opens a loopback HTTP service of the device in a new window, at the app's own origin (never the
+ * console's: its cookies and scripts cannot reach the console). The launch URL works once.
+ */
+async function launchWebApp(d: Device): Promise<void> {
+  const answer = window.prompt(`Port of the web app on ${d.name || d.id} (its loopback HTTP service):`, '80');
+  if (answer === null) return;
+  const port = Number(answer.trim());
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    window.alert('The port must be a number from 1 to 65535.');
+    return;
+  }
+  try {
+    const app = await openWebApp(d.id, port);
+    window.open(app.url, '_blank', 'noopener,noreferrer');
+  } catch (e) {
+    window.alert(e instanceof Error ? e.message : String(e));
+  }
+}
 
 function openTerminal(d: Device): void {
   if (views.current !== 'terminals') void views.show('terminals');

@@ -7,7 +7,7 @@ import { h } from '../ui/dom.ts';
 import { formatLabels, parseLabels } from './logic.ts';
 import { type AdminView, type ViewContext, StatusLine, button, cells, input, section, select, table } from './kit.ts';
 
-const SWITCHES = ['sftp', 'exec', 'forwarding'] as const;
+const SWITCHES = ['sftp', 'exec', 'forwarding', 'webApps'] as const;
 
 export class DevicesAdmin implements AdminView {
   private readonly status = new StatusLine();

@@ -19,6 +19,7 @@ export class DeviceList {
     private readonly filter: HTMLInputElement,
     private readonly summary: HTMLElement,
     private readonly onOpen: (d: Device) => void,
+    private readonly onOpenWebApp: (d: Device) => void = () => {},
   ) {
     filter.addEventListener('input', () => this.applyFilter());
     filter.addEventListener('keydown', (e) => {
@@ -36,6 +37,12 @@ export class DeviceList {
     });
     list.addEventListener('keydown', (e) => this.onListKey(e));
     list.addEventListener('click', (e) => {
+      const app = (e.target as Element).closest('.open-web-app');
+      if (app) {
+        const device = this.rows.get((app.closest('[data-device-id]') as HTMLElement).dataset.deviceId ?? '')?.device;
+        if (device) this.onOpenWebApp(device);
+        return;
+      }
       const btn = (e.target as Element).closest('.open-terminal');
       if (btn) this.openRow(btn.closest('[data-device-id]') as HTMLElement);
     });
@@ -43,7 +50,7 @@ export class DeviceList {
     // so a stray click while scrolling opens nothing). The button inside handles its own clicks.
     list.addEventListener('dblclick', (e) => {
       const target = e.target as Element;
-      if (target.closest('.open-terminal')) return;
+      if (target.closest('.open-terminal, .open-web-app')) return;
       const row = target.closest<HTMLElement>('[data-device-id]');
       if (row) {
         window.getSelection()?.removeAllRanges(); // a double-click also selects a word
@@ -118,6 +125,7 @@ export class DeviceList {
         { class: 'device-head' },
         h('span', { class: 'presence-dot', 'aria-hidden': 'true' }),
         h('span', { class: 'device-name' }),
+        h('button', { class: 'open-web-app', type: 'button', tabindex: '-1', hidden: '' }, 'Open web app'),
         h('button', { class: 'open-terminal', type: 'button', tabindex: '-1' }, 'Open terminal'),
       ),
       h('div', { class: 'device-meta' }, h('code', { class: 'device-id' }), h('span', { class: 'device-presence' })),
@@ -134,6 +142,10 @@ export class DeviceList {
     setText(el.querySelector('.device-id')!, d.id);
     setText(el.querySelector('.device-presence')!, presence);
     setAttr(el.querySelector('.open-terminal')!, 'aria-label', `Open terminal on ${name}`);
+    const webApp = el.querySelector<HTMLButtonElement>('.open-web-app')!;
+    const webAppsOn = d.features?.webApps === true;
+    if (webApp.hidden === webAppsOn) webApp.hidden = !webAppsOn;
+    setAttr(webApp, 'aria-label', `Open a web app of ${name}`);
     const chips = labelChips(d);
     const ul = el.querySelector('.device-labels')!;
     if ([...ul.children].map((c) => c.textContent).join('\n') !== chips.join('\n')) {

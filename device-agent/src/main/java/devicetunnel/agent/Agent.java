@@ -75,7 +75,7 @@ public final class Agent implements AutoCloseable {
         this.facts = facts;
         this.hostKey = KeyFiles.loadOrCreate(config.stateDir().resolve("host_ed25519"));
         this.sshServer = new DeviceSshServer(hostKey, config.shellCommand(), config.allowForwarding(), config.gatewayPorts(),
-                config.shellGrace(), config.sessionUser());
+                config.shellGrace(), config.sessionUser(), config.allowWebApps());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("agent-link"));
         this.streamExecutor = Executors.newCachedThreadPool(DaemonThreads.named("agent-stream"));
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
@@ -225,13 +225,14 @@ public final class Agent implements AutoCloseable {
      * @param shellGrace          how long a terminal session's shell waits for a relay to resume it after its
      *                            relay connection dropped (a relay died or restarted)
      * @param sessionUser         the account sessions run as ({@code --shell-user})
+     * @param allowWebApps        false: the device owner's veto on web apps ({@code --no-web-apps})
      */
     public record AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
                               java.nio.file.Path stateDir,
                               List<String> shellCommand, boolean allowForwarding, SSLContext sslContext,
                               Duration connectTimeout, Duration backoffBase, Duration backoffCap,
                               boolean gatewayPorts, int maxStreams, Duration shellGrace, List<String> streamHosts,
-                              SessionUser sessionUser) {
+                              SessionUser sessionUser, boolean allowWebApps) {
         public static final int DEFAULT_MAX_STREAMS = 32;
 
         public AgentConfig(RelayEndpoint relay, String deviceId, java.nio.file.Path enrollmentTokenFile,
@@ -239,12 +240,13 @@ public final class Agent implements AutoCloseable {
                            SSLContext sslContext, Duration connectTimeout, Duration backoffBase, Duration backoffCap) {
             this(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding, sslContext,
                     connectTimeout, backoffBase, backoffCap, false, DEFAULT_MAX_STREAMS, DeviceSshServer.DEFAULT_SHELL_GRACE,
-                    List.of(), SessionUser.agentItself());
+                    List.of(), SessionUser.agentItself(), true);
         }
 
         public AgentConfig withMaxStreams(int max) {
             return new AgentConfig(relay, deviceId, enrollmentTokenFile, stateDir, shellCommand, allowForwarding,
-                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace, streamHosts, sessionUser);
+                    sslContext, connectTimeout, backoffBase, backoffCap, gatewayPorts, max, shellGrace, streamHosts, sessionUser,
+                    allowWebApps);
         }
     }
 }

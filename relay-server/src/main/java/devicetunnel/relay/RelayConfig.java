@@ -25,6 +25,7 @@ import java.util.List;
  * @param identity       second factors: where their key lives, which roles must use one, how fast codes may be tried
  * @param factsInterval  how often agents look at their facts again (inventory; sent only when changed)
  * @param oidc           single sign-on with an OpenID Connect provider; null for none
+ * @param webApps        device web apps: their own listener and public URL form (off unless given a listener)
  */
 public record RelayConfig(
         String host,
@@ -43,7 +44,26 @@ public record RelayConfig(
         Hardening hardening,
         TerminalSessions.Settings sessions,
         Maintenance maintenance, ClusterConfig cluster, Metrics metrics, Identity identity, Duration factsInterval,
-        devicetunnel.relay.auth.oidc.OidcSettings oidc) {
+        devicetunnel.relay.auth.oidc.OidcSettings oidc,
+        WebApps webApps) {
+
+    /**
+     * Device web apps ({@code --web-apps-listen}, {@code --web-apps-url}).
+     *
+     * @param listenHost  the address of the web-apps listener; null: this relay serves no web apps
+     * @param listenPort  its port (0: any free one)
+     * @param urlTemplate how browsers reach it, {@code *} for each app's id (e.g. {@code https://*.apps.example.net});
+     *                    null: {@code http(s)://*.localhost:<port>}, for a relay used from its own machine
+     */
+    public record WebApps(String listenHost, int listenPort, String urlTemplate) {
+        public static WebApps off() {
+            return new WebApps(null, 0, null);
+        }
+
+        public boolean enabled() {
+            return listenHost != null;
+        }
+    }
 
     /**
      * Where Prometheus reads {@code /metrics}. The main port always serves it to admins (and to the
@@ -296,6 +316,10 @@ public record RelayConfig(
         return toBuilder().metrics(settings).build();
     }
 
+    public RelayConfig withWebApps(WebApps settings) {
+        return toBuilder().webApps(settings).build();
+    }
+
     public RelayConfig withIdentity(Identity settings) {
         return toBuilder().identity(settings).build();
     }
@@ -319,6 +343,15 @@ public record RelayConfig(
         require(positive(factsInterval) && factsInterval.compareTo(Duration.ofSeconds(1)) >= 0,
                 "--facts-interval must be at least 1s");
         require(positive(tokenLifetime), "--token-lifetime must be more than zero");
+        require(webApps != null, "web apps settings are needed (none is WebApps.off())");
+        if (webApps.enabled()) {
+            require(webApps.listenPort() >= 0 && webApps.listenPort() <= 65_535, "--web-apps-listen needs a port from 0 to 65535");
+            require(webApps.urlTemplate() != null || devicetunnel.relay.tls.Listener.isLoopback(webApps.listenHost()),
+                    "--web-apps-listen on a non-loopback address needs --web-apps-url (e.g. https://*.apps.example.net)");
+            if (webApps.urlTemplate() != null) {
+                devicetunnel.relay.webapp.WebAppUrls.parse(webApps.urlTemplate());
+            }
+        }
         require(hardening != null && sessions != null && maintenance != null && metrics != null,
                 "hardening, session, maintenance and metrics settings are needed");
         require(!maintenance.recordingRetention().isNegative(), "--recording-retention cannot be negative");
@@ -376,6 +409,7 @@ public record RelayConfig(
         private Identity identity = Identity.defaults();
         private Duration factsInterval = Duration.ofMinutes(10);
         private devicetunnel.relay.auth.oidc.OidcSettings oidc;
+        private WebApps webApps = WebApps.off();
 
         private Builder(Path stateDir) {
             this.stateDir = stateDir;
@@ -403,6 +437,7 @@ public record RelayConfig(
             identity = c.identity;
             factsInterval = c.factsInterval;
             oidc = c.oidc;
+            webApps = c.webApps;
         }
 
         public Builder listen(String host, int port) {
@@ -497,10 +532,15 @@ public record RelayConfig(
             return this;
         }
 
+        public Builder webApps(WebApps settings) {
+            this.webApps = settings;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(host, port, stateDir, databaseUrl, databaseUser, databasePassword, jwtSecret,
                     externalIssuer, tokenLifetime, pingInterval, secureCookies, tls, allowPlainHttp, hardening, sessions,
-                    maintenance, cluster, metrics, identity, factsInterval, oidc);
+                    maintenance, cluster, metrics, identity, factsInterval, oidc, webApps);
         }
     }
 }

@@ -53,6 +53,10 @@ import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
 import devicetunnel.relay.fleet.FleetRuns;
 import devicetunnel.relay.fleet.RunRoutes;
+import devicetunnel.relay.webapp.WebAppGrants;
+import devicetunnel.relay.webapp.WebAppRoutes;
+import devicetunnel.relay.webapp.WebAppServer;
+import devicetunnel.relay.webapp.WebAppUrls;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
 import devicetunnel.relay.cluster.ClusterNode;
@@ -186,6 +190,9 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics = new RelayMetrics();
     private final Readiness readiness;
     private MetricsListener metricsListener;
+    /** {@code --web-apps-listen}; null when this relay serves no web apps. */
+    private final WebAppServer webApps;
+    private final java.util.concurrent.Callable<WebAppServer> webAppsStart;
     private volatile boolean started;
 
     public RelayServer(RelayConfig config) throws IOException {
@@ -327,6 +334,13 @@ public final class RelayServer implements AutoCloseable {
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
             this.fleetRuns = new FleetRuns(devices, access, features, presence, connector, config.sessions().openTimeout(), audit);
             RunRoutes runRoutes = new RunRoutes(fleetRuns);
+            WebAppGrants webAppGrants = new WebAppGrants(Clock.systemUTC());
+            this.webApps = config.webApps().enabled() ? new WebAppServer(config, webAppGrants) : null;
+            this.webAppsStart = webApps == null ? null
+                    : () -> webApps.start(users, access, features, connector, config.sessions().openTimeout());
+            Periodic.every(sweeper, "web app expiry", Duration.ofMinutes(1), webAppGrants::sweep);
+            WebAppRoutes webAppRoutes = new WebAppRoutes(access, features, presence, webAppGrants,
+                    webApps == null ? null : webApps::urls, audit);
             FileRoutes fileRoutes = new FileRoutes(access, features, connector, audit, config.sessions().openTimeout(), gate);
             List<String> userCaKeys = List.of(userCa.publicKeyLine());
             EnrollmentRoutes enrollmentRoutes = new EnrollmentRoutes(enrollments, enrollmentStore, loginAttempts, relayKeys,
@@ -445,6 +459,7 @@ public final class RelayServer implements AutoCloseable {
                 certificateRoutes.install(cfg.routes);
                 fileRoutes.install(cfg.routes);
                 runRoutes.install(cfg.routes);
+                webAppRoutes.install(cfg.routes);
                 enrollmentRoutes.install(cfg.routes);
                 auditRoutes.install(cfg.routes);
                 sessionRoutes.install(cfg.routes);
@@ -487,6 +502,15 @@ public final class RelayServer implements AutoCloseable {
             }
         }
         metrics.bindJetty(app.jettyServer().threadPool());
+        if (webAppsStart != null) {
+            try {
+                webAppsStart.call();
+            } catch (Exception e) {
+                close();
+                throw new IllegalStateException("cannot serve web apps on " + config.webApps().listenHost() + ":"
+                        + config.webApps().listenPort() + ": " + e.getMessage(), e);
+            }
+        }
         RelayConfig.Metrics scrape = config.metrics();
         if (scrape.listenHost() != null) {
             try {
@@ -548,6 +572,11 @@ public final class RelayServer implements AutoCloseable {
         return app.port();
     }
 
+    /** Where browsers reach web apps, or null without {@code --web-apps-listen}. */
+    public WebAppUrls webAppUrls() {
+        return webApps == null ? null : webApps.urls();
+    }
+
     public String baseUrl() {
         return (listener.secure() ? "https://" : "http://") + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port();
     }
@@ -607,6 +636,9 @@ public final class RelayServer implements AutoCloseable {
         started = false;
         if (metricsListener != null) {
             metricsListener.close();
+        }
+        if (webApps != null) {
+            webApps.close();
         }
         if (idleReaper != null) {
             idleReaper.close();

@@ -71,6 +71,11 @@ public final class AgentMain implements Callable<Integer> {
                     + "switch allows it too (the device owner keeps a veto). Default: ${DEFAULT-VALUE}.")
     boolean allowForwarding;
 
+    @Option(names = "--web-apps", negatable = true, defaultValue = "${env:DT_WEB_APPS:-true}", fallbackValue = "true",
+            description = "Let operators open this device's loopback HTTP services (web apps) through the relay when "
+                    + "its per-device switch allows it; --no-web-apps is the device owner's veto. Default: ${DEFAULT-VALUE}.")
+    boolean webApps;
+
     @Option(names = "--gateway-ports", defaultValue = "${env:DT_GATEWAY_PORTS:-false}",
             description = "Let remote forwards (ssh -R) listen on addresses other than loopback, e.g. 0.0.0.0 "
                     + "(like OpenSSH's GatewayPorts). Default: ${DEFAULT-VALUE}.")
@@ -136,7 +141,8 @@ public final class AgentMain implements Callable<Integer> {
                 maxStreams,
                 shellGrace,
                 streamHosts == null ? List.of() : streamHosts,
-                sessionUser);
+                sessionUser,
+                webApps);
         CountDownLatch stopped = new CountDownLatch(1);
         Agent agent = new Agent(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -65,8 +65,15 @@ public final class DeviceSshServer implements AutoCloseable {
     /** {@code user}: the account shells, exec commands and SFTP run as (see {@link SessionUser}). */
     public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts,
                            Duration shellGrace, SessionUser user) {
+        this(hostKey, shellCommand, allowForwarding, gatewayPorts, shellGrace, user, true);
+    }
+
+    /** {@code allowWebApps}: false is the device owner's veto on web apps, whatever the relay's switch says. */
+    public DeviceSshServer(KeyPair hostKey, List<String> shellCommand, boolean allowForwarding, boolean gatewayPorts,
+                           Duration shellGrace, SessionUser user, boolean allowWebApps) {
         shells = new ShellRegistry(shellGrace);
-        features = new FeatureSwitches(allowForwarding, gatewayPorts);
+        features = new FeatureSwitches(allowForwarding, gatewayPorts, allowWebApps,
+                session -> session instanceof org.apache.sshd.server.session.ServerSession server && operatorKeys.isRelay(server));
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);

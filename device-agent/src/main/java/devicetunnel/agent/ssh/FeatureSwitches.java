@@ -10,6 +10,7 @@ import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.forward.ForwardingFilter;
 import org.apache.sshd.server.shell.ShellFactory;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
+import java.util.function.Predicate;
 
 /**
  * Enforces the admin's per-device switches on every request, so a change sent by the relay takes
@@ -19,6 +20,9 @@ import org.apache.sshd.server.subsystem.SubsystemFactory;
  * {@code --gateway-ports}: a forward on 0.0.0.0 would publish the operator's port to the device's
  * whole network.
  *
+ * <p>Web apps (the relay's direct-tcpip channels to loopback ports) need the relay's web-apps switch
+ * and the agent not running with {@code --no-web-apps}; they are refused to operators' own SSH logins.
+ *
  * <p>"Exec off" also refuses a shell without a PTY ({@code ssh -T host < script} is exec by
  * another name). A shell with a PTY stays available whatever the switches say: the browser
  * terminal is one. So the switches close the scripting and file channels; they are not a sandbox
@@ -27,11 +31,20 @@ import org.apache.sshd.server.subsystem.SubsystemFactory;
 final class FeatureSwitches implements ForwardingFilter {
     private final boolean localForwardingAllowed;
     private final boolean gatewayPorts;
+    private final boolean localWebAppsAllowed;
+    private final Predicate<Session> relaySession;
     private volatile DeviceFeatures features;
 
-    FeatureSwitches(boolean localForwardingAllowed, boolean gatewayPorts) {
+    /**
+     * {@code localWebAppsAllowed}: the device owner's veto on web apps ({@code --no-web-apps});
+     * {@code relaySession}: whether a session logged in with the relay's own key.
+     */
+    FeatureSwitches(boolean localForwardingAllowed, boolean gatewayPorts, boolean localWebAppsAllowed,
+                    Predicate<Session> relaySession) {
         this.localForwardingAllowed = localForwardingAllowed;
         this.gatewayPorts = gatewayPorts;
+        this.localWebAppsAllowed = localWebAppsAllowed;
+        this.relaySession = relaySession;
         // Until the relay says otherwise (or when an older relay says nothing): the agent's own flag.
         this.features = new DeviceFeatures(true, true, localForwardingAllowed);
     }
@@ -62,7 +75,16 @@ final class FeatureSwitches implements ForwardingFilter {
 
     @Override
     public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
-        return forwardingAllowed();
+        return forwardingAllowed() || webAppAllowed(type, address, session);
+    }
+
+    /**
+     * A web app is the relay's own direct-tcpip channel to a loopback port: never an operator's
+     * certificate login (that is forwarding, with its own switch), never another host.
+     */
+    private boolean webAppAllowed(Type type, SshdSocketAddress address, Session session) {
+        return localWebAppsAllowed && features.webApps() && type == Type.Direct
+                && SshdSocketAddress.isLoopback(address.getHostName()) && relaySession.test(session);
     }
 
     @Override

@@ -125,6 +125,9 @@ final class DeviceCommand {
         @Option(names = "--forwarding", negatable = true,
                 description = "SSH port forwarding (-L/-R/-D); the agent must also run with --allow-forwarding.") Boolean forwarding;
 
+        @Option(names = "--web-apps", negatable = true,
+                description = "Web apps: operators open the device's loopback HTTP services in the browser.") Boolean webApps;
+
         @Override
         public Integer call() throws Exception {
             try (Database db = store.open()) {
@@ -135,10 +138,11 @@ final class DeviceCommand {
                     return 3;
                 }
                 DeviceFeatures updated = new DeviceFeatures(sftp != null ? sftp : current.sftp(),
-                        exec != null ? exec : current.exec(), forwarding != null ? forwarding : current.forwarding());
+                        exec != null ? exec : current.exec(), forwarding != null ? forwarding : current.forwarding(),
+                        webApps != null ? webApps : current.webApps());
                 features.set(id, updated);
                 System.out.println(id + "\tsftp=" + onOff(updated.sftp()) + "\texec=" + onOff(updated.exec())
-                        + "\tforwarding=" + onOff(updated.forwarding()));
+                        + "\tforwarding=" + onOff(updated.forwarding()) + "\twebApps=" + onOff(updated.webApps()));
                 return 0;
             }
         }

@@ -224,6 +224,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "Default: none; the main port serves /metrics to admins and to the --metrics-token-file holder.")
     String metricsListen;
 
+    @Option(names = "--web-apps-listen", defaultValue = "${env:DT_WEB_APPS_LISTEN}",
+            description = "host:port of a listener of its own for device web apps (env DT_WEB_APPS_LISTEN). "
+                    + "Default: none (no web apps). See docs/FLEET.md#device-web-apps.")
+    String webAppsListen;
+
+    @Option(names = "--web-apps-url", defaultValue = "${env:DT_WEB_APPS_URL}",
+            description = "How browsers reach that listener, * standing for each app's id, e.g. https://*.apps.example.net "
+                    + "(wildcard DNS and certificate; env DT_WEB_APPS_URL). Default: http://*.localhost:<port> "
+                    + "(only for a relay used from its own machine).")
+    String webAppsUrl;
+
     @Option(names = "--metrics-token-file", defaultValue = "${env:DT_METRICS_TOKEN_FILE}",
             description = "File with a bearer token that may read /metrics without an admin login; "
                     + "required on --metrics-listen too once given (env DT_METRICS_TOKEN_FILE).")
@@ -309,6 +320,7 @@ final class ServeCommand implements Callable<Integer> {
                         .withRecordingLabelPolicies(LabelPolicies.parse(recordingLabelPolicies)))
                 .cluster(cluster.config(store.stateDir, store.databaseUrl))
                 .metrics(metrics())
+                .webApps(webApps())
                 .identity(new RelayConfig.Identity(totpKeyFile,
                         MfaPolicy.parse(requireMfa == null ? List.of() : requireMfa), mfaRatePerAccount, webauthnRpId,
                         stepUpSelector, stepUpMaxAge))
@@ -349,6 +361,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         String[] address = hostPort(metricsListen, "--metrics-listen");
         return new RelayConfig.Metrics(address[0], Integer.parseInt(address[1]), token);
+    }
+
+    private RelayConfig.WebApps webApps() {
+        if (webAppsListen == null || webAppsListen.isBlank()) {
+            return RelayConfig.WebApps.off();
+        }
+        String[] address = hostPort(webAppsListen, "--web-apps-listen");
+        return new RelayConfig.WebApps(address[0], Integer.parseInt(address[1]), webAppsUrl);
     }
 
     private ExternalIssuer externalIssuer() throws IOException {

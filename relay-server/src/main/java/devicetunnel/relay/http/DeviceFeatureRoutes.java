@@ -18,7 +18,7 @@ import io.javalin.http.Context;
 import java.util.Map;
 
 /**
- * {@code PATCH /api/v1/devices/{id}/features} with any of {@code {"sftp","exec","forwarding"}} (booleans)
+ * {@code PATCH /api/v1/devices/{id}/features} with any of {@code {"sftp","exec","forwarding","webApps"}} (booleans)
  * and {@code "recording"} ({@code off}, {@code on}, {@code required}): an admin switches what the
  * device's SSH server offers (an online agent gets the change at once) and whether its browser
  * terminal sessions are recorded (from the next session on).
@@ -52,7 +52,8 @@ public final class DeviceFeatureRoutes {
         DeviceFeatures updated = new DeviceFeatures(
                 flag(body, "sftp", current.sftp()),
                 flag(body, "exec", current.exec()),
-                flag(body, "forwarding", current.forwarding()));
+                flag(body, "forwarding", current.forwarding()),
+                flag(body, "webApps", current.webApps()));
         RecordingPolicy recording = body.has("recording")
                 ? RecordingPolicy.parse(body.get("recording").asText(null))
                 : recordings.devicePolicy(device.id());
@@ -62,7 +63,7 @@ public final class DeviceFeatureRoutes {
         audit.record("device.features", admin.username(), device.id(), null, ctx.ip(),
                 updated + " recording=" + recording.wire());
         ctx.json(Map.of("sftp", updated.sftp(), "exec", updated.exec(), "forwarding", updated.forwarding(),
-                "recording", recording.wire()));
+                "webApps", updated.webApps(), "recording", recording.wire()));
     }
 
     private static boolean flag(JsonNode body, String field, boolean current) {

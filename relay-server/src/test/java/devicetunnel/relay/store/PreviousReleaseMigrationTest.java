@@ -76,7 +76,7 @@ class PreviousReleaseMigrationTest {
                 assertThat(pump.labels()).isEqualTo(Map.of("env", "lab"));
             });
             assertThat(new DeviceFeatureStore(upgraded.dataSource()).find("pump-17"))
-                    .contains(new DeviceFeatures(false, true, true));
+                    .contains(new DeviceFeatures(false, true, true, false)); // web apps: new column, off
             assertThat(new RecordingStore(upgraded.dataSource()).policy("pump-17")).isEqualTo("off"); // new column, default
             assertThat(new EnrollmentStore(upgraded.dataSource()).find("token-1")).hasValueSatisfying(token -> {
                 assertThat(token.uses()).isEqualTo(1);
@@ -98,7 +98,9 @@ class PreviousReleaseMigrationTest {
         DeviceStore devices = new DeviceStore(db.dataSource());
         assertThat(devices.add(new Device("pump-17", "pump-17", Map.of("env", "lab"),
                 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPreviousReleaseHostKey", Device.Status.ACCEPTED, null), "token-1")).isTrue();
-        assertThat(new DeviceFeatureStore(db.dataSource()).set("pump-17", new DeviceFeatures(false, true, true))).isTrue();
+        // The previous release's own statement: it knew no web-apps column.
+        assertThat(new Jdbc(db.dataSource()).update("UPDATE devices SET allow_sftp = ?, allow_exec = ?, allow_forwarding = ? WHERE id = ?",
+                false, true, true, "pump-17")).isEqualTo(1);
         new AuditLog(db.dataSource()).record("device.enrolled", null, "pump-17", null, "127.0.0.1", "token token-1");
         new TerminalSessionStore(db.dataSource()).add(new TerminalSessionStore.Entry("session-1", "pump-17", "alice", Instant.now()));
     }
