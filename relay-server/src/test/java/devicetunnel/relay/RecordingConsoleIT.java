@@ -10,16 +10,12 @@ import devicetunnel.relay.support.TestRelay;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.openqa.selenium.By;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -33,36 +29,15 @@ import org.openqa.selenium.WebElement;
 class RecordingConsoleIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @org.junit.jupiter.api.io.TempDir
-    static Path profile;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     Path dir;
     TestRelay relay;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent() && browser != null) {
-            browser.saveFailure();
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(profile);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+    void start() throws Exception {
         relay = new TestRelay(dir);
         relay.onlineDevice("dev-1");
         assertThat(relay.send("PATCH", "/api/v1/devices/dev-1/features", relay.adminToken(), Map.of("recording", "on"))
@@ -71,11 +46,7 @@ class RecordingConsoleIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            browser.endTest();
-        } finally {
-            relay.close();
-        }
+        relay.close();
     }
 
     @Test
@@ -88,10 +59,10 @@ class RecordingConsoleIT {
             term.awaitClose(WAIT);
         }
         browser.await("the recording finished", d -> recordingsEnded());
-        loginAsAdmin();
+        browser.loginAt(relay.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
         assertThat(playerChunkLoaded()).as("the player is not part of the first page load").isFalse();
 
-        openView("recordings");
+        browser.openView("recordings");
         browser.find("#recording-filter input[name='q']").sendKeys("NEEDLE-42", Keys.ENTER);
         WebElement jump = browser.await("the match listed", d -> browser
                 .findOptional("#recordings tr[data-recording-id] button[data-action='play-match']").orElse(null));
@@ -105,7 +76,7 @@ class RecordingConsoleIT {
         assertThat(playerChunkLoaded()).isTrue();
         browser.shot("recording-search-played");
 
-        openView("audit");
+        browser.openView("audit");
         browser.find("#audit-filter input[name='event']").sendKeys("session.open", Keys.ENTER);
         browser.awaitText("#audit .view-status", "1 event on page 1.");
         browser.find("#audit tbody tr button[data-action='play-recording']").click();
@@ -121,8 +92,8 @@ class RecordingConsoleIT {
             term.awaitSessionId(WAIT);
             term.type("echo before-$((3*4))\r");
             term.awaitOutput(TerminalClient.hasLine("before-12"), WAIT);
-            loginAsAdmin();
-            openView("recordings");
+            browser.loginAt(relay.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
+            browser.openView("recordings");
             WebElement watch = browser.await("the running recording listed", d -> browser
                     .findOptional("#recordings tr[data-recording-id] button[data-action='watch-live']").orElse(null));
             watch.click();
@@ -153,18 +124,5 @@ class RecordingConsoleIT {
     private boolean playerChunkLoaded() {
         return (Boolean) ((JavascriptExecutor) browser.driver()).executeScript(
                 "return performance.getEntriesByType('resource').some(e => e.name.includes('/chunks/'))");
-    }
-
-    private void loginAsAdmin() {
-        browser.open(relay.baseUrl() + "/");
-        WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
-        name.sendKeys(TestRelay.ADMIN);
-        browser.find("#password").sendKeys(TestRelay.PASSWORD, Keys.ENTER);
-        browser.awaitTitle("Devices · device-tunnel");
-    }
-
-    private void openView(String view) {
-        browser.find("#view-nav button[data-view='" + view + "']").sendKeys(Keys.ENTER);
-        browser.await(view + " shown", d -> browser.findOptional("#view-nav button[data-view='" + view + "'][aria-current='page']").orElse(null));
     }
 }
