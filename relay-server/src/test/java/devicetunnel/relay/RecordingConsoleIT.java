@@ -1,14 +1,19 @@
 package devicetunnel.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.relay.http.Json;
+import devicetunnel.relay.recording.InputRecording;
+import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.support.Browser;
 import devicetunnel.relay.support.TerminalClient;
 import devicetunnel.relay.support.TestRelay;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,11 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * Recordings in a real browser beyond playing one: searching their text and playing from a match
- * (with the player loaded only then), following an audit entry to its recording, and watching a
- * running session live. Screenshots under {@code relay-server/target/screenshots/}.
+ * (with the player loaded only then), following an audit entry to its recording, watching a
+ * running session live, jumping to the next input of a recording that keeps keystrokes, and the
+ * effective policy a device's labels give it. Screenshots under {@code relay-server/target/screenshots/}.
  */
 @Timeout(150)
 class RecordingConsoleIT {
@@ -38,7 +45,10 @@ class RecordingConsoleIT {
 
     @BeforeEach
     void start() throws Exception {
-        relay = new TestRelay(dir);
+        // Devices labelled env=prod: recording required, keystrokes kept (dev-1 has neither label).
+        relay = new TestRelay(dir, c -> c.withMaintenance(c.maintenance()
+                .withRecordingLabelPolicies(LabelPolicies.parse(List.of("env=prod:required")))
+                .withRecordingInput(InputRecording.parse(List.of("label:env=prod")))));
         relay.onlineDevice("dev-1");
         assertThat(relay.send("PATCH", "/api/v1/devices/dev-1/features", relay.adminToken(), Map.of("recording", "on"))
                 .statusCode()).isEqualTo(200);
@@ -109,6 +119,63 @@ class RecordingConsoleIT {
                     d -> browser.findOptional("#player[data-state='ended']").orElse(null));
         }
         assertThat(relay.server().audit().recent(20, "recording.watched", "dev-1")).isNotEmpty();
+    }
+
+    @Test
+    void theConsoleShowsWhatALabelRaisesAndThePlayerJumpsFromInputToInput() throws Exception {
+        relay.onlineDevice("prod-1", Map.of("env", "prod"));
+        try (TerminalClient term = relay.terminal("prod-1", relay.adminToken(), 80, 24)) {
+            term.awaitSessionId(WAIT);
+            term.type("echo first-$((1+1)); sleep 2; echo waited-$((2+2))\r");
+            term.awaitOutput(TerminalClient.hasLine("waited-4"), WAIT);
+            term.type("echo second-$((1+2))\r"); // two seconds after the first: a burst of its own
+            term.awaitOutput(TerminalClient.hasLine("second-3"), WAIT);
+            term.sendText("{\"type\":\"close\"}");
+            term.awaitClose(WAIT);
+        }
+        browser.loginAt(relay.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.openView("devices-admin");
+        assertThat(browser.awaitText("#devices-admin tr[data-device-id='prod-1'] .effective-recording", "Effective"))
+                .isEqualTo("Effective: required, raised from off by env=prod:required; keystrokes recorded for label:env=prod");
+        assertThat(browser.find("#devices-admin tr[data-device-id='dev-1'] .effective-recording").getText())
+                .isEqualTo("Effective: on; keystrokes not recorded");
+
+        List<Double> starts = await().atMost(WAIT).until(() -> inputStarts("prod-1"), s -> s.size() >= 2);
+        browser.openView("recordings");
+        browser.find("#recording-filter input[name='deviceId']").sendKeys("prod-1", Keys.ENTER);
+        browser.await("the recording listed", d -> browser
+                .findOptional("#recordings tr[data-recording-id] button[data-action='play']").orElse(null)).click();
+        new Select(browser.find("select[name='speed']")).selectByValue("0.5"); // slow enough to click before the next burst
+        for (double start : starts.subList(0, 2)) {
+            browser.find("button[data-action='next-input']").click();
+            browser.await("playing from the input at " + start + " s", d -> browser.findOptional("#player[data-start-at]")
+                    .filter(p -> Math.abs(Double.parseDouble(p.getAttribute("data-start-at")) - start) < 1e-6).orElse(null));
+        }
+        browser.await("the player to reach the end", WAIT, d -> browser.findOptional("#player[data-state='ended']").orElse(null));
+        assertThat(browser.find("#player").getText()).contains("second-3");
+        browser.shot("next-input");
+    }
+
+    /** Where each burst of typing starts in prod-1's recording, by the console's rule (a second without input between). */
+    private List<Double> inputStarts(String device) throws Exception {
+        JsonNode list = Json.MAPPER.readTree(relay.get("/api/v1/recordings?deviceId=" + device, relay.adminToken()).body());
+        if (list.isEmpty() || list.get(0).get("endedAt").isNull()) {
+            return List.of();
+        }
+        String cast = relay.get("/api/v1/recordings/" + list.get(0).get("id").asText() + "/cast", relay.adminToken()).body();
+        List<Double> starts = new ArrayList<>();
+        double last = Double.NEGATIVE_INFINITY;
+        for (String line : cast.lines().skip(1).toList()) {
+            JsonNode event = Json.MAPPER.readTree(line);
+            if (event.get(1).asText().equals("i")) {
+                double t = event.get(0).asDouble();
+                if (t - last >= 1) {
+                    starts.add(t);
+                }
+                last = t;
+            }
+        }
+        return starts;
     }
 
     private Boolean recordingsEnded() {
