@@ -19,6 +19,13 @@ export interface Me {
   mfaEnrolmentRequired?: boolean;
 }
 
+export interface EffectiveRecording {
+  policy: RecordingPolicy;
+  device: RecordingPolicy;
+  raisedBy: string[];
+  inputRecordedFor: string[];
+}
+
 export interface Device {
   id: string;
   name: string;
@@ -30,6 +37,8 @@ export interface Device {
   hostKeyFingerprint?: string | null;
   features?: DeviceFeatures;
   recording?: RecordingPolicy;
+  /** What its sessions get: the policy after its labels' rules, the rules that raised it, and the input rules that apply. */
+  recordingEffective?: EffectiveRecording;
   /** What the device last reported about itself; null until it has (older relays: absent). */
   facts?: DeviceFacts | null;
   factsAt?: string | null;

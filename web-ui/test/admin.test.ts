@@ -5,10 +5,13 @@ import {
   agentCommand,
   auditQuery,
   castToText,
+  describeEffectiveRecording,
   formatBytes,
   formatDuration,
   formatOffset,
   formatLabels,
+  inputStarts,
+  nextInputAt,
   parseLabels,
   toJsonLines,
   viewsFor,
@@ -85,4 +88,30 @@ test('a time into a recording reads as minutes:seconds, with hours when it is th
   assert.equal(formatOffset(750), '12:30');
   assert.equal(formatOffset(3723), '1:02:03');
   assert.equal(formatOffset(-1), '0:00');
+});
+
+test('typing bursts are found in a cast, and the next one after a moment', () => {
+  const cast = [
+    '{"version":2,"width":80,"height":24}',
+    '[0.5,"o","$ "]',
+    '[1.0,"i","l"]',
+    '[1.2,"i","s\\r"]',
+    '[1.3,"o","file\\r\\n"]',
+    '[4.0,"i","exit\\r"]',
+    '[4.1,"o","bye"',
+  ].join('\n');
+  assert.deepEqual(inputStarts(cast), [1.0, 4.0]);
+  assert.equal(nextInputAt([1.0, 4.0], -1), 1.0);
+  assert.equal(nextInputAt([1.0, 4.0], 1.0), 4.0);
+  assert.equal(nextInputAt([1.0, 4.0], 4.0), null);
+  assert.deepEqual(inputStarts('{"version":2}\n[0.1,"o","x"]\n'), []);
+});
+
+test('the effective recording says what labels raised and whose keystrokes are kept', () => {
+  assert.equal(
+    describeEffectiveRecording({ policy: 'required', device: 'off', raisedBy: ['env=prod:required'], inputRecordedFor: ['label:env=prod'] }),
+    'Effective: required, raised from off by env=prod:required; keystrokes recorded for label:env=prod',
+  );
+  assert.equal(describeEffectiveRecording({ policy: 'on', device: 'on', raisedBy: [], inputRecordedFor: [] }), 'Effective: on; keystrokes not recorded');
+  assert.equal(describeEffectiveRecording({ policy: 'off', device: 'off', raisedBy: [], inputRecordedFor: ['role:operator'] }), 'Effective: off');
 });

@@ -4,7 +4,7 @@
 
 import { api, adminApi, type Device, type RecordingPolicy } from '../api.ts';
 import { h } from '../ui/dom.ts';
-import { formatLabels, parseLabels } from './logic.ts';
+import { describeEffectiveRecording, formatLabels, parseLabels } from './logic.ts';
 import { type AdminView, type ViewContext, StatusLine, button, cells, input, section, select, table } from './kit.ts';
 
 const SWITCHES = ['sftp', 'exec', 'forwarding', 'webApps'] as const;
@@ -58,7 +58,11 @@ export class DevicesAdmin implements AdminView {
         `${d.id}: recording ${recording.value} from its next session.`,
       ),
     );
-    const tr = cells(name(d), d.status ?? '', this.labelEditor(d), features, recording, this.actions(d));
+    // What applies after the relay's label and input rules (the select is the device's own setting).
+    const effective = d.recordingEffective
+      ? h('div', { class: 'muted effective-recording' }, describeEffectiveRecording(d.recordingEffective))
+      : '';
+    const tr = cells(name(d), d.status ?? '', this.labelEditor(d), features, h('div', {}, recording, effective), this.actions(d));
     tr.dataset.deviceId = d.id;
     return tr;
   }

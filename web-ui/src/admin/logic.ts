@@ -1,5 +1,7 @@
 // DOM-free logic of the administration views: which views a role sees, label text, the agent
-// command line, audit queries and exports, and a recording's plain text. Unit-tested in node.
+// command line, audit queries and exports, and a recording's plain text and input. Unit-tested in node.
+
+import type { EffectiveRecording } from '../api.ts';
 
 /** The console's sections, in menu order. */
 export type ViewId = 'terminals' | 'runs' | 'inventory' | 'devices-admin' | 'enrollments' | 'users' | 'audit' | 'recordings' | 'account';
@@ -125,6 +127,45 @@ export function castToText(cast: string): string {
     if (Array.isArray(event) && event[1] === 'o' && typeof event[2] === 'string') out += event[2];
   }
   return out.replace(/\r\n/g, '\n').replace(ESCAPES, '');
+}
+
+/** Parses an asciicast's events, skipping the header and any line a crash cut short. */
+function castEvents(cast: string): unknown[][] {
+  const events: unknown[][] = [];
+  for (const line of cast.split('\n').slice(1)) {
+    if (!line.trim()) continue;
+    try {
+      const event: unknown = JSON.parse(line);
+      if (Array.isArray(event) && typeof event[0] === 'number') events.push(event);
+    } catch {
+      // a recording cut by a crash may end in half a line
+    }
+  }
+  return events;
+}
+
+/** When each burst of typing starts (seconds): input events after at least `gap` seconds without input. */
+export function inputStarts(cast: string, gap = 1): number[] {
+  const starts: number[] = [];
+  let last = -Infinity;
+  for (const [t, code] of castEvents(cast) as [number, string][]) {
+    if (code !== 'i') continue;
+    if (t - last >= gap) starts.push(t);
+    last = t;
+  }
+  return starts;
+}
+
+/** The first of `starts` after `now` (a hundredth of a second past counts as after), or null. */
+export function nextInputAt(starts: number[], now: number): number | null {
+  return starts.find((t) => t > now + 0.01) ?? null;
+}
+
+/** One line saying what recording a device's sessions get and why (its own setting, what its labels raise, input). */
+export function describeEffectiveRecording(e: EffectiveRecording): string {
+  const policy = e.raisedBy.length > 0 ? `${e.policy}, raised from ${e.device} by ${e.raisedBy.join(', ')}` : e.policy;
+  const input = e.policy === 'off' ? '' : e.inputRecordedFor.length > 0 ? `; keystrokes recorded for ${e.inputRecordedFor.join(', ')}` : '; keystrokes not recorded';
+  return `Effective: ${policy}${input}`;
 }
 
 /** "1.2 KiB" style sizes for the recordings list. */

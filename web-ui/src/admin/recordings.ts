@@ -1,13 +1,13 @@
 // Recorded browser-terminal sessions: list with filters or search their text, play in the console
 // (asciinema-player: play, pause, seek and its keyboard shortcuts, plus a speed choice; a search
-// result plays from its match), watch a running one live (admins), download the .cast, or save
-// its plain text. Admins see every recording, others their own (the relay decides). The player is
+// result plays from its match; "Next input" plays from the next burst of typing, in recordings
+// that keep keystrokes), watch a running one live (admins), download the .cast, or save its plain text. Admins see every recording, others their own (the relay decides). The player is
 // loaded on first use, so the console's first page load does not carry it.
 
 import type * as AsciinemaPlayer from 'asciinema-player';
 import { adminApi, castUrl, errorFromResponse, liveUrl, type Recording, type RecordingMatch } from '../api.ts';
 import { h } from '../ui/dom.ts';
-import { castToText, formatBytes, formatDuration, formatOffset, localToIso } from './logic.ts';
+import { castToText, formatBytes, formatDuration, formatOffset, inputStarts, localToIso, nextInputAt } from './logic.ts';
 import { type AdminView, type ViewContext, StatusLine, button, cells, download, field, input, section, select, table, when } from './kit.ts';
 
 const SPEEDS = ['0.5', '1', '2', '4'];
@@ -24,11 +24,12 @@ export class Recordings implements AdminView {
   private readonly results = h('div');
   private readonly stage = h('div', { class: 'player-stage', id: 'player', 'aria-label': 'Recording player' });
   private readonly speed = select('speed', SPEEDS, '1', 'Playback speed');
+  private readonly nextInput = button('Next input', { 'data-action': 'next-input', title: 'Play from the next keystrokes typed' });
   private readonly playerBox = h(
     'div',
     { class: 'player-box', hidden: true },
     h('h3', { id: 'player-title' }),
-    h('div', { class: 'actions' }, field('Speed', this.speed)),
+    h('div', { class: 'actions' }, field('Speed', this.speed), this.nextInput),
     this.stage,
   );
   private readonly fields = {
@@ -40,6 +41,10 @@ export class Recordings implements AdminView {
   };
   private player: AsciinemaPlayer.Player | null = null;
   private playing: Playing | null = null;
+  /** Where typing starts in the recording playing (raw seconds), fetched on the first "Next input". */
+  private inputs: { id: string; starts: number[] } | null = null;
+  /** Where the player's timeline starts on the raw one; playing from 0 shortens pauses, so it says "unknown". */
+  private rawOffset: number | null = null;
   readonly el: HTMLElement;
 
   constructor(private readonly ctx: ViewContext, private readonly isAdmin: boolean) {
@@ -59,6 +64,7 @@ export class Recordings implements AdminView {
       void this.show();
     });
     // The player takes its speed at creation: start a new one where the old one was.
+    this.nextInput.addEventListener('click', () => void this.playNextInput());
     this.speed.addEventListener('change', () => {
       if (this.playing && !this.playing.live) void this.play(this.playing.recording, this.player?.getCurrentTime() ?? 0);
     });
@@ -150,6 +156,36 @@ export class Recordings implements AdminView {
       idleTimeLimit: at > 0 ? undefined : 2,
     });
     this.stage.dataset.startAt = String(at);
+    this.rawOffset = at > 0 ? 0 : null;
+  }
+
+  /**
+   * Plays from the next burst of typing after the current moment. Playing from the start shortens
+   * long pauses, so its clock is not the recording's: from there the first burst is the next one.
+   */
+  private async playNextInput(): Promise<void> {
+    const what = this.playing;
+    if (!what || what.live) return;
+    const r = what.recording;
+    if (this.inputs?.id !== r.id) {
+      let cast = '';
+      const ok = await this.status.run(this.ctx, async () => {
+        const res = await fetch(castUrl(r.id), { credentials: 'same-origin' });
+        if (!res.ok) throw await errorFromResponse(res);
+        cast = await res.text();
+      });
+      if (!ok) return;
+      this.inputs = { id: r.id, starts: inputStarts(cast) };
+    }
+    const now = this.rawOffset === null ? -1 : (this.player?.getCurrentTime() ?? 0) + this.rawOffset;
+    const next = nextInputAt(this.inputs.starts, now);
+    if (next === null) {
+      this.status.say(this.inputs.starts.length === 0
+        ? 'This recording has no keystrokes: they are kept only where the relay\'s input rules ask.'
+        : 'No more input after this point.');
+      return;
+    }
+    await this.play(r, next);
   }
 
   /** The running session as the relay records it: what it printed so far at once, then as it comes (about once a second). */

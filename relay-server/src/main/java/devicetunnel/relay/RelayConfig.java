@@ -3,6 +3,7 @@ package devicetunnel.relay;
 import devicetunnel.relay.auth.ExternalIssuer;
 import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.cluster.ClusterConfig;
+import devicetunnel.relay.recording.InputRecording;
 import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.tls.TlsFiles;
@@ -128,38 +129,44 @@ public record RelayConfig(
      *                       directory every relay mounts)
      * @param recordingRetention recordings started longer ago are removed (and that is audited); zero = forever
      * @param recordingLabelPolicies recording policies by device label, on top of each device's own
+     * @param recordingInput whose keystrokes recorded sessions keep (none by default)
      */
     public record Maintenance(Duration healthProbe, Duration backupInterval, Path backupDir, int backupKeep,
                               Duration auditRetention, Path recordingsDir, Duration recordingRetention,
-                              LabelPolicies recordingLabelPolicies) {
+                              LabelPolicies recordingLabelPolicies, InputRecording recordingInput) {
         public static Maintenance defaults() {
             return new Maintenance(Duration.ofSeconds(5), Duration.ofHours(24), null, 7, Duration.ZERO, null,
-                    Duration.ofDays(90), LabelPolicies.NONE);
+                    Duration.ofDays(90), LabelPolicies.NONE, InputRecording.NONE);
         }
 
         public Maintenance withHealthProbe(Duration every) {
             return new Maintenance(every, backupInterval, backupDir, backupKeep, auditRetention, recordingsDir,
-                    recordingRetention, recordingLabelPolicies);
+                    recordingRetention, recordingLabelPolicies, recordingInput);
         }
 
         public Maintenance withBackups(Duration every, Path dir, int keep) {
             return new Maintenance(healthProbe, every, dir, keep, auditRetention, recordingsDir, recordingRetention,
-                    recordingLabelPolicies);
+                    recordingLabelPolicies, recordingInput);
         }
 
         public Maintenance withAuditRetention(Duration keepFor) {
             return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, keepFor, recordingsDir,
-                    recordingRetention, recordingLabelPolicies);
+                    recordingRetention, recordingLabelPolicies, recordingInput);
         }
 
         public Maintenance withRecordings(Path dir, Duration keepFor) {
             return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, dir, keepFor,
-                    recordingLabelPolicies);
+                    recordingLabelPolicies, recordingInput);
         }
 
         public Maintenance withRecordingLabelPolicies(LabelPolicies policies) {
             return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, recordingsDir,
-                    recordingRetention, policies);
+                    recordingRetention, policies, recordingInput);
+        }
+
+        public Maintenance withRecordingInput(InputRecording rules) {
+            return new Maintenance(healthProbe, backupInterval, backupDir, backupKeep, auditRetention, recordingsDir,
+                    recordingRetention, recordingLabelPolicies, rules);
         }
     }
 
@@ -356,6 +363,7 @@ public record RelayConfig(
                 "hardening, session, maintenance and metrics settings are needed");
         require(!maintenance.recordingRetention().isNegative(), "--recording-retention cannot be negative");
         require(maintenance.recordingLabelPolicies() != null, "recording label policies are needed (none is LabelPolicies.NONE)");
+        require(maintenance.recordingInput() != null, "recording input rules are needed (none is InputRecording.NONE)");
         require(!maintenance.auditRetention().isNegative(), "--audit-retention cannot be negative");
         require(metrics.listenHost() == null || metrics.listenPort() != port || port == 0,
                 "--metrics-listen must use another port than --listen (" + port + ")");

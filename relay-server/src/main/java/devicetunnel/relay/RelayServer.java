@@ -264,7 +264,8 @@ public final class RelayServer implements AutoCloseable {
             this.sshConnector = connector;
             Recordings recordings = new Recordings(
                     upkeep.recordingsDir() != null ? upkeep.recordingsDir() : config.stateDir().resolve("recordings"),
-                    upkeep.recordingRetention(), upkeep.recordingLabelPolicies(), new RecordingStore(database.dataSource()), audit,
+                    upkeep.recordingRetention(), upkeep.recordingLabelPolicies(), upkeep.recordingInput(),
+                    username -> users.find(username).map(devicetunnel.relay.store.User::role), new RecordingStore(database.dataSource()), audit,
                     config.cluster() == null ? null : config.cluster().relayId(), Clock.systemUTC());
             Periodic.every(sweeper, "recording retention", Duration.ofHours(1), recordings::prune);
             Periodic.every(sweeper, "recording flush", Duration.ofSeconds(1), recordings::flushQuietOnes);
@@ -372,7 +373,7 @@ public final class RelayServer implements AutoCloseable {
             Periodic.every(sweeper, "revocation sweep", config.pingInterval(), lifecycle::sweep);
             Periodic.every(sweeper, "access sweep", config.pingInterval(), accessSweep::sweep);
             DeviceRoutes deviceRoutes = new DeviceRoutes(devices, presence, access, lifecycle, features, factsStore,
-                    id -> recordings.devicePolicy(id).wire(), audit,
+                    recordings::effective, audit,
                     accessSweep::sweep);
             UserRoutes userRoutes = new UserRoutes(users, hasher, hashing, audit, username -> {
                 accessChanges.operatorChanged(username);

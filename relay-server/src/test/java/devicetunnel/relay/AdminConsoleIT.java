@@ -15,14 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -40,46 +36,21 @@ import org.openqa.selenium.support.ui.Select;
 class AdminConsoleIT {
     private static final Pattern TOKEN_LINE = Pattern.compile("printf '%s\\\\n' '([^']+)' > enroll\\.token");
 
-    @TempDir
-    static Path profile;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
     @TempDir
     Path dir;
     TestRelay relay;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent() && browser != null) {
-            browser.saveFailure();
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(profile);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+    void start() throws Exception {
         relay = new TestRelay(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            browser.endTest();
-        } finally {
-            relay.close();
-        }
+        relay.close();
     }
 
     @Test
@@ -166,7 +137,7 @@ class AdminConsoleIT {
 
         browser.find("#logout").click();
         browser.awaitTitle("Login · device-tunnel");
-        login("olga", "olga password 1");
+        browser.login("olga", "olga password 1");
         browser.awaitTitle("Devices · device-tunnel");
         assertThat(navViews()).containsExactly("terminals", "runs", "inventory", "recordings", "account");
 
@@ -177,7 +148,7 @@ class AdminConsoleIT {
         browser.find("#change-password input[name='new-password-again']").sendKeys("olga password 2", Keys.ENTER);
         browser.awaitTitle("Login · device-tunnel");
         browser.awaitText("#login-error", "Password changed");
-        login("olga", "olga password 2");
+        browser.login("olga", "olga password 2");
         browser.awaitTitle("Devices · device-tunnel");
     }
 
@@ -235,30 +206,17 @@ class AdminConsoleIT {
     }
 
     private void loginAsAdmin() {
-        browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
-        browser.awaitTitle("Devices · device-tunnel");
+        browser.loginAt(relay.baseUrl(), TestRelay.ADMIN, TestRelay.PASSWORD);
         assertThat(navViews()).containsExactly("terminals", "runs", "inventory", "devices-admin", "enrollments", "users", "audit", "recordings", "account");
-    }
-
-    private void login(String user, String password) {
-        WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
-        name.clear();
-        name.sendKeys(user);
-        WebElement pass = browser.find("#password");
-        pass.clear();
-        pass.sendKeys(password, Keys.ENTER);
     }
 
     private List<String> navViews() {
         return browser.driver().findElements(By.cssSelector("#view-nav button")).stream().map(b -> b.getAttribute("data-view")).toList();
     }
 
-    /** Opens a view from the menu with the keyboard (focus + Enter), as someone without a mouse would. */
     private void openView(String view, String title) {
-        browser.find("#view-nav button[data-view='" + view + "']").sendKeys(Keys.ENTER);
+        browser.openView(view);
         browser.awaitTitle(title + " · device-tunnel");
-        assertThat(browser.find("#view-nav button[data-view='" + view + "']").getAttribute("aria-current")).isEqualTo("page");
     }
 
     private WebElement enrolledRow(String deviceId) {

@@ -113,8 +113,6 @@ class BadLinkIT {
             term.type("echo ready-$((40+2))\r");
             term.awaitOutput(TerminalClient.hasLine("ready-42"), WAIT);
             List<Double> echoes = KeystrokeEcho.sortedMillis(term, 30, WAIT);
-            System.out.printf("BadLinkIT: keystroke echo over 1 Mbit/s + 300 ms RTT: p50 %.0f ms, p99 %.0f ms (30 keys)%n",
-                    KeystrokeEcho.percentile(echoes, 50), KeystrokeEcho.percentile(echoes, 99));
             // At least the added round trip (the link really is bad), and far from unusable.
             assertThat(KeystrokeEcho.percentile(echoes, 50)).isBetween(2.0 * ONE_WAY_DELAY_MILLIS, 2_000.0);
             term.type("exit\r");
@@ -139,15 +137,12 @@ class BadLinkIT {
                     .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(260)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             // Typing during the transfer: the device's 1 Mbit/s uplink is full of file bytes.
-            List<Double> busyEchoes = KeystrokeEcho.sortedMillis(term, 10, WAIT);
+            KeystrokeEcho.sortedMillis(term, 10, WAIT);
+            assertThat(download).as("every key echoed while the download still ran").isNotDone();
             HttpResponse<byte[]> response = download.get(250, TimeUnit.SECONDS);
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(sha256(response.body())).isEqualTo(sha256(content));
-            System.out.printf("BadLinkIT: 16 MiB download from the device in %.1f s (%.2f Mbit/s); keystroke echo during it "
-                            + "p50 %.0f ms, max %.0f ms; device egress: %s%n", seconds, TRANSFER_BYTES * 8 / seconds / 1e6,
-                    KeystrokeEcho.percentile(busyEchoes, 50), KeystrokeEcho.percentile(busyEchoes, 100),
-                    ns.egressStats().replace('\n', ' '));
             // 16 MiB cannot pass 1 Mbit/s in much under 134 s: the shaping was in force.
             assertThat(seconds).isGreaterThan(100);
             term.type("exit\r");
@@ -169,26 +164,21 @@ class BadLinkIT {
             term.type("sleep 8; echo missed-$((6*7))\r");
             term.awaitOutput(s -> s.contains("sleep 8; echo missed"), WAIT);
 
-            long downAt = System.nanoTime();
             ns.linkDown();
-            CompletableFuture<Long> upAt = new CompletableFuture<>();
+            CompletableFuture<Void> upAt = new CompletableFuture<>();
             timer.schedule(() -> {
                 ns.linkUp();
-                upAt.complete(System.nanoTime());
+                upAt.complete(null);
             }, OUTAGE.toMillis(), TimeUnit.MILLISECONDS);
 
             relay.awaitOnline("dev-1", false, OUTAGE); // two silent ping intervals, within the outage
-            System.out.printf("BadLinkIT: outage noticed by the relay after %.1f s (ping interval %d s)%n",
-                    (System.nanoTime() - downAt) / 1e9, PING.toSeconds());
             JsonNode lost = term.awaitControl("error", WAIT);
             assertThat(lost.get("error").asText()).isEqualTo("device_unreachable");
             term.awaitClose(WAIT);
             seen = term.received();
 
-            long linkBack = upAt.get(OUTAGE.toSeconds() + 30, TimeUnit.SECONDS);
+            upAt.get(OUTAGE.toSeconds() + 30, TimeUnit.SECONDS);
             relay.awaitOnline("dev-1", true, WAIT);
-            System.out.printf("BadLinkIT: control link back %.1f s after the veth came up (agent backoff cap 2 s)%n",
-                    (System.nanoTime() - linkBack) / 1e9);
         }
         assertThat(agent.isAlive()).isTrue(); // it came back by itself, not by a restart
 

@@ -21,14 +21,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -47,46 +43,21 @@ class BrowserIT {
     private static final String VIEWER = "vera";
     private static final String VIEWER_PASSWORD = "viewer password 1";
 
-    @TempDir
-    static Path profile;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
     @TempDir
     Path dir;
     TestRelay relay;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent() && browser != null) {
-            browser.saveFailure();
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(profile);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+    void start() throws Exception {
         relay = new TestRelay(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            browser.endTest();
-        } finally {
-            relay.close();
-        }
+        relay.close();
     }
 
     @Test
@@ -97,7 +68,7 @@ class BrowserIT {
         browser.open(relay.baseUrl() + "/");
         browser.awaitTitle("Login · device-tunnel");
         browser.shot("login-page");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         browser.awaitTitle("Devices · device-tunnel");
         assertThat(browser.find("#current-user").getText()).isEqualTo(TestRelay.ADMIN);
 
@@ -178,7 +149,7 @@ class BrowserIT {
     void controlKeysSearchFontSizeAndTheme() throws Exception {
         relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", true);
         row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
         browser.awaitStatus("connected");
@@ -223,7 +194,7 @@ class BrowserIT {
     void wrongPasswordSaysSo() throws Exception {
         browser.open(relay.baseUrl() + "/");
         browser.awaitTitle("Login · device-tunnel");
-        login(TestRelay.ADMIN, "not the password");
+        browser.login(TestRelay.ADMIN, "not the password");
         String error = browser.awaitText("#login-error", "Wrong username or password");
         assertThat(error.toLowerCase()).doesNotContain("forbidden");
         assertThat(browser.driver().getTitle()).isEqualTo("Login · device-tunnel");
@@ -234,7 +205,7 @@ class BrowserIT {
     void expiredLoginGoesBackToTheLoginPage() throws Exception {
         relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", true);
         browser.shot("logged-in");
 
@@ -248,7 +219,7 @@ class BrowserIT {
         assertThat(browser.find("#console-view").isDisplayed()).isFalse();
         browser.shot("session-expired");
 
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         browser.awaitTitle("Devices · device-tunnel");
         awaitOnline("dev-1", true);
     }
@@ -257,7 +228,7 @@ class BrowserIT {
     void devicePresenceIsLiveAndAnOfflineDeviceIsExplained() throws Exception {
         Path agentState = relay.enrollAgentState("dev-1", dir.resolve("agent-dev-1"), Map.of());
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", false);
         assertThat(row("dev-1").getText()).contains("never seen");
         browser.shot("device-never-seen");
@@ -292,7 +263,7 @@ class BrowserIT {
     void closingATabEndsItsShellSoTwentyTabsInARowAreNeverRefused() throws Exception {
         Agent agent = relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", true);
 
         for (int i = 1; i <= 20; i++) { // the device's cap is 8: a ninth held-over shell would be refused
@@ -314,7 +285,7 @@ class BrowserIT {
     void aReloadTakesOverTheSameShellWithItsScreen() throws Exception {
         relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", true);
         row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
         browser.awaitStatus("connected");
@@ -336,7 +307,7 @@ class BrowserIT {
         relay.onlineDevice("dev-1");
         relay.addUser(VIEWER, VIEWER_PASSWORD, User.Role.VIEWER, Map.of());
         browser.open(relay.baseUrl() + "/");
-        login(VIEWER, VIEWER_PASSWORD);
+        browser.login(VIEWER, VIEWER_PASSWORD);
         awaitOnline("dev-1", true);
 
         // 403: a viewer may list devices but not open a shell.
@@ -361,7 +332,7 @@ class BrowserIT {
         Files.writeString(local, content);
 
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         awaitOnline("dev-1", true);
         row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
         browser.awaitStatus("connected");
@@ -449,7 +420,7 @@ class BrowserIT {
         Path state = dir.resolve("agent-dev-1");
         String enrollment = relay.enrollmentToken(false, true, Map.of());
         browser.open(relay.baseUrl() + "/");
-        login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
         try (AgentProcess agent = AgentProcess.start(relay.baseUrl(), "dev-1", enrollment, state)) {
             relay.awaitOnline("dev-1", true, Duration.ofSeconds(60)); // a fresh JVM on a busy machine
             awaitOnline("dev-1", true);
@@ -483,7 +454,7 @@ class BrowserIT {
         // The browser reaches the relay through a proxy that can play a crashed relay (the agent does not).
         try (TcpProxy front = new TcpProxy(relay.server().port(), 0)) {
             browser.open(front.baseUrl() + "/");
-            login(TestRelay.ADMIN, TestRelay.PASSWORD);
+            browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
             awaitOnline("dev-1", true);
             row("dev-1").findElement(By.cssSelector(".open-terminal")).click();
             browser.awaitStatus("connected");
@@ -512,15 +483,6 @@ class BrowserIT {
             browser.typeInTerminal("echo new-$((6*6))", Keys.ENTER);
             browser.awaitTerminalLine(Pattern.compile("new-36"));
         }
-    }
-
-    private void login(String user, String password) {
-        WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
-        name.clear();
-        name.sendKeys(user);
-        WebElement pass = browser.find("#password");
-        pass.clear();
-        pass.sendKeys(password, Keys.ENTER);
     }
 
     private int tabCount() {

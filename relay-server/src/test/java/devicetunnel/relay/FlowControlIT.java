@@ -7,8 +7,6 @@ import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.TerminalSessions;
 import devicetunnel.relay.support.TerminalClient;
 import devicetunnel.relay.support.TestRelay;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +72,6 @@ class FlowControlIT {
                         && use.total() < BOUND;
             });
             TerminalSession.BufferUse use = session.bufferUse();
-            System.out.printf("[measure] stalled browser: produced=%d unacked=%d sendQueued=%d sshBuffered=%d total=%d bytes%n",
-                    session.bytesOut(), use.unacknowledged(), use.sendQueued(), use.sshBuffered(), use.total());
 
             // The browser catches up: the flood resumes where it stopped.
             term.setAutoAck(true);
@@ -105,8 +101,6 @@ class FlowControlIT {
                 return use.sendQueued() <= limit && use.total() < BOUND;
             });
             TerminalSession.BufferUse use = session.bufferUse();
-            System.out.printf("[measure] non-reading browser: produced=%d sendQueued=%d sshBuffered=%d total=%d bytes%n",
-                    session.bytesOut(), use.sendQueued(), use.sshBuffered(), use.total());
         }
     }
 
@@ -122,36 +116,22 @@ class FlowControlIT {
 
             try (TerminalClient other = relay.terminal("dev-1", token, 80, 24)) {
                 other.awaitSessionId(WAIT);
-                long t0 = System.nanoTime();
                 other.type("echo other-$((20+22))\r");
                 other.awaitOutput(TerminalClient.hasLine("other-42"), WAIT);
-                System.out.printf("[measure] echo in a second session during the flood: %.1f ms%n", (System.nanoTime() - t0) / 1e6);
             }
 
-            long beforeCtrlC = flood.received();
-            long t0 = System.nanoTime();
             flood.type("\u0003");
             flood.awaitOutput(out -> out.contains("^C") && out.endsWith("READY> "), WAIT);
-            double latencyMs = (System.nanoTime() - t0) / 1e6;
-            long drained = flood.received() - beforeCtrlC;
             flood.type("echo after-$((2+3))\r");
             flood.awaitOutput(TerminalClient.hasLine("after-5"), WAIT);
-            System.out.printf("[measure] Ctrl-C during flood: prompt back after %.1f ms (%d bytes still in flight drained)%n",
-                    latencyMs, drained);
         }
     }
 
     @Test
-    void heapPerStalledFloodingSession() throws Exception {
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    void severalStalledFloodingSessionsEachStayUnderTheBound() throws Exception {
         int n = 6;
         List<TerminalClient> clients = new ArrayList<>();
         try {
-            TerminalClient warm = relay.terminal("dev-1", token, 80, 24);
-            warm.awaitSessionId(WAIT);
-            warm.close();
-            await().atMost(WAIT).until(() -> relay.server().sessions().all().size() <= 1);
-            long before = usedHeapAfterGc(memory);
             List<TerminalSession> sessions = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 TerminalClient c = relay.terminal("dev-1", token, 80, 24);
@@ -165,22 +145,11 @@ class FlowControlIT {
                 await().atMost(WAIT).until(() -> s.unacknowledged() >= SETTINGS.highWatermark()
                         && s.bufferUse().sshBuffered() >= RelayServer.SSH_WINDOW_BYTES / 2);
             }
-            long after = usedHeapAfterGc(memory);
-            long perSession = (after - before) / n;
-            long counted = sessions.stream().mapToLong(s -> s.bufferUse().total()).sum() / n;
-            System.out.printf("[measure] heap per stalled flooding session (relay and agent in one JVM): %.2f MiB; counted relay buffers: %.2f MiB%n",
-                    perSession / 1048576.0, counted / 1048576.0);
-            assertThat(counted).isLessThan(BOUND);
+            assertThat(sessions).allSatisfy(s -> assertThat(s.bufferUse().total()).isLessThan(BOUND));
         } finally {
             for (TerminalClient c : clients) {
                 c.close();
             }
         }
-    }
-
-    private static long usedHeapAfterGc(MemoryMXBean memory) {
-        System.gc();
-        System.gc();
-        return memory.getHeapMemoryUsage().getUsed();
     }
 }

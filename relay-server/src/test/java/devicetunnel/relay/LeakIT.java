@@ -1,5 +1,6 @@
 package devicetunnel.relay;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import devicetunnel.relay.support.TerminalClient;
@@ -48,17 +49,23 @@ class LeakIT {
                 cycle(relay, token, i);
             }
             awaitNoSessions(relay);
-            try {
-                await().atMost(WAIT).until(() -> perSessionThreads() == 0
-                        && threads() <= baseThreads + THREAD_SLACK && openFds() <= baseFds + FD_SLACK);
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
-                System.out.println("[leak] threads before " + baseNames + "\n[leak] after " + names());
-                System.out.println("[leak] fds before " + baseFdTargets + "\n[leak] after " + fdTargets());
-                throw e;
-            }
-            System.out.printf("[measure] after %d sessions: threads %d (baseline %d), open fds %d (baseline %d)%n",
-                    CYCLES, threads(), baseThreads, openFds(), baseFds);
+            // On failure the message names what leaked: threads and descriptors before and after.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(perSessionThreads() == 0
+                            && threads() <= baseThreads + THREAD_SLACK && openFds() <= baseFds + FD_SLACK)
+                    .as(() -> leaked(baseNames, baseFdTargets))
+                    .isTrue());
         }
+    }
+
+    /** Threads by name and descriptors by target, before and now: what a failure shows. */
+    private static String leaked(java.util.Map<String, Long> threadsBefore, java.util.Map<String, Long> fdsBefore) {
+        String fdsNow;
+        try {
+            fdsNow = fdTargets().toString();
+        } catch (java.io.IOException e) {
+            fdsNow = e.toString();
+        }
+        return "threads before " + threadsBefore + ", after " + names() + "; fds before " + fdsBefore + ", after " + fdsNow;
     }
 
     /** One session; half end with the shell's exit, half with the browser's close message. */

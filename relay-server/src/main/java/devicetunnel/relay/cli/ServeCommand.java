@@ -2,6 +2,7 @@ package devicetunnel.relay.cli;
 
 import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.auth.MfaPolicy;
+import devicetunnel.relay.recording.InputRecording;
 import devicetunnel.relay.recording.LabelPolicies;
 import devicetunnel.relay.RelayServer;
 import devicetunnel.relay.auth.ExternalIssuer;
@@ -215,6 +216,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "e.g. env=prod:required; the stricter of the device's own policy and its labels' applies. Repeatable.")
     List<String> recordingLabelPolicies;
 
+    @Option(names = "--recording-input", split = ",", defaultValue = "${env:DT_RECORDING_INPUT}",
+            paramLabel = "role:ROLE|label:KEY=VALUE",
+            description = "Also record the keystrokes of recorded sessions whose operator has this role or whose device "
+                    + "has this label, e.g. role:operator or label:env=prod (none by default: see SECURITY.md). Repeatable.")
+    List<String> recordingInput;
+
     @Option(names = "--store-probe-interval", defaultValue = "${env:DT_STORE_PROBE_INTERVAL:-5s}", converter = DurationConverter.class,
             description = "How often a test write checks the store for /readyz. Default: ${DEFAULT-VALUE}.")
     Duration storeProbeInterval;
@@ -317,7 +324,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maintenance(RelayConfig.Maintenance.defaults().withHealthProbe(storeProbeInterval)
                         .withBackups(backupInterval, backupDir, backupKeep).withAuditRetention(auditRetention)
                         .withRecordings(recordingsDir, recordingRetention)
-                        .withRecordingLabelPolicies(LabelPolicies.parse(recordingLabelPolicies)))
+                        .withRecordingLabelPolicies(LabelPolicies.parse(recordingLabelPolicies))
+                        .withRecordingInput(InputRecording.parse(recordingInput)))
                 .cluster(cluster.config(store.stateDir, store.databaseUrl))
                 .metrics(metrics())
                 .webApps(webApps())

@@ -14,6 +14,7 @@ import devicetunnel.relay.store.DeviceFactsStore;
 import devicetunnel.protocol.DeviceFacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.relay.store.DeviceStore;
+import devicetunnel.relay.recording.Recordings;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.HostKeyFingerprint;
 import devicetunnel.relay.store.Labels;
@@ -39,25 +40,28 @@ public final class DeviceRoutes {
     private final DeviceLifecycle lifecycle;
     private final AuditLog audit;
     private final Runnable accessChanged;
-    private final java.util.function.Function<String, String> recordingPolicy;
+    private final java.util.function.Function<String, Recordings.Effective> recordingPolicy;
 
     /**
      * The public shape of a device. {@code hostKey} is its pinned SSH host key (OpenSSH line, null
      * until first contact), so operators' own SSH clients can pin it too; {@code hostKeyFingerprint} its
      * {@code SHA256:} fingerprint, to compare with {@code ssh-keygen -lf} on the device before accepting it;
-     * {@code recording} its recording policy ({@code off}, {@code on}, {@code required});
+     * {@code recording} its own recording policy ({@code off}, {@code on}, {@code required});
+     * {@code recordingEffective} what its sessions get: the policy after its labels' rules (and which
+     * rules raised it) and the input rules that make its recordings keep keystrokes;
      * {@code facts} what the device last reported about itself (null until it has), {@code factsAt} when.
      */
     public record DeviceView(String id, String name, boolean online, Instant lastSeen, Map<String, String> labels,
                              String status, String hostKey, String hostKeyFingerprint, DeviceFeatures features,
-                             String recording, JsonNode facts, Instant factsAt) {}
+                             String recording, Recordings.Effective recordingEffective, JsonNode facts, Instant factsAt) {}
 
     /** One line of the version-drift summary: {@code agentVersion} null for devices that never reported facts. */
     public record AgentVersionCount(String agentVersion, long devices) {}
 
     public DeviceRoutes(DeviceStore devices, Presence presence, DeviceAccess access, DeviceLifecycle lifecycle,
                         DeviceFeatureStore features, DeviceFactsStore facts,
-                        java.util.function.Function<String, String> recordingPolicy, AuditLog audit, Runnable accessChanged) {
+                        java.util.function.Function<String, Recordings.Effective> recordingPolicy, AuditLog audit,
+                        Runnable accessChanged) {
         this.facts = facts;
         this.recordingPolicy = recordingPolicy;
         this.audit = audit;
@@ -144,8 +148,9 @@ public final class DeviceRoutes {
 
     private DeviceView view(Device d, java.util.function.Predicate<String> isOnline, DeviceFactsStore.Stored reported) {
         boolean online = isOnline.test(d.id());
+        Recordings.Effective recording = recordingPolicy.apply(d.id());
         return new DeviceView(d.id(), d.name(), online, online ? Instant.now() : d.lastSeen(), d.labels(),
-                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS), recordingPolicy.apply(d.id()),
+                Enrollments.status(d), d.hostKey(), HostKeyFingerprint.of(d.hostKey()), features.find(d.id()).orElse(DeviceFeatures.DEFAULTS), recording.device(), recording,
                 reported == null ? null : Json.readObject(reported.json(), DeviceFacts.MAX_JSON_CHARS * 2),
                 reported == null ? null : reported.at());
     }

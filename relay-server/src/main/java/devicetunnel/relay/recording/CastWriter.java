@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
 /**
  * Writes one terminal session as an asciicast v2 file (the format asciinema, ShellHub and
  * Tailscale use), gzip-compressed and streamed: a JSON header line, then one JSON array per event
- * ({@code [seconds, "o", text]} output, {@code [seconds, "r", "COLSxROWS"]} resize). Output bytes
+ * ({@code [seconds, "o", text]} output, {@code [seconds, "r", "COLSxROWS"]} resize, and
+ * {@code [seconds, "i", text]} input when the session records it; input never goes to the transcript). Output bytes
  * are decoded as UTF-8 across event boundaries (a character split between two reads is kept for
  * the next), invalid bytes become U+FFFD as a terminal would show them. The printed text also goes
  * to the recording's {@link TranscriptWriter}, which is flushed and closed with the cast.
@@ -42,6 +43,9 @@ final class CastWriter implements AutoCloseable {
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     /** Bytes of a UTF-8 character not complete yet (at most 3). */
     private ByteBuffer pending = ByteBuffer.allocate(0);
+    /** Input has its own decoder: a key's bytes arrive in one frame, but output's pending bytes are not its. */
+    private final CharsetDecoder inputUtf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private long lastFlushNanos;
     private long outputBytes;
     private boolean unflushed;
@@ -78,6 +82,13 @@ final class CastWriter implements AutoCloseable {
         if (text.hasRemaining()) {
             String printed = text.toString();
             transcript.output(event("o", printed), printed);
+        }
+    }
+
+    void input(byte[] keys) throws IOException {
+        String typed = inputUtf8.decode(ByteBuffer.wrap(keys)).toString();
+        if (!typed.isEmpty()) {
+            event("i", typed);
         }
     }
 

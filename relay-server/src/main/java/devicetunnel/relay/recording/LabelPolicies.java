@@ -52,6 +52,13 @@ public record LabelPolicies(List<Rule> rules) {
         return new LabelPolicies(rules);
     }
 
+    /** The rules these labels match that are stricter than {@code devicePolicy}: what raises it. */
+    public List<Rule> raising(RecordingPolicy devicePolicy, Map<String, String> labels) {
+        return rules.stream()
+                .filter(rule -> rule.value().equals(labels.get(rule.key())) && rule.policy().compareTo(devicePolicy) > 0)
+                .toList();
+    }
+
     /** The strictest of {@code devicePolicy} and the policies of the rules these labels match. */
     public RecordingPolicy apply(RecordingPolicy devicePolicy, Map<String, String> labels) {
         RecordingPolicy strictest = devicePolicy;

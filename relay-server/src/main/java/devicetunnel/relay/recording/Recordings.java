@@ -4,6 +4,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.RecordingStore;
+import devicetunnel.relay.store.User;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,12 +15,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +44,20 @@ public final class Recordings {
     /** Recordings of this relay's running sessions, for {@link #flushQuietOnes}. */
     private final Set<SessionRecording> running = ConcurrentHashMap.newKeySet();
     private final LabelPolicies labelPolicies;
+    private final InputRecording inputRecording;
+    private final Function<String, Optional<User.Role>> roleOf;
 
-    /** {@code retention}: recordings started longer ago are removed; zero keeps them for ever. */
-    public Recordings(Path dir, Duration retention, LabelPolicies labelPolicies, RecordingStore store, AuditLog audit,
+    /**
+     * {@code retention}: recordings started longer ago are removed; zero keeps them for ever.
+     * {@code roleOf}: an operator's role, for the input rules that name roles.
+     */
+    public Recordings(Path dir, Duration retention, LabelPolicies labelPolicies, InputRecording inputRecording,
+                      Function<String, Optional<User.Role>> roleOf, RecordingStore store, AuditLog audit,
                       String relayId, Clock clock) {
         this.dir = dir;
         this.labelPolicies = labelPolicies;
+        this.inputRecording = inputRecording;
+        this.roleOf = roleOf;
         this.retention = retention;
         this.store = store;
         this.audit = audit;
@@ -58,6 +69,24 @@ public final class Recordings {
     public RecordingPolicy policy(String deviceId) {
         RecordingStore.DeviceSetting setting = store.setting(deviceId);
         return labelPolicies.apply(RecordingPolicy.parse(setting.policy()), setting.labels());
+    }
+
+    /**
+     * What applies to a device's sessions and why: its own policy, the label rules that raise it, and
+     * the input rules that apply ({@code label:...} matched by its labels; {@code role:...} for
+     * sessions of operators with that role).
+     */
+    public record Effective(String policy, String device, List<String> raisedBy, List<String> inputRecordedFor) {}
+
+    public Effective effective(String deviceId) {
+        RecordingStore.DeviceSetting setting = store.setting(deviceId);
+        RecordingPolicy own = RecordingPolicy.parse(setting.policy());
+        RecordingPolicy applied = labelPolicies.apply(own, setting.labels());
+        List<String> input = new ArrayList<>(inputRecording.matchingLabels(setting.labels()));
+        input.addAll(inputRecording.roleRules());
+        return new Effective(applied.wire(), own.wire(),
+                labelPolicies.raising(own, setting.labels()).stream().map(LabelPolicies.Rule::toString).toList(),
+                applied == RecordingPolicy.OFF ? List.of() : input);
     }
 
     /** The device's own policy, as an admin set it (labels aside). */
@@ -76,10 +105,12 @@ public final class Recordings {
      * @throws TunnelException {@link ErrorCode#RECORDING_FAILED} when the policy requires a recording that cannot be written
      */
     public SessionRecording start(String sessionId, String operator, String deviceId, int cols, int rows) {
-        RecordingPolicy policy = policy(deviceId);
+        RecordingStore.DeviceSetting setting = store.setting(deviceId);
+        RecordingPolicy policy = labelPolicies.apply(RecordingPolicy.parse(setting.policy()), setting.labels());
         if (policy == RecordingPolicy.OFF) {
             return null;
         }
+        boolean withInput = inputRecording.applies(roleOf.apply(operator).orElse(null), setting.labels());
         String id = UUID.randomUUID().toString();
         String fileName = id + ".cast.gz";
         RecordingStore.Entry entry = new RecordingStore.Entry(id, sessionId, deviceId, operator, relayId, fileName,
@@ -93,7 +124,7 @@ public final class Recordings {
             try {
                 TranscriptWriter transcript = new TranscriptWriter(text);
                 file = Files.newOutputStream(dir.resolve(fileName), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                writer = new CastWriter(file, header(entry, cols, rows), transcript, System::nanoTime);
+                writer = new CastWriter(file, header(entry, cols, rows, withInput), transcript, System::nanoTime);
             } catch (IOException | RuntimeException e) {
                 text.close();
                 if (file != null) {
@@ -102,7 +133,8 @@ public final class Recordings {
                 throw e;
             }
             store.started(entry);
-            SessionRecording recording = new SessionRecording(entry, policy, writer, store, audit, clock, running::remove);
+            SessionRecording recording = new SessionRecording(entry, policy, withInput, writer, store, audit, clock,
+                    running::remove);
             running.add(recording);
             return recording;
         } catch (IOException | RuntimeException e) {
@@ -117,12 +149,12 @@ public final class Recordings {
         }
     }
 
-    private CastWriter.Header header(RecordingStore.Entry entry, int cols, int rows) {
+    private CastWriter.Header header(RecordingStore.Entry entry, int cols, int rows, boolean withInput) {
         return new CastWriter.Header(cols, rows, entry.startedAt().getEpochSecond(),
                 entry.operator() + " on " + entry.deviceId(),
                 Map.of("TERM", "xterm-256color"),
                 Map.of("device", entry.deviceId(), "operator", entry.operator(), "session", entry.sessionId(),
-                        "relay", relayId == null ? "" : relayId));
+                        "relay", relayId == null ? "" : relayId, "input", withInput ? "recorded" : "not recorded"));
     }
 
     public List<RecordingStore.Entry> list(RecordingStore.Filter filter) {

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One terminal session's recording. The session's output pump and its browser's resizes call in
- * from two threads; the monitor orders them and is a leaf (only this file's writes run under it).
+ * from two threads (and its input, when the input rules ask for it: {@link InputRecording}); the
+ * monitor orders them and is a leaf (only this file's writes run under it).
  * A write failure under {@link RecordingPolicy#ON} is logged and audited once and the recording
  * stops; under {@link RecordingPolicy#REQUIRED} it is thrown, and the session ends.
  */
@@ -19,6 +20,7 @@ public final class SessionRecording {
 
     private final RecordingStore.Entry entry;
     private final RecordingPolicy policy;
+    private final boolean withInput;
     private final CastWriter writer;
     private final RecordingStore store;
     private final AuditLog audit;
@@ -34,10 +36,11 @@ public final class SessionRecording {
         }
     }
 
-    SessionRecording(RecordingStore.Entry entry, RecordingPolicy policy, CastWriter writer, RecordingStore store,
-                     AuditLog audit, Clock clock, Consumer<SessionRecording> onClosed) {
+    SessionRecording(RecordingStore.Entry entry, RecordingPolicy policy, boolean withInput, CastWriter writer,
+                     RecordingStore store, AuditLog audit, Clock clock, Consumer<SessionRecording> onClosed) {
         this.entry = entry;
         this.policy = policy;
+        this.withInput = withInput;
         this.writer = writer;
         this.store = store;
         this.audit = audit;
@@ -55,6 +58,18 @@ public final class SessionRecording {
         }
         try {
             writer.output(data, offset, length);
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    /** The operator's keystrokes, as {@code "i"} events; nothing unless the input rules asked for them. */
+    public synchronized void input(byte[] data) throws RequiredRecordingFailed {
+        if (!withInput || broken || closed) {
+            return;
+        }
+        try {
+            writer.input(data);
         } catch (IOException e) {
             failed(e);
         }

@@ -388,6 +388,14 @@ public final class TerminalSession {
         }
         bytesIn.addAndGet(bytes.length);
         traffic.received(bytes.length);
+        SessionRecording r = recording;
+        if (r != null) {
+            try {
+                r.input(bytes);
+            } catch (SessionRecording.RequiredRecordingFailed e) {
+                terminate(ErrorCode.RECORDING_FAILED, ErrorCode.RECORDING_FAILED.defaultMessage() + " The session was ended.");
+            }
+        }
     }
 
     public void ack(long bytes) {

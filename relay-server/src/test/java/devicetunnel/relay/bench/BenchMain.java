@@ -43,7 +43,7 @@ public final class BenchMain {
         long start = System.nanoTime();
         boolean failed = false;
         try {
-            boolean needsRig = Stream.of("setup", "bulk", "terminal", "latency", "recording", "concurrent").anyMatch(options::runs);
+            boolean needsRig = Stream.of("setup", "bulk", "terminal", "latency", "recording", "concurrent", "flood", "files").anyMatch(options::runs);
             if (needsRig) {
                 // The first session after start is measured first, before anything warms the JVM.
                 try (BenchRig rig = new BenchRig(work.resolve("rig"))) {
@@ -55,6 +55,8 @@ public final class BenchMain {
                     failed |= figure(options, "recording", report, () -> RecordingOverhead.run(rig, options, work, report));
                     failed |= figure(options, "concurrent", report,
                             () -> ConcurrentSessions.run(rig, options, idleP99[0], report));
+                    failed |= figure(options, "flood", report, () -> StalledFlood.run(rig, options, report));
+                    failed |= figure(options, "files", report, () -> FileRoutes.run(rig, options, work, report));
                 }
             }
             failed |= figure(options, "browser", report, () -> BrowserPath.run(options, work.resolve("browser"), report));

@@ -11,7 +11,7 @@ import java.util.Set;
  */
 record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, int sessions, int flooders,
                     int clusterDevices, int clusterIdleDevices) {
-    static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "recording", "idle", "concurrent", "agent", "browser",
+    static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "recording", "idle", "concurrent", "flood", "files", "agent", "browser",
             "cluster-setup", "cluster-failover", "cluster-idle");
     /** The smoke run stays fast: cluster figures start relays and agents of their own (ask with --only). */
     private static final Set<String> NOT_IN_QUICK = Set.of("cluster-setup", "cluster-failover", "cluster-idle");

@@ -52,6 +52,27 @@ final class BenchRig implements AutoCloseable {
         return RelayTerminal.open(client, uri, token);
     }
 
+    /** The test suite's terminal client: it can stop acknowledging, as a stalled browser does. */
+    devicetunnel.relay.support.TerminalClient stallableTerminal() throws Exception {
+        return relay.terminal(DEVICE, token, 80, 24);
+    }
+
+    /** The relay's view of a terminal session: its buffers and the bytes it has read from the device. */
+    devicetunnel.relay.ssh.TerminalSession session(String id) {
+        return relay.server().sessions().find(id).orElseThrow();
+    }
+
+    /** A request to the device's file route (SFTP underneath) for {@code remotePath}. */
+    java.net.http.HttpRequest.Builder fileRequest(Path remotePath) {
+        return java.net.http.HttpRequest.newBuilder(URI.create(relay.baseUrl() + "/api/v1/devices/" + DEVICE + "/files?path="
+                + java.net.URLEncoder.encode(remotePath.toString(), java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(5));
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
     DirectTerminal directTerminal(int cols, int rows) throws Exception {
         return DirectTerminal.open(direct, cols, rows, TIMEOUT);
     }

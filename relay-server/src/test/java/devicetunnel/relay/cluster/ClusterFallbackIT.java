@@ -3,7 +3,6 @@ package devicetunnel.relay.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import devicetunnel.relay.support.AgentProcess;
 import devicetunnel.relay.support.ChildCluster;
 import devicetunnel.relay.support.KeystrokeEcho;
 import devicetunnel.relay.support.RelayProcess;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -31,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A device that can reach only the address it was given (here: relay B as "localhost", while the
  * relays advertise 127.0.0.1, and --stream-hosts names localhost alone) refuses relay A's URL for a
  * session opened on A; it opens the stream to B instead and B carries it to A. The session works,
- * and its cost is measured against a device on the same relay that goes to A directly.
+ * as does one for a device on the same relay that goes to A directly (what the carried stream costs
+ * is the bench's cluster-setup figure).
  */
 @Timeout(240)
 class ClusterFallbackIT {
@@ -62,69 +61,34 @@ class ClusterFallbackIT {
             await().atMost(WAIT).until(() -> ChildCluster.online(a.baseUrl(), token, device));
         }
 
-        // Interleaved, so the machine's load swings hit both paths alike; the first of each warms up.
-        List<Long> viaB = new ArrayList<>();
-        List<Long> direct = new ArrayList<>();
-        for (int i = 0; i <= 5; i++) {
-            long carried = setupMillis(a.baseUrl(), token, "dev-lb", i);
-            long straight = setupMillis(a.baseUrl(), token, "dev-direct", i);
-            if (i > 0) {
-                viaB.add(carried);
-                direct.add(straight);
-            }
+        // A terminal on A for each device: dev-lb's stream is carried by B, dev-direct's goes to A.
+        // (Setup and echo on the carried path are measured by the bench's cluster-setup figure.)
+        for (String device : List.of("dev-lb", "dev-direct")) {
+            typeAndEcho(a.baseUrl(), token, device);
         }
         assertThat(Files.readString(cluster.agentLog("dev-lb"))).contains("opening it through the relay instead");
         assertThat(Files.readString(cluster.agentLog("dev-direct"))).doesNotContain("opening it through the relay instead");
-
-        List<Double> echoViaB = echoes(a.baseUrl(), token, "dev-lb");
-        List<Double> echoDirect = echoes(a.baseUrl(), token, "dev-direct");
 
         // Bulk bytes through the carried stream: frame-for-frame flow control both ways.
         byte[] content = new byte[4 * 1024 * 1024];
         new Random(7).nextBytes(content);
         Path file = Files.write(dir.resolve("on-device.bin"), content);
-        long start = System.nanoTime();
         HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(a.baseUrl()
                         + "/api/v1/devices/dev-lb/files?path=" + URLEncoder.encode(file.toString(), StandardCharsets.UTF_8)))
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        long downloadMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(sha256(download.body())).isEqualTo(sha256(content));
-
-        System.out.printf("ClusterFallbackIT: terminal setup median via B %d ms vs direct %d ms (%.2fx); keystroke echo "
-                        + "p50 %.1f / p99 %.1f ms via B vs %.1f / %.1f ms direct; 4 MiB download via B %d ms%n",
-                median(viaB), median(direct), (double) median(viaB) / Math.max(1, median(direct)),
-                KeystrokeEcho.percentile(echoViaB, 50), KeystrokeEcho.percentile(echoViaB, 99),
-                KeystrokeEcho.percentile(echoDirect, 50), KeystrokeEcho.percentile(echoDirect, 99), downloadMillis);
     }
 
-    private static long setupMillis(String relayUrl, String token, String device, int i) throws Exception {
-        long start = System.nanoTime();
-        try (TerminalClient term = TerminalClient.connect(ChildCluster.terminal(relayUrl, device), token)) {
-            term.type("echo ready-$((40+" + i + "))\r");
-            term.awaitOutput(TerminalClient.hasLine("ready-" + (40 + i)), WAIT);
-            long took = (System.nanoTime() - start) / 1_000_000;
-            term.type("exit\r"); // end the shell: a detached one would hold one of the device's session slots
-            term.awaitClose(WAIT);
-            return took;
-        }
-    }
-
-    private static List<Double> echoes(String relayUrl, String token, String device) throws Exception {
+    /** Opens a shell, sees a command's output and each of 10 keys echoed, then ends the shell. */
+    private static void typeAndEcho(String relayUrl, String token, String device) throws Exception {
         try (TerminalClient term = TerminalClient.connect(ChildCluster.terminal(relayUrl, device), token)) {
             term.type("echo go-$((1+1))\r");
             term.awaitOutput(TerminalClient.hasLine("go-2"), WAIT);
-            List<Double> times = KeystrokeEcho.sortedMillis(term, 40, WAIT);
-            term.type("exit\r");
+            KeystrokeEcho.sortedMillis(term, 10, WAIT);
+            term.type("exit\r"); // end the shell: a detached one would hold one of the device's session slots
             term.awaitClose(WAIT);
-            return times;
         }
-    }
-
-    private static long median(List<Long> values) {
-        List<Long> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        return sorted.get(sorted.size() / 2);
     }
 
     private static String sha256(byte[] bytes) throws Exception {

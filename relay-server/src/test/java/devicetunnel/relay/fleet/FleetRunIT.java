@@ -89,8 +89,6 @@ class FleetRunIT {
         }
         // Overlap of the commands as the devices' own clocks saw them: never more than 8 at once.
         int maxOverlap = maxOverlap(spans);
-        System.out.println("fleet run: 50 devices, concurrency 8, max overlap seen on devices " + maxOverlap
-                + ", relay's max in flight " + run.path("summary").path("maxInFlight").asInt());
         assertThat(maxOverlap).isBetween(2, 8);
         assertThat(run.path("summary").path("maxInFlight").asInt()).isBetween(2, 8);
         assertThat(run.path("summary").path("succeeded").asBoolean()).isTrue();

@@ -1,8 +1,6 @@
 package devicetunnel.relay.identity;
 
-import devicetunnel.relay.support.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.protocol.ErrorCode;
@@ -150,7 +148,6 @@ class ApiTokenIT {
                     .isEqualTo(204);
             int code = t.awaitClose(PING.multipliedBy(2));
             long tookMillis = (System.nanoTime() - revoked) / 1_000_000;
-            System.out.println("terminal ended " + tookMillis + " ms after the revocation (ping interval " + PING.toMillis() + " ms)");
             assertThat(code).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
             assertThat(tookMillis).isLessThanOrEqualTo(PING.toMillis() + 500);
             // The owner's own login session is untouched.

@@ -10,14 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -34,36 +30,15 @@ class SecurityBrowserIT {
     private static final String USER = "olga";
     private static final String PASSWORD = "olga's long passphrase";
 
-    @TempDir
-    static Path profile;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
     @TempDir
     Path dir;
     TestRelay relay;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent() && browser != null) {
-            browser.saveFailure();
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(profile);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+    void start() throws Exception {
         relay = new TestRelay(dir, c -> c.withIdentity(c.identity().withMfaAttemptsPerMinute(100)
                 .withRequireMfa(new MfaPolicy(Set.of(User.Role.OPERATOR)))));
         relay.addUser(USER, PASSWORD, User.Role.OPERATOR, Map.of());
@@ -71,11 +46,7 @@ class SecurityBrowserIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            browser.endTest();
-        } finally {
-            relay.close();
-        }
+        relay.close();
     }
 
     @Test
@@ -83,7 +54,7 @@ class SecurityBrowserIT {
         relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
         browser.awaitTitle("Login · device-tunnel");
-        login(USER, PASSWORD);
+        browser.login(USER, PASSWORD);
 
         // The role requires a factor: the security dialog, not the console, and it cannot be closed.
         browser.await("the mandatory security dialog", d -> browser.find("#security-required").isDisplayed());
@@ -112,7 +83,7 @@ class SecurityBrowserIT {
         // Log out; the next login asks for a code (a wrong one is refused, the next step's works).
         browser.find("#logout").click();
         browser.awaitTitle("Login · device-tunnel");
-        login(USER, PASSWORD);
+        browser.login(USER, PASSWORD);
         WebElement code = browser.await("the code prompt", d -> browser.findOptional("#mfa-code").filter(WebElement::isDisplayed).orElse(null));
         browser.shot("code-prompt");
         String wrong = "123456".equals(TotpCodes.code(secret, step + 1)) ? "654321" : "123456";
@@ -128,14 +99,5 @@ class SecurityBrowserIT {
         browser.awaitText("#security-status", "Authenticator app: on. 10 recovery code(s) left.");
         assertThat(browser.find("#totp-remove-form").isDisplayed()).isFalse();
         browser.shot("security-status");
-    }
-
-    private void login(String user, String password) {
-        WebElement name = browser.await("the login form", d -> browser.findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
-        name.clear();
-        name.sendKeys(user);
-        WebElement pass = browser.find("#password");
-        pass.clear();
-        pass.sendKeys(password, Keys.ENTER);
     }
 }

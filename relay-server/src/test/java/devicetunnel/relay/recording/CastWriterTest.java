@@ -38,7 +38,8 @@ class CastWriterTest {
     }
 
     private List<String> readBack(Path file) throws Exception {
-        Recordings recordings = new Recordings(file.getParent(), Duration.ZERO, LabelPolicies.NONE, null, null, null, Clock.systemUTC());
+        Recordings recordings = new Recordings(file.getParent(), Duration.ZERO, LabelPolicies.NONE, InputRecording.NONE,
+                u -> java.util.Optional.empty(), null, null, null, Clock.systemUTC());
         RecordingStore.Entry entry = new RecordingStore.Entry("r", "s-1", "dev-1", "alice", null,
                 file.getFileName().toString(), Instant.now(), null, 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -107,7 +108,8 @@ class CastWriterTest {
     @Test
     void copyingFromAMissingFileIsANotFound() {
         RecordingStore.Entry entry = new RecordingStore.Entry("r", "s", "d", "o", null, "gone.cast.gz", Instant.now(), null, 0);
-        Recordings recordings = new Recordings(dir, Duration.ZERO, LabelPolicies.NONE, null, null, null, Clock.systemUTC());
+        Recordings recordings = new Recordings(dir, Duration.ZERO, LabelPolicies.NONE, InputRecording.NONE,
+                u -> java.util.Optional.empty(), null, null, null, Clock.systemUTC());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> recordings.copyCast(entry, new ByteArrayOutputStream()))
                 .hasMessageContaining("missing");
     }

@@ -10,7 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -24,27 +31,73 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Debian's headless chromium driven by Selenium, with the few moves the console tests need:
  * bounded waits, typing into the active terminal, reading its rendered text, and a numbered
  * screenshot per step under {@code target/screenshots/<test>/} so a failure can be looked at.
+ *
+ * <p>A browser test class registers one as a JUnit extension, which owns its life:
+ * {@code @RegisterExtension static final Browser browser = Browser.perTestClass();} starts chromium
+ * once for the class, gives each test its own screenshot folder and a logged-out browser, and saves
+ * the evidence of a failed test.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback, AfterTestExecutionCallback {
     private static final Path CHROMIUM = Path.of(System.getProperty("browser.chromium", "/usr/bin/chromium"));
     private static final Path CHROMEDRIVER = Path.of(System.getProperty("browser.chromedriver", "/usr/bin/chromedriver"));
     public static final Duration WAIT = Duration.ofSeconds(15);
 
     private static final Dimension DEFAULT_WINDOW = new Dimension(1280, 720);
 
-    private final ChromeDriver driver;
+    private ChromeDriver driver;
+    private Path profile;
     private Path shots;
     private int step;
 
-    private Browser(ChromeDriver driver) {
-        this.driver = driver;
+    private Browser() {}
+
+    /** A browser that starts with the test class (see the class comment). */
+    public static Browser perTestClass() {
+        return new Browser();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        profile = Files.createTempDirectory("dt-chromium");
+        driver = startChromium(profile);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        beginTest(context.getRequiredTestMethod().getName());
+    }
+
+    @Override
+    public void afterTestExecution(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            saveFailure();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        endTest();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        try {
+            if (driver != null) {
+                driver.quit();
+            }
+        } finally {
+            if (profile != null) {
+                deleteTree(profile);
+            }
+        }
     }
 
     /**
      * Starts chromium with a fresh profile. Fails (never skips) when chromium or its driver is
      * missing: CI installs both, and a silently skipped browser test proves nothing.
      */
-    public static Browser start(Path profileDir) {
+    private static ChromeDriver startChromium(Path profileDir) {
         require(CHROMIUM, "chromium");
         require(CHROMEDRIVER, "chromium-driver");
         ChromeOptions options = new ChromeOptions();
@@ -58,14 +111,14 @@ public final class Browser implements AutoCloseable {
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
                 .build();
-        return new Browser(new ChromeDriver(service, options));
+        return new ChromeDriver(service, options);
     }
 
     /**
      * Starting chromium costs seconds, so tests share one: each begins at the default window size
      * with its own screenshot folder, {@code target/screenshots/<test>/}.
      */
-    public void beginTest(String testName) throws IOException {
+    private void beginTest(String testName) throws IOException {
         shots = Path.of("target", "screenshots", testName);
         deleteOldShots(shots);
         Files.createDirectories(shots);
@@ -74,7 +127,7 @@ public final class Browser implements AutoCloseable {
     }
 
     /** Leaves no login behind for the next test (all test relays share the host 127.0.0.1). */
-    public void endTest() {
+    private void endTest() {
         driver.manage().deleteAllCookies();
         driver.get("about:blank");
     }
@@ -83,6 +136,14 @@ public final class Browser implements AutoCloseable {
         if (!Files.isExecutable(executable)) {
             throw new IllegalStateException("The browser tests need " + executable + ": install it with "
                     + "`apt-get install chromium chromium-driver` (package " + debianPackage + ").");
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -112,7 +173,7 @@ public final class Browser implements AutoCloseable {
     }
 
     /** After a failure: what the page looked like, its DOM, and the active terminal's text. */
-    public void saveFailure() {
+    private void saveFailure() {
         try {
             Files.write(shots.resolve("failure.png"), driver.getScreenshotAs(OutputType.BYTES));
             Files.writeString(shots.resolve("failure.html"), driver.getPageSource(), StandardCharsets.UTF_8);
@@ -149,6 +210,29 @@ public final class Browser implements AutoCloseable {
     public String awaitText(String css, String text) {
         return await("'" + text + "' in " + css,
                 d -> findOptional(css).map(WebElement::getText).filter(t -> t.contains(text)).orElse(null));
+    }
+
+    /** Fills in the login form (waiting for it) and submits it with Enter. */
+    public void login(String user, String password) {
+        WebElement name = await("the login form", d -> findOptional("#username").filter(WebElement::isDisplayed).orElse(null));
+        name.clear();
+        name.sendKeys(user);
+        WebElement pass = find("#password");
+        pass.clear();
+        pass.sendKeys(password, Keys.ENTER);
+    }
+
+    /** Opens the console at {@code baseUrl}, logs in and waits for the device list. */
+    public void loginAt(String baseUrl, String user, String password) {
+        open(baseUrl + "/");
+        login(user, password);
+        awaitTitle("Devices · device-tunnel");
+    }
+
+    /** Opens a view from the menu with the keyboard (focus + Enter), as someone without a mouse would. */
+    public void openView(String view) {
+        find("#view-nav button[data-view='" + view + "']").sendKeys(Keys.ENTER);
+        await(view + " shown", d -> findOptional("#view-nav button[data-view='" + view + "'][aria-current='page']").orElse(null));
     }
 
     public String activeStatus() {
@@ -226,10 +310,5 @@ public final class Browser implements AutoCloseable {
         @SuppressWarnings("unchecked")
         java.util.List<String> violations = (java.util.List<String>) result;
         return violations;
-    }
-
-    @Override
-    public void close() {
-        driver.quit();
     }
 }
