@@ -14,14 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -38,50 +34,17 @@ import org.openqa.selenium.support.ui.Select;
 class ShareBrowserIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path ownerProfile;
-    @TempDir
-    static Path watcherProfile;
-    static Browser owner;
-    static Browser watcher;
+    @RegisterExtension
+    static final Browser owner = Browser.perTestClass();
+    @RegisterExtension
+    static final Browser watcher = Browser.perTestClass("watcher");
 
     @TempDir
     Path dir;
     TestRelay relay;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent()) {
-            if (owner != null) {
-                owner.saveFailure();
-            }
-            if (watcher != null) {
-                watcher.saveFailure();
-            }
-        }
-    };
-
-    @BeforeAll
-    static void startBrowsers() {
-        owner = Browser.start(ownerProfile);
-        watcher = Browser.start(watcherProfile);
-    }
-
-    @AfterAll
-    static void stopBrowsers() {
-        if (owner != null) {
-            owner.close();
-        }
-        if (watcher != null) {
-            watcher.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        String name = test.getTestMethod().orElseThrow().getName();
-        owner.beginTest(name);
-        watcher.beginTest(name + "-watcher");
+    void start() throws Exception {
         relay = new TestRelay(dir);
         relay.addUser("bob", "bob's long password", User.Role.OPERATOR, Map.of());
         relay.onlineDevice("dev-1");
@@ -91,12 +54,7 @@ class ShareBrowserIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            owner.endTest();
-            watcher.endTest();
-        } finally {
-            relay.close();
-        }
+        relay.close();
     }
 
     @Test

@@ -9,14 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.WebElement;
@@ -30,37 +26,16 @@ import org.openqa.selenium.WebElement;
  */
 @Timeout(120)
 class OidcBrowserIT {
-    @TempDir
-    static Path profile;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
     @TempDir
     Path dir;
     TestIdp idp;
     TestRelay relay;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent() && browser != null) {
-            browser.saveFailure();
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(profile);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+    void start() throws Exception {
         idp = new TestIdp();
         relay = new TestRelay(dir, c -> c.withOidc(idp.settings(false, Set.of(TestRelay.ADMIN))));
     }
@@ -68,13 +43,9 @@ class OidcBrowserIT {
     @AfterEach
     void stop() throws Exception {
         try {
-            browser.endTest();
+            relay.close();
         } finally {
-            try {
-                relay.close();
-            } finally {
-                idp.close();
-            }
+            idp.close();
         }
     }
 

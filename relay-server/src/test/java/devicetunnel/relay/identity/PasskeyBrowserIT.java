@@ -11,14 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -40,37 +36,16 @@ class PasskeyBrowserIT {
     private static final String USER = "petra";
     private static final String PASSWORD = "petra's long passphrase";
 
-    @TempDir
-    static Path profile;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
     @TempDir
     Path dir;
     TestRelay relay;
     VirtualAuthenticator authenticator;
 
-    @RegisterExtension
-    final AfterTestExecutionCallback evidence = context -> {
-        if (context.getExecutionException().isPresent() && browser != null) {
-            browser.saveFailure();
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(profile);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void start(TestInfo test) throws Exception {
-        browser.beginTest(test.getTestMethod().orElseThrow().getName());
+    void start() throws Exception {
         relay = new TestRelay(dir, c -> c.withIdentity(c.identity().withMfaAttemptsPerMinute(100)
                 .withStepUp("env=prod", Duration.ofMinutes(15)))
                 .withHardening(c.hardening().withRates(100, 30))); // many ceremonies from one address here
@@ -84,7 +59,6 @@ class PasskeyBrowserIT {
             if (authenticator != null) {
                 browser.removeAuthenticator(authenticator);
             }
-            browser.endTest();
         } finally {
             relay.close();
         }

@@ -50,11 +50,21 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback, Befor
     private Path shots;
     private int step;
 
-    private Browser() {}
+    /** Added to the screenshot folder's name, for a class with more than one browser. */
+    private final String role;
+
+    private Browser(String role) {
+        this.role = role;
+    }
 
     /** A browser that starts with the test class (see the class comment). */
     public static Browser perTestClass() {
-        return new Browser();
+        return new Browser("");
+    }
+
+    /** A second (third...) browser of one test class: its screenshots go to {@code <test>-<role>/}. */
+    public static Browser perTestClass(String role) {
+        return new Browser("-" + role);
     }
 
     @Override
@@ -119,7 +129,7 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback, Befor
      * with its own screenshot folder, {@code target/screenshots/<test>/}.
      */
     private void beginTest(String testName) throws IOException {
-        shots = Path.of("target", "screenshots", testName);
+        shots = Path.of("target", "screenshots", testName + role);
         deleteOldShots(shots);
         Files.createDirectories(shots);
         step = 0;

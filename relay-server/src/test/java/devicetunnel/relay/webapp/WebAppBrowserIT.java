@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -22,11 +23,10 @@ import org.openqa.selenium.WebElement;
 class WebAppBrowserIT {
     @TempDir
     Path dir;
-    @TempDir
-    Path profile;
     private TestRelay relay;
     private DeviceWebApp deviceApp;
-    private Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perTestClass();
 
     @BeforeEach
     void start() throws Exception {
@@ -34,17 +34,13 @@ class WebAppBrowserIT {
         deviceApp = new DeviceWebApp();
         relay.onlineDevice("cam-1", Map.of());
         relay.send("PATCH", "/api/v1/devices/cam-1/features", relay.adminToken(), Map.of("webApps", true));
-        browser = Browser.start(profile);
-        browser.beginTest("openWebApp");
     }
 
     @AfterEach
     void stop() throws Exception {
         try {
-            browser.endTest();
-            browser.close();
-        } finally {
             deviceApp.close();
+        } finally {
             relay.close();
         }
     }
