@@ -10,5 +10,5 @@ OUT=${1:?usage: scripts/agent-jre.sh OUT_DIR}
 MODULES=java.base,java.logging,java.management,java.naming,java.net.http,java.xml,java.sql,java.desktop,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.unsupported,jdk.zipfs
 JLINK="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
 rm -rf "$OUT"
-"$JLINK" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$OUT"
+"$JLINK" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive --output "$OUT"
 echo "agent runtime in $OUT ($(du -sh "$OUT" | cut -f1))"

@@ -33,6 +33,9 @@ final class SystemdUnit {
                 User=%2$s
                 # Fewer malloc arenas keep the JVM small (the package's launcher sets the same when unset).
                 Environment=MALLOC_ARENA_MAX=%5$s
+                # The package's launcher keeps its class-data sharing archive here (CACHE_DIRECTORY): the agent
+                # starts faster and smaller from the second start on. A plain java command line ignores it.
+                CacheDirectory=device-agent
                 ExecStart=%3$s
                 Restart=always
                 RestartSec=5

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
 /** The package's launcher and the unit `install` writes without it run the agent with the same, measured options. */
 @Timeout(30)
@@ -26,8 +28,21 @@ class ServiceJvmOptionsTest {
     }
 
     @Test
-    void theUnitSetsTheMallocArenas() {
+    void theUnitSetsTheMallocArenasAndTheLaunchersCacheDirectory() throws Exception {
         String unit = SystemdUnit.render("d-1", "devtunnel", Path.of("/var/lib/device-agent"), List.of("/usr/bin/device-agent"));
-        assertThat(unit).contains("Environment=MALLOC_ARENA_MAX=" + ServiceJvmOptions.MALLOC_ARENA_MAX);
+        assertThat(unit).contains("Environment=MALLOC_ARENA_MAX=" + ServiceJvmOptions.MALLOC_ARENA_MAX)
+                .contains("\nCacheDirectory=device-agent\n");
+        assertThat(Files.readString(LAUNCHER)).contains("${CACHE_DIRECTORY:-}");
+    }
+
+    /** A subcommand's classes are not the agent's: the launcher records the class-data archive only for the agent itself. */
+    @Test
+    void theLauncherRecordsNoArchiveForASubcommand() throws Exception {
+        Matcher skip = Pattern.compile("(?m)^\\s+([A-Za-z|-]+)\\) return 0 ;; # subcommands and help: no archive$")
+                .matcher(Files.readString(LAUNCHER));
+        assertThat(skip.find()).as("the subcommand case in " + LAUNCHER).isTrue();
+        List<String> names = new ArrayList<>(new CommandLine(new AgentMain()).getSubcommands().keySet());
+        names.addAll(List.of("-h", "--help", "-V", "--version"));
+        assertThat(skip.group(1).split("\\|")).containsExactlyInAnyOrderElementsOf(names);
     }
 }

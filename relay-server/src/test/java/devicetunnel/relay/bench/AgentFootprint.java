@@ -1,42 +1,41 @@
 package devicetunnel.relay.bench;
 
+import devicetunnel.relay.bench.ShippedAgent.Launch;
 import devicetunnel.relay.support.TestRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's footprint as shipped: the package's launcher (its JVM options) runs the shaded jar
+ * The agent's footprint as shipped: the package's launcher (its JVM options and its class-data
+ * sharing archive, in a cache directory as the unit's {@code CacheDirectory=}) runs the shaded jar
  * against a relay in this JVM. Start to online (process start until the relay lists the device),
  * resident memory idle and while 4 terminal sessions print at full speed (the peak, sampled from
- * /proc), and what those sessions delivered. Baseline: the same agent under the previous default
- * options ({@code -XX:+UseSerialGC} alone, glibc's malloc arenas; {@code BENCH_AGENT_BASELINE_OPTS} and
- * {@code BENCH_AGENT_BASELINE_ARENAS} swap in others to try),
- * in the same run. {@code BENCH_AGENT_EXTRA_OPTS} adds JVM options to both (e.g. GC logging).
- * {@code BENCH_AGENT_NMT=1} adds native memory tracking to both and writes
- * {@code jcmd} native memory summaries, heap info, class histograms and thread dumps at idle and at the
- * flood's end to the output directory.
+ * /proc), and what those sessions delivered. Baselines in the same run, alternating: the launcher
+ * without a cache directory (its options, no archive: what shipped before the archive) and a plain
+ * {@code java -jar} (the JVM's defaults). {@code BENCH_AGENT_EXTRA_OPTS} adds JVM options to all
+ * (e.g. GC logging). {@code BENCH_AGENT_NMT=1} adds native memory tracking to all and writes
+ * {@code jcmd} native memory summaries, heap info, class histograms and thread dumps at idle and at
+ * the flood's end to the output directory.
  */
 final class AgentFootprint {
     static final String FIGURE = "agent footprint";
-    static final String PREVIOUS_OPTIONS = "-XX:+UseSerialGC";
     private static final String DEVICE = "footprint-device";
     private static final int FLOODERS = 4;
     private static final double MIB = 1024;
-    /** glibc's own default on this 2-core machine (8 per core): what the baseline had before the launcher set it. */
-    private static final String PREVIOUS_MALLOC_ARENAS = "16";
 
     private record Sample(String name, double onlineMillis, long idleKiB, long floodKiB, long afterKiB,
                           int idleThreads, int floodThreads, double floodMBps) {}
 
     static void run(BenchOptions options, Path dir, Report report) throws Exception {
         Files.createDirectories(dir);
-        String baselineOptions = System.getenv().getOrDefault("BENCH_AGENT_BASELINE_OPTS", PREVIOUS_OPTIONS);
         boolean nmt = "1".equals(System.getenv("BENCH_AGENT_NMT"));
         String extra = (nmt ? "-XX:NativeMemoryTracking=summary " : "") + System.getenv().getOrDefault("BENCH_AGENT_EXTRA_OPTS", "");
         ShippedAgent shipped = ShippedAgent.layOut(dir.resolve("pkg"));
@@ -50,47 +49,64 @@ final class AgentFootprint {
             Path token = relay.tokenFile(relay.enrollmentToken(false, true, Map.of()));
             List<String> args = List.of("--relay", relay.baseUrl(), "--device-id", DEVICE, "--state-dir",
                     dir.resolve("agent-state").toString(), "--enrollment-token-file", token.toString());
-            // First start enrolls and warms the page cache; what a device does at every boot is measured after.
-            Process first = shipped.start(null, null, "", args, dir.resolve("agent-enroll.log"));
+            // The first start enrolls, warms the page cache and records the class-data archive when it stops, as
+            // a device's first start does; what a device does at every later boot is measured after.
+            Process first = shipped.start(Launch.LAUNCHER_CDS, extra, args, dir.resolve("agent-enroll.log"));
             awaitOnline(relay, first, Duration.ofSeconds(60));
             stop(first);
             relay.awaitOnline(DEVICE, false, Duration.ofSeconds(30));
+            // The next start checks the recorded archive once (a JVM of its own) before using it: done here, not timed.
+            Process check = shipped.start(Launch.LAUNCHER_CDS, extra, List.of("--version"), dir.resolve("agent-check.log"));
+            if (!check.waitFor(60, TimeUnit.SECONDS) || check.exitValue() != 0) {
+                throw new IllegalStateException("device-agent --version failed: see " + dir.resolve("agent-check.log"));
+            }
+            List<Path> archives = shipped.archives();
+            if (archives.size() != 1 || !archives.get(0).toString().endsWith(".jsa")) {
+                throw new IllegalStateException("the launcher left no checked class-data archive: " + archives);
+            }
+            long archiveBytes = Files.size(archives.get(0));
 
             String adminToken = relay.adminToken();
             int rounds = options.pick(1, 2);
-            List<Sample> before = new ArrayList<>();
-            List<Sample> after = new ArrayList<>();
-            for (int i = 0; i < rounds; i++) { // alternating, so neither always runs right after the other
-                if (i % 2 == 0) {
-                    before.add(measure("baseline", relay, adminToken, shipped, baselineOptions, nmt, extra, args, text, options, dir));
+            Map<Launch, List<Sample>> samples = new EnumMap<>(Launch.class);
+            List<Launch> order = new ArrayList<>(List.of(Launch.values()));
+            for (int i = 0; i < rounds; i++) { // rotating, so none always runs right after another
+                for (Launch launch : order) {
+                    samples.computeIfAbsent(launch, l -> new ArrayList<>())
+                            .add(measure(launch, relay, adminToken, shipped, nmt, extra, args, text, options, dir));
                 }
-                after.add(measure("shipped", relay, adminToken, shipped, null, nmt, extra, args, text, options, dir));
-                if (i % 2 == 1) {
-                    before.add(measure("baseline", relay, adminToken, shipped, baselineOptions, nmt, extra, args, text, options, dir));
-                }
+                Collections.rotate(order, 1);
             }
-            Sample b = best(before);
-            Sample a = best(after);
-            String opts = "baseline JAVA_OPTS=" + baselineOptions + "; rounds " + rounds + " (best of each)";
+            Sample a = best(samples.get(Launch.LAUNCHER_CDS));
+            Sample b = best(samples.get(Launch.LAUNCHER));
+            Sample p = best(samples.get(Launch.PLAIN_JAVA));
+            String how = String.format(Locale.ROOT, "rounds %d (best of each); archive %.1f MiB", rounds, archiveBytes / MIB / MIB);
             report.add(new Report.Row(FIGURE, "start to online", a.onlineMillis(), "ms", b.onlineMillis(), "<= 1500 ms",
-                    a.onlineMillis() <= 1500, "process start -> relay lists the device (enrolled before); " + opts));
+                    a.onlineMillis() <= 1500, "process start -> relay lists the device (enrolled before); launcher with "
+                            + "class-data archive vs the launcher without; " + how));
+            report.add(new Report.Row(FIGURE, "start to online vs plain java -jar", a.onlineMillis(), "ms", p.onlineMillis(),
+                    null, null, "the launcher with its archive vs `java -jar device-agent.jar` (JVM defaults)"));
             report.add(new Report.Row(FIGURE, "RSS idle", a.idleKiB() / MIB, "MiB", b.idleKiB() / MIB, "<= 48 MiB",
-                    a.idleKiB() <= 48 * 1024, String.format(Locale.ROOT, "%d s after online; %d threads (baseline %d)",
+                    a.idleKiB() <= 48 * 1024, String.format(Locale.ROOT, "%d s after online; %d threads (without archive %d)",
                             settleSeconds(options), a.idleThreads(), b.idleThreads())));
+            report.add(new Report.Row(FIGURE, "RSS idle vs plain java -jar", a.idleKiB() / MIB, "MiB", p.idleKiB() / MIB,
+                    null, null, "the launcher with its archive vs `java -jar device-agent.jar` (JVM defaults)"));
             report.add(new Report.Row(FIGURE, "RSS, 4 sessions printing", a.floodKiB() / MIB, "MiB", b.floodKiB() / MIB,
                     "<= 96 MiB", a.floodKiB() <= 96 * 1024, String.format(Locale.ROOT,
-                            "peak over %d s of 4 `cat` loops; %d threads (baseline %d); RSS idle again %.1f MiB (baseline %.1f)",
-                            floodSeconds(options), a.floodThreads(), b.floodThreads(), a.afterKiB() / MIB, b.afterKiB() / MIB)));
+                            "peak over %d s of 4 `cat` loops; %d threads; RSS idle again %.1f MiB (without archive %.1f, "
+                                    + "plain java -jar %.1f; plain java -jar printing %.1f)",
+                            floodSeconds(options), a.floodThreads(), a.afterKiB() / MIB, b.afterKiB() / MIB,
+                            p.afterKiB() / MIB, p.floodKiB() / MIB)));
             report.add(new Report.Row(FIGURE, "4 sessions' output", a.floodMBps(), "MB/s", b.floodMBps(), null, null,
-                    "all 4 together, to acking ws clients: the options must not cost throughput"));
+                    String.format(Locale.ROOT, "all 4 together, to acking ws clients (plain java -jar %.1f MB/s): "
+                            + "the options must not cost throughput", p.floodMBps())));
         }
     }
 
-    private static Sample measure(String name, TestRelay relay, String adminToken, ShippedAgent shipped, String javaOpts,
+    private static Sample measure(Launch launch, TestRelay relay, String adminToken, ShippedAgent shipped,
                                   boolean nmt, String extra, List<String> args, Path text, BenchOptions options, Path dir) throws Exception {
-        String arenas = System.getenv().getOrDefault("BENCH_AGENT_BASELINE_ARENAS", PREVIOUS_MALLOC_ARENAS);
-        Process agent = shipped.start(javaOpts, javaOpts == null ? null : arenas, extra, args,
-                dir.resolve("agent-" + name + ".log"));
+        String name = launch.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        Process agent = shipped.start(launch, extra, args, dir.resolve("agent-" + name + ".log"));
         try {
             long start = System.nanoTime();
             awaitOnline(relay, agent, Duration.ofSeconds(60));

@@ -87,7 +87,7 @@ final class BrowserPath {
         try (TestRelay relay = new TestRelay(dir, config -> config.withPingInterval(Duration.ofSeconds(25))
                 .withSessions(config.sessions().withCompression(policy)))) {
             Path token = relay.tokenFile(relay.enrollmentToken(false, true, Map.of()));
-            Process agent = shipped.start(null, null, "", List.of("--relay", relay.baseUrl(), "--device-id", device,
+            Process agent = shipped.start(ShippedAgent.Launch.LAUNCHER, "", List.of("--relay", relay.baseUrl(), "--device-id", device,
                     "--state-dir", dir.resolve("agent-state").toString(), "--enrollment-token-file", token.toString()),
                     dir.resolve("agent.log"));
             try {
