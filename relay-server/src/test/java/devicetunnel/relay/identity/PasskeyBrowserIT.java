@@ -178,6 +178,7 @@ class PasskeyBrowserIT {
         openTerminal("prod-1");
         browser.await("the step-up dialog", d -> browser.find("#step-up-dialog").isDisplayed());
         browser.shot("step-up-asked");
+        assertThat(browser.axeViolations()).as("axe on the step-up dialog").isEmpty();
         browser.find("#step-up-passkey").click();
         browser.awaitStatus("connected");
         assertThat(browser.find("#step-up-dialog").isDisplayed()).isFalse();
