@@ -17,6 +17,8 @@ export interface Me {
   expiresAt: string;
   /** The role requires a second factor this login has not got: it may only set one up. */
   mfaEnrolmentRequired?: boolean;
+  /** The account signs in through the relay's single sign-on (step-up may go back there). */
+  sso?: boolean;
 }
 
 export interface EffectiveRecording {

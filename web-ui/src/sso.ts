@@ -19,6 +19,15 @@ export async function fetchSso(): Promise<SsoInfo | null> {
   }
 }
 
+/**
+ * Step-up for an account of the identity provider: a fresh sign-in there (the relay asks it with
+ * prompt=login). Null for local accounts, which confirm with their own code or passkey.
+ */
+export function stepUpSso(info: SsoInfo | null, accountBySso: boolean): { href: string; text: string } | null {
+  if (!info || !accountBySso) return null;
+  return { href: `${SSO_START}?step_up=1`, text: `Sign in again with ${info.provider}` };
+}
+
 /** The button's words and the note under the password form (empty when password login is open to all). */
 export function ssoView(info: SsoInfo): { button: string; passwordNote: string } {
   return {

@@ -1,9 +1,28 @@
 // Step-up: a device that needs a recent second factor refused with `step_up_required`. The dialog
-// asks for a code or a passkey, the relay renews the login (new cookie), and the caller retries.
+// asks for a code or a passkey, the relay renews the login (new cookie), and the caller retries. An
+// account of the identity provider may instead sign in there again (a full-page round trip).
 
-import { ApiError, onStepUpRequired } from '../api.ts';
+import { ApiError, api, onStepUpRequired } from '../api.ts';
 import { passkeyApi, passkeyError } from '../passkey-api.ts';
+import { fetchSso, stepUpSso } from '../sso.ts';
 import { byId } from './dom.ts';
+
+/** Shows "Sign in again with <provider>" for accounts of the identity provider. */
+async function offerSso(): Promise<void> {
+  const section = byId('step-up-sso');
+  section.hidden = true;
+  try {
+    const [info, me] = await Promise.all([fetchSso(), api.me()]);
+    const link = stepUpSso(info, me.sso === true);
+    if (!link) return;
+    const anchor = byId<HTMLAnchorElement>('step-up-sso-link');
+    anchor.href = link.href;
+    anchor.textContent = link.text;
+    section.hidden = false;
+  } catch {
+    // without it the dialog still offers a code or a passkey
+  }
+}
 
 let pending: Promise<boolean> | null = null;
 
@@ -51,6 +70,7 @@ function ask(): Promise<boolean> {
     dialog.onclose = () => finish(false);
     dialog.showModal();
     code.focus();
+    void offerSso();
   });
 }
 

@@ -52,6 +52,10 @@ final class LoginCommand implements Callable<Integer> {
             + "opens it with --browser).")
     boolean sso;
 
+    @Option(names = "--step-up", description = "With --sso: ask the identity provider for a fresh sign-in (prompt=login), "
+            + "for devices that need a recently confirmed second factor.")
+    boolean stepUp;
+
     @Option(names = "--browser", defaultValue = "${env:BROWSER}",
             description = "Program that opens the sign-in URL for --sso (env BROWSER). Default: only print the URL.")
     String browser;
@@ -64,6 +68,9 @@ final class LoginCommand implements Callable<Integer> {
         ConfigDir config = main.config();
         RelayClient client = new RelayClient(RelayClient.parseRelay(relay, allowPlainHttp),
                 caFile == null ? null : ConfigDir.readCa(caFile));
+        if (stepUp && !sso) {
+            throw new CliException(CliException.USAGE, "--step-up goes with --sso (a password login asks for your second factor anyway)");
+        }
         Session session = sso ? withSso(client) : tokenFile != null ? fromTokenFile(client) : withPassword(client);
         config.saveSession(session);
         config.saveCa(caFile); // trusted for this relay from now on; a login without it goes back to system trust
@@ -78,7 +85,7 @@ final class LoginCommand implements Callable<Integer> {
             throw new CliException(CliException.USAGE, "--sso takes neither --username nor --token-file (the provider says who you are)");
         }
         JsonNode answer = new SsoLogin(client, RelayClient.parseRelay(relay, allowPlainHttp), browser,
-                spec.commandLine().getErr()).run();
+                spec.commandLine().getErr()).run(stepUp);
         return new Session(relay, answer.path("username").asText(), answer.path("token").asText(),
                 answer.path("expiresAt").asText());
     }

@@ -214,7 +214,7 @@ final class RelayClient {
         if (STEP_UP_REQUIRED.equals(code)) {
             // A fresh login asks for the second factor, which is what the device wants.
             return new CliException(CliException.NOT_LOGGED_IN, "this device needs your second factor confirmed recently "
-                    + "(step-up): run devtunnel login again, then retry");
+                    + "(step-up): run devtunnel login again (with --sso --step-up for single sign-on), then retry");
         }
         if (status == 401) {
             return new CliException(CliException.NOT_LOGGED_IN, message + "; run devtunnel login again");

@@ -44,8 +44,11 @@ final class SsoLogin {
         this.err = err;
     }
 
-    /** The relay's answer: {@code username}, {@code token}, {@code expiresAt}. */
-    JsonNode run() throws IOException {
+    /**
+     * The relay's answer: {@code username}, {@code token}, {@code expiresAt}. {@code freshSignIn}: the
+     * provider must authenticate again rather than reuse its session (step-up).
+     */
+    JsonNode run(boolean freshSignIn) throws IOException {
         String verifier = base64Url(randomBytes(32));
         CompletableFuture<String> code = new CompletableFuture<>();
         HttpServer listener = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -53,7 +56,7 @@ final class SsoLogin {
         listener.start();
         try {
             URI start = URI.create(relay + "/api/v1/auth/oidc/start?cli_port=" + listener.getAddress().getPort()
-                    + "&cli_challenge=" + challenge(verifier));
+                    + "&cli_challenge=" + challenge(verifier) + (freshSignIn ? "&step_up=1" : ""));
             err.println("Sign in with your browser at:");
             err.println("  " + start);
             err.flush();

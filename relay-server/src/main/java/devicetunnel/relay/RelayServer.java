@@ -39,6 +39,7 @@ import devicetunnel.relay.policy.DeviceAccess;
 import devicetunnel.relay.auth.Ceremonies;
 import devicetunnel.relay.auth.Passkeys;
 import devicetunnel.relay.auth.RelyingParty;
+import devicetunnel.relay.auth.FactorChanges;
 import devicetunnel.relay.auth.StepUp;
 import devicetunnel.relay.fleet.LabelSelector;
 import devicetunnel.relay.http.PasskeyRoutes;
@@ -324,10 +325,12 @@ public final class RelayServer implements AutoCloseable {
                     limits.allowedOrigins());
             AuthRoutes authRoutes = new AuthRoutes(users, hasher, hashing, tokens, audit, issuer, factors, loginAttempts,
                     accountAttempts, accessChanges, metrics, passkeys::registered);
+            FactorChanges factorChanges = new FactorChanges(factors, passkeys, stepUp);
             PasskeyRoutes passkeyRoutes = new PasskeyRoutes(passkeys, factors, relyingParty, tokens, users, issuer,
-                    identity.requireMfa(), stepUp, loginAttempts, audit);
+                    identity.requireMfa(), factorChanges, loginAttempts, audit);
             StepUpRoutes stepUpRoutes = new StepUpRoutes(factors, passkeys, relyingParty, users, issuer, audit);
-            MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), loginAttempts, audit);
+            MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), factorChanges,
+                    loginAttempts, audit);
             TokenRoutes tokenRoutes = new TokenRoutes(apiTokens, users, audit, accessChanges);
             ProofIds oneTimeIds = cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds();
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);

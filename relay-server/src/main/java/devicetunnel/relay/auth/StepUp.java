@@ -50,14 +50,14 @@ public final class StepUp {
     }
 
     /**
-     * For changes to how the account signs in (adding or removing a passkey) once it has a factor:
+     * For changes to how the account signs in (its passkeys, its authenticator app) once it has a factor:
      * the login's factor must be as recent as step-up asks, so a stolen session cookie cannot add
      * its thief's own key.
      */
     public void requireRecent(Operator operator) {
         Instant at = operator.factorAt();
         if (at == null || at.plus(maxAge).isBefore(clock.instant())) {
-            throw new TunnelException(ErrorCode.STEP_UP_REQUIRED, "Confirm your second factor again to change your passkeys.");
+            throw new TunnelException(ErrorCode.STEP_UP_REQUIRED, "Confirm your second factor again to change how you sign in.");
         }
     }
 }

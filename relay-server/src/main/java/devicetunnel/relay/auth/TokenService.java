@@ -102,9 +102,14 @@ public final class TokenService {
         return issue(user, false);
     }
 
-    /** {@code mfa}: the user passed a second factor for this login. */
+    /** {@code mfa}: the user passed a second factor for this login (just now). */
     public Issued issue(User user, boolean mfa) {
-        return issue(user, AUDIENCE, lifetime, mfa);
+        return issue(user, AUDIENCE, lifetime, mfa ? clock.instant() : null);
+    }
+
+    /** A login whose second factor was checked at {@code factorAt} (a single sign-on: at the provider). */
+    public Issued issue(User user, Instant factorAt) {
+        return issue(user, AUDIENCE, lifetime, factorAt);
     }
 
     /**
@@ -112,7 +117,7 @@ public final class TokenService {
      * as a login; it only lets {@code POST /api/v1/auth/mfa} know whose code to check.
      */
     public Issued issueMfaPending(User user) {
-        return issue(user, MFA_PENDING_AUDIENCE, MFA_PENDING_LIFETIME, false);
+        return issue(user, MFA_PENDING_AUDIENCE, MFA_PENDING_LIFETIME, null);
     }
 
     /** The user a pending-MFA token names, with its version (a logout meanwhile ends it); 401 otherwise. */
@@ -133,12 +138,13 @@ public final class TokenService {
         }
     }
 
-    private Issued issue(User user, String audience, Duration lifetime, boolean mfa) {
+    /** {@code factorAt}: null when no second factor was checked. */
+    private Issued issue(User user, String audience, Duration lifetime, Instant factorAt) {
         Instant now = clock.instant();
         Instant expires = now.plus(lifetime);
         io.jsonwebtoken.JwtBuilder builder = Jwts.builder();
-        if (mfa) {
-            builder.claim(MFA_CLAIM, true).claim(FACTOR_AT_CLAIM, now.getEpochSecond());
+        if (factorAt != null) {
+            builder.claim(MFA_CLAIM, true).claim(FACTOR_AT_CLAIM, factorAt.getEpochSecond());
         }
         String token = builder
                 .issuer(ISSUER)

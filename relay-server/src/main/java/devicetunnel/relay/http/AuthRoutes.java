@@ -11,6 +11,7 @@ import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.PasswordHasher;
 import devicetunnel.relay.auth.SecondFactors;
 import devicetunnel.relay.auth.TokenService;
+import devicetunnel.relay.auth.oidc.SsoAccounts;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.LogSafe;
 import devicetunnel.relay.store.User;
@@ -78,8 +79,11 @@ public final class AuthRoutes {
         routes.post("/api/v1/auth/logout", this::logout);
         routes.get("/api/v1/auth/me", ctx -> {
             Operator op = OperatorAuth.current(ctx);
+            // sso: the account signs in through the identity provider (so step-up can go there too)
+            boolean sso = users.find(op.username()).map(SsoAccounts::bySso).orElse(false);
             ctx.json(Map.of("username", op.username(), "role", op.role().name().toLowerCase(Locale.ROOT),
-                    "expiresAt", op.expiresAt(), "mfaEnrolmentRequired", op.enrolOnly(), "apiToken", op.viaApiToken()));
+                    "expiresAt", op.expiresAt(), "mfaEnrolmentRequired", op.enrolOnly(), "apiToken", op.viaApiToken(),
+                    "sso", sso));
         });
     }
 

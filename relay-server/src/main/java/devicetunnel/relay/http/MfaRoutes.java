@@ -2,6 +2,7 @@ package devicetunnel.relay.http;
 
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
+import devicetunnel.relay.auth.FactorChanges;
 import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.SecondFactors;
@@ -31,17 +32,19 @@ public final class MfaRoutes {
     private final UserStore users;
     private final SessionIssuer issuer;
     private final MfaPolicy policy;
+    private final FactorChanges changes;
     private final RateLimiter attempts;
     private final AuditLog audit;
 
     /** {@code attempts}: per client address, the login limiter (the per-account limit is in {@link SecondFactors}). */
     public MfaRoutes(SecondFactors factors, TokenService tokens, UserStore users, SessionIssuer issuer, MfaPolicy policy,
-                     RateLimiter attempts, AuditLog audit) {
+                     FactorChanges changes, RateLimiter attempts, AuditLog audit) {
         this.factors = factors;
         this.tokens = tokens;
         this.users = users;
         this.issuer = issuer;
         this.policy = policy;
+        this.changes = changes;
         this.attempts = attempts;
         this.audit = audit;
     }
@@ -73,8 +76,10 @@ public final class MfaRoutes {
                 "required", policy.requires(op.role())));
     }
 
+    /** With a passkey already registered, as for adding another passkey: a recent factor first. */
     private void begin(Context ctx) {
         Operator op = loggedIn(ctx);
+        changes.requireRecentIfEnrolled(op);
         SecondFactors.Enrolment enrolment = factors.begin(op.username(), ctx.ip());
         ctx.json(Map.of("secret", enrolment.secret(), "uri", enrolment.uri()));
     }
@@ -82,6 +87,7 @@ public final class MfaRoutes {
     /** The first code confirms the factor; the answer carries the recovery codes (shown once) and a login that counts as MFA. */
     private void confirm(Context ctx) {
         Operator op = loggedIn(ctx);
+        changes.requireRecentIfEnrolled(op); // the answer is a fresh two-factor login: no way round step-up
         String code = new JsonFields(Json.readObject(ctx.body(), 1024), CODE_FIELDS).text("code", 64);
         List<String> codes = factors.confirm(op.username(), code, ctx.ip());
         User user = users.find(op.username())

@@ -12,6 +12,7 @@ import devicetunnel.relay.auth.oidc.OidcProvider;
 import devicetunnel.relay.auth.oidc.OidcSettings;
 import devicetunnel.relay.auth.oidc.PendingLogin;
 import devicetunnel.relay.auth.oidc.Seals;
+import devicetunnel.relay.auth.oidc.SsoFactorTime;
 import devicetunnel.relay.auth.oidc.SsoAccounts;
 import devicetunnel.relay.policy.Throttle;
 import devicetunnel.relay.store.AuditLog;
@@ -27,6 +28,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +40,9 @@ import java.util.regex.Pattern;
  * PKCE (kept sealed in a short-lived cookie), {@code callback} checks what comes back and logs the
  * user in as a password login would (session cookie, then the console). For {@code devtunnel login
  * --sso} the callback instead hands a one-time code to the CLI's loopback listener, which the CLI
- * exchanges at {@code cli-token} with its own PKCE verifier. Every sign-in and refusal is audited.
+ * exchanges at {@code cli-token} with its own PKCE verifier. {@code start?step_up=1} asks the provider
+ * for a fresh sign-in (step-up for an SSO account; see {@link SsoFactorTime}). Every sign-in and
+ * refusal is audited.
  */
 public final class OidcRoutes {
     public static final String PREFIX = "/api/v1/auth/oidc";
@@ -101,9 +105,11 @@ public final class OidcRoutes {
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
         URI redirect = redirectUri(ctx);
-        URI destination = provider.authenticationUrl(redirect, state, nonce, verifier);
+        boolean freshSignIn = "1".equals(ctx.queryParam("step_up"));
+        URI destination = provider.authenticationUrl(redirect, state, nonce, verifier, freshSignIn);
+        long now = clock.millis();
         PendingLogin pending = new PendingLogin(state.getValue(), nonce.getValue(), verifier.getValue(), redirect.toString(),
-                cliPort, challenge, clock.millis() + SIGN_IN_TIME.toMillis());
+                cliPort, challenge, freshSignIn, now, now + SIGN_IN_TIME.toMillis());
         ctx.cookie(stateCookie(seals.seal(pending, STATE_COOKIE), SIGN_IN_TIME));
         ctx.redirect(destination.toString());
     }
@@ -121,7 +127,7 @@ public final class OidcRoutes {
             refuse(ctx, null, "state does not match");
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "The sign-in answer does not belong to this sign-in; start again.");
         }
-        if (!oneTime.firstUse("oidc-state", pending.state(), java.time.Instant.ofEpochMilli(pending.expiresAtMillis()))) {
+        if (!oneTime.firstUse("oidc-state", pending.state(), Instant.ofEpochMilli(pending.expiresAtMillis()))) {
             refuse(ctx, null, "replayed sign-in answer");
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "This sign-in answer was used already; start again.");
         }
@@ -130,23 +136,28 @@ public final class OidcRoutes {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "The identity provider did not sign you in.");
         }
         OidcProvider.Identity identity;
+        Instant factorAt;
         try {
             identity = provider.redeem(ctx.queryParam("code"), URI.create(pending.redirect()),
                     new CodeVerifier(pending.verifier()), new Nonce(pending.nonce()));
+            factorAt = SsoFactorTime.of(identity, pending, clock.instant());
         } catch (TunnelException e) {
             refuse(ctx, null, LogSafe.clean(e.getMessage(), 200));
             throw e;
         }
         User user = accounts.signIn(identity, ctx.ip());
+        if (pending.freshSignIn()) {
+            audit.record("login.step_up", user.username(), null, null, ctx.ip(), "single sign-on");
+        }
         if (pending.forCli()) {
             CliHandoff handoff = new CliHandoff(user.username(), pending.cliChallenge(), UUID.randomUUID().toString(),
-                    clock.millis() + HANDOFF_TIME.toMillis());
+                    factorAt.toEpochMilli(), clock.millis() + HANDOFF_TIME.toMillis());
             ctx.redirect("http://127.0.0.1:" + pending.cliPort() + "/callback?code="
                     + URLEncoder.encode(seals.seal(handoff, "cli-handoff"), StandardCharsets.UTF_8));
             return;
         }
-        // The provider vouches for its own second factor, as for tokens of an external issuer.
-        issuer.cookieOnly(ctx, user, true);
+        // The provider vouches for its own second factor (SsoFactorTime says since when).
+        issuer.cookieOnly(ctx, user, factorAt);
         ctx.redirect("/");
     }
 
@@ -159,13 +170,13 @@ public final class OidcRoutes {
             refuse(ctx, handoff == null ? null : handoff.username(), "CLI sign-in code invalid, expired or not matching its verifier");
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "The sign-in code is invalid or expired; run devtunnel login --sso again.");
         }
-        if (!oneTime.firstUse("oidc-cli", handoff.id(), java.time.Instant.ofEpochMilli(handoff.expiresAtMillis()))) {
+        if (!oneTime.firstUse("oidc-cli", handoff.id(), Instant.ofEpochMilli(handoff.expiresAtMillis()))) {
             refuse(ctx, handoff.username(), "CLI sign-in code used twice");
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "This sign-in code was used already.");
         }
         User user = users.find(handoff.username()).orElseThrow(() ->
                 new TunnelException(ErrorCode.UNAUTHORIZED, "Your account was removed meanwhile."));
-        TokenService.Issued issued = tokens.issue(user, true);
+        TokenService.Issued issued = tokens.issue(user, Instant.ofEpochMilli(handoff.factorAtMillis()));
         audit.record("login.sso_cli", user.username(), null, null, ctx.ip(), "token for devtunnel login --sso");
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("username", user.username());

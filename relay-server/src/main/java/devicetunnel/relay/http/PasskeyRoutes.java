@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Ceremonies.Purpose;
+import devicetunnel.relay.auth.FactorChanges;
 import devicetunnel.relay.auth.MfaPolicy;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.auth.Passkeys;
 import devicetunnel.relay.auth.RelyingParty;
 import devicetunnel.relay.auth.SecondFactors;
-import devicetunnel.relay.auth.StepUp;
 import devicetunnel.relay.auth.TokenService;
 import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.relay.store.AuditLog;
@@ -42,13 +42,13 @@ public final class PasskeyRoutes {
     private final UserStore users;
     private final SessionIssuer issuer;
     private final MfaPolicy policy;
-    private final StepUp stepUp;
+    private final FactorChanges changes;
     private final RateLimiter attempts;
     private final AuditLog audit;
 
     /** {@code attempts}: per client address, the login limiter. */
     public PasskeyRoutes(Passkeys passkeys, SecondFactors totp, RelyingParty rp, TokenService tokens, UserStore users,
-                         SessionIssuer issuer, MfaPolicy policy, StepUp stepUp, RateLimiter attempts, AuditLog audit) {
+                         SessionIssuer issuer, MfaPolicy policy, FactorChanges changes, RateLimiter attempts, AuditLog audit) {
         this.passkeys = passkeys;
         this.totp = totp;
         this.rp = rp;
@@ -56,7 +56,7 @@ public final class PasskeyRoutes {
         this.users = users;
         this.issuer = issuer;
         this.policy = policy;
-        this.stepUp = stepUp;
+        this.changes = changes;
         this.attempts = attempts;
         this.audit = audit;
     }
@@ -98,15 +98,15 @@ public final class PasskeyRoutes {
 
     private void registrationOptions(Context ctx) {
         Operator op = loggedIn(ctx);
-        requireRecentIfEnrolled(op);
+        changes.requireRecentIfEnrolled(op);
         ctx.json(passkeys.creationOptions(op.username(), relyingParty(rp, ctx)));
     }
 
     /** The first factor of an account makes this login a two-factor one, as a TOTP confirmation does. */
     private void register(Context ctx) {
         Operator op = loggedIn(ctx);
-        boolean first = !hasFactor(op.username());
-        requireRecentIfEnrolled(op);
+        boolean first = !changes.hasFactor(op.username());
+        changes.requireRecentIfEnrolled(op);
         JsonNode body = Json.readObject(ctx.body(), MAX_BODY);
         JsonFields fields = new JsonFields(body, Set.of("ceremonyId", "name", "credential"));
         String name = fields.text("name", 64).strip();
@@ -124,7 +124,7 @@ public final class PasskeyRoutes {
 
     private void remove(Context ctx) {
         Operator op = loggedIn(ctx);
-        requireRecentIfEnrolled(op);
+        changes.requireRecentIfEnrolled(op);
         String id = ctx.pathParam("id");
         if (policy.requires(op.role()) && !totp.enrolled(op.username()) && passkeys.list(op.username()).size() == 1) {
             throw new TunnelException(ErrorCode.CONFLICT, "Your role requires a second factor and this is your last one: "
@@ -176,16 +176,6 @@ public final class PasskeyRoutes {
         return users.find(pending.username())
                 .filter(u -> u.tokenVersion() == pending.version()) // logged out or password changed meanwhile
                 .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Sign in again."));
-    }
-
-    private void requireRecentIfEnrolled(Operator op) {
-        if (hasFactor(op.username())) {
-            stepUp.requireRecent(op);
-        }
-    }
-
-    private boolean hasFactor(String username) {
-        return totp.enrolled(username) || passkeys.registered(username);
     }
 
     /** Per client address, on the calls that start a ceremony (each stores a challenge). */

@@ -34,9 +34,19 @@ public final class SessionIssuer {
         ctx.json(body);
     }
 
-    /** Issues a token as the session cookie only (a single sign-on ends with a redirect, not a JSON answer). */
-    public TokenService.Issued cookieOnly(Context ctx, User user, boolean mfa) {
-        TokenService.Issued issued = tokens.issue(user, mfa);
+    private TokenService.Issued cookieOnly(Context ctx, User user, boolean mfa) {
+        return setCookie(ctx, tokens.issue(user, mfa));
+    }
+
+    /**
+     * Issues a token as the session cookie only (a single sign-on ends with a redirect, not a JSON
+     * answer); {@code factorAt}: when the provider checked the user.
+     */
+    public TokenService.Issued cookieOnly(Context ctx, User user, Instant factorAt) {
+        return setCookie(ctx, tokens.issue(user, factorAt));
+    }
+
+    private TokenService.Issued setCookie(Context ctx, TokenService.Issued issued) {
         ctx.cookie(cookie(issued.token(), Duration.between(Instant.now(), issued.expiresAt())));
         return issued;
     }

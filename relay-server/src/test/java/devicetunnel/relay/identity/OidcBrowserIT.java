@@ -61,6 +61,7 @@ class OidcBrowserIT {
         assertThat(button.getText()).isEqualTo("Sign in with " + TestIdp.PROVIDER);
         assertThat(browser.find("#sso-password-note").getText()).contains("emergency");
         browser.shot("login-with-sso");
+        assertThat(browser.axeViolations()).as("axe on the login page with the SSO button").isEmpty();
 
         button.click();
         browser.awaitTitle("Devices · device-tunnel");

@@ -3,10 +3,12 @@ package devicetunnel.relay.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import devicetunnel.relay.auth.Credentials;
+import devicetunnel.relay.http.Json;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.store.User;
 import devicetunnel.relay.support.Browser;
 import devicetunnel.relay.support.TestRelay;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -150,12 +152,33 @@ class PasskeyBrowserIT {
         openTerminal("prod-1");
         browser.await("the step-up dialog", d -> browser.find("#step-up-dialog").isDisplayed());
         browser.shot("step-up-asked");
+        assertThat(browser.axeViolations()).as("axe on the step-up dialog").isEmpty();
         browser.find("#step-up-passkey").click();
         browser.awaitStatus("connected");
         assertThat(browser.find("#step-up-dialog").isDisplayed()).isFalse();
         browser.shot("step-up-done");
         assertThat(relay.server().audit().recent(100, "login.step_up", null).stream().map(AuditLog.Event::detail).toList())
                 .containsExactly("passkey");
+    }
+
+    @Test
+    void enrollingAnAuthenticatorAppBesideAPasskeyNeedsARecentFactor() throws Exception {
+        browser.open(console() + "/");
+        passwordLogin();
+        browser.awaitTitle("Devices · device-tunnel");
+        registerPasskey("virtual key");
+
+        // A stolen cookie whose factor is 20 minutes old cannot add the thief's authenticator app.
+        String old = relay.tokenWithFactorAge(USER, Duration.ofMinutes(20));
+        for (String path : List.of("/api/v1/account/mfa/totp", "/api/v1/account/mfa/totp/confirm")) {
+            HttpResponse<String> refused = relay.send("POST", path, old, path.endsWith("confirm") ? Map.of("code", "123456") : Map.of());
+            assertThat(refused.statusCode()).as(path).isEqualTo(403);
+            assertThat(Json.MAPPER.readTree(refused.body()).path("error").asText()).isEqualTo("step_up_required");
+        }
+        assertThat(relay.server().audit().recent(100, "mfa.totp.enrolment_started", null)).isEmpty();
+
+        HttpResponse<String> begun = relay.send("POST", "/api/v1/account/mfa/totp", relay.tokenWithFactorAge(USER, Duration.ZERO), Map.of());
+        assertThat(begun.statusCode()).as(begun.body()).isEqualTo(200);
     }
 
     private void openTerminal(String deviceId) {

@@ -54,6 +54,8 @@ class SecurityBrowserIT {
         relay.onlineDevice("dev-1");
         browser.open(relay.baseUrl() + "/");
         browser.awaitTitle("Login · device-tunnel");
+        browser.await("the passkey login button", d -> browser.find("#passkey-login").isDisplayed());
+        assertThat(browser.axeViolations()).as("axe on the login page (password and passkey)").isEmpty();
         browser.login(USER, PASSWORD);
 
         // The role requires a factor: the security dialog, not the console, and it cannot be closed.
@@ -69,6 +71,7 @@ class SecurityBrowserIT {
         });
         byte[] secret = TotpCodes.base32(base32);
         browser.shot("enrol-qr");
+        assertThat(browser.axeViolations()).as("axe on the mandatory security dialog with the QR code").isEmpty();
 
         long step = TotpCodes.stepNow();
         browser.find("#totp-code").sendKeys(TotpCodes.code(secret, step), Keys.ENTER);
@@ -76,6 +79,7 @@ class SecurityBrowserIT {
         List<WebElement> codes = browser.driver().findElements(By.cssSelector("#recovery-codes li"));
         assertThat(codes).hasSize(10);
         browser.shot("recovery-codes");
+        assertThat(browser.axeViolations()).as("axe on the recovery codes").isEmpty();
         browser.find("#recovery-done").click();
         browser.awaitTitle("Devices · device-tunnel");
         assertThat(browser.driver().findElements(By.cssSelector("#recovery-codes li"))).as("shown once").isEmpty();
@@ -86,6 +90,7 @@ class SecurityBrowserIT {
         browser.login(USER, PASSWORD);
         WebElement code = browser.await("the code prompt", d -> browser.findOptional("#mfa-code").filter(WebElement::isDisplayed).orElse(null));
         browser.shot("code-prompt");
+        assertThat(browser.axeViolations()).as("axe on the second step (code or passkey)").isEmpty();
         String wrong = "123456".equals(TotpCodes.code(secret, step + 1)) ? "654321" : "123456";
         code.sendKeys(wrong, Keys.ENTER);
         browser.await("the wrong code refused", d -> browser.find("#mfa-error").isDisplayed());
@@ -99,5 +104,6 @@ class SecurityBrowserIT {
         browser.awaitText("#security-status", "Authenticator app: on. 10 recovery code(s) left.");
         assertThat(browser.find("#totp-remove-form").isDisplayed()).isFalse();
         browser.shot("security-status");
+        assertThat(browser.axeViolations()).as("axe on the security dialog (authenticator app and passkeys)").isEmpty();
     }
 }

@@ -119,6 +119,8 @@ class TotpIT {
         assertThat(events).contains("mfa.totp.enrolment_started", "mfa.totp.enrolment_failed", "mfa.totp.enrolled",
                 "login.password_ok", "mfa.failed", "mfa.ok");
         assertThat(relay.send("POST", "/api/v1/account/mfa/totp", token, Map.of()).statusCode())
+                .as("the login from before the factor cannot change factors").isEqualTo(403);
+        assertThat(relay.send("POST", "/api/v1/account/mfa/totp", e.answer().get("token").asText(), Map.of()).statusCode())
                 .as("a second enrolment needs the first removed").isEqualTo(409);
     }
 

@@ -1,9 +1,11 @@
 package devicetunnel.relay.support;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,22 @@ public final class SsoClient {
     /** The provider's answer: the relay callback URL with code and state. */
     public URI authorize(URI providerUrl) throws Exception {
         return location(get(providerUrl));
+    }
+
+    /**
+     * A provider that asks the user to sign in (its login page, as for {@code prompt=login}): submits
+     * its form with this subject and these claims; returns the relay callback URL it redirects to.
+     */
+    public URI signInOnProviderPage(URI providerUrl, String subject, String claimsJson) throws Exception {
+        HttpResponse<String> page = get(providerUrl);
+        if (page.statusCode() != 200 || !page.body().contains("<form")) {
+            throw new AssertionError("expected the provider's login page, got " + page.statusCode());
+        }
+        String form = "username=" + URLEncoder.encode(subject, StandardCharsets.UTF_8)
+                + "&claims=" + URLEncoder.encode(claimsJson, StandardCharsets.UTF_8);
+        return location(http.send(HttpRequest.newBuilder(providerUrl)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     /** The whole console sign-in; returns the relay's last answer (a redirect to / when it worked). */

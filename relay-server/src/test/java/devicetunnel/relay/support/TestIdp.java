@@ -57,6 +57,13 @@ public final class TestIdp implements AutoCloseable {
         nextToken(subject, username, groups, List.of(CLIENT_ID), 3600);
     }
 
+    /** The next ID token, saying the user authenticated at the provider at {@code authTime} ({@code auth_time}). */
+    public void nextUser(String subject, String username, List<String> groups, java.time.Instant authTime) {
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, "JWT", List.of(CLIENT_ID),
+                Map.of("preferred_username", username, "groups", groups, "aud", List.of(CLIENT_ID),
+                        "auth_time", authTime.getEpochSecond()), 3600));
+    }
+
     /** The next ID token with any audience and lifetime (negative: already expired). */
     public void nextToken(String subject, String username, List<String> groups, List<String> audience, long lifetimeSeconds) {
         // The provider sets the ID token's aud to the client that redeems the code; extra claims come after.

@@ -7,11 +7,12 @@ import java.util.Base64;
 
 /**
  * What the relay hands the CLI's loopback listener after a successful sign-in: whose it is, the PKCE
- * challenge the CLI chose, a one-time id and a short expiry. Only the holder of the matching verifier
+ * challenge the CLI chose, a one-time id, a short expiry, and the time the factor behind the sign-in
+ * was checked (for the relay token's {@code mfa_at}). Only the holder of the matching verifier
  * (the CLI process that started the sign-in) can exchange it for a relay token, so a code seen in the
  * browser's history or by another local program is worthless.
  */
-public record CliHandoff(String username, String challenge, String id, long expiresAtMillis) {
+public record CliHandoff(String username, String challenge, String id, long factorAtMillis, long expiresAtMillis) {
 
     /** RFC 7636 S256: base64url(SHA-256(verifier)), compared in constant time. */
     public boolean verifies(String verifier) {

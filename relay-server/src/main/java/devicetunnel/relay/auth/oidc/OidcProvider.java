@@ -30,6 +30,7 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
@@ -37,6 +38,7 @@ import devicetunnel.protocol.ErrorCode;
 import devicetunnel.protocol.TunnelException;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,25 +69,34 @@ public final class OidcProvider {
 
     private record Discovered(OIDCProviderMetadata metadata, IDTokenValidator validator, ClientAuthentication auth) {}
 
-    /** What the provider vouched for; {@code claims} is the whole verified ID token payload. */
-    public record Identity(String issuer, String subject, Map<String, Object> claims) {}
+    /**
+     * What the provider vouched for; {@code claims} is the whole verified ID token payload,
+     * {@code authTime} when the user last authenticated at the provider ({@code auth_time}; null if not sent).
+     */
+    public record Identity(String issuer, String subject, Map<String, Object> claims, Instant authTime) {}
 
     public OidcProvider(OidcSettings settings) {
         this.settings = settings;
         this.clientId = new ClientID(settings.clientId());
     }
 
-    /** The provider URL to send the browser to. */
-    public URI authenticationUrl(URI redirect, State state, Nonce nonce, CodeVerifier verifier) {
+    /**
+     * The provider URL to send the browser to. {@code freshSignIn} (step-up): {@code prompt=login} and
+     * {@code max_age=0}, so the provider authenticates the user again instead of reusing its session,
+     * and must say when in {@code auth_time}.
+     */
+    public URI authenticationUrl(URI redirect, State state, Nonce nonce, CodeVerifier verifier, boolean freshSignIn) {
         OIDCProviderMetadata metadata = discovered().metadata();
-        return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope(OidcSettings.SCOPES.toArray(String[]::new)),
-                clientId, redirect)
+        AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(ResponseType.CODE,
+                new Scope(OidcSettings.SCOPES.toArray(String[]::new)), clientId, redirect)
                 .endpointURI(metadata.getAuthorizationEndpointURI())
                 .state(state)
                 .nonce(nonce)
-                .codeChallenge(verifier, CodeChallengeMethod.S256)
-                .build()
-                .toURI();
+                .codeChallenge(verifier, CodeChallengeMethod.S256);
+        if (freshSignIn) {
+            request.prompt(new Prompt(Prompt.Type.LOGIN)).maxAge(0);
+        }
+        return request.build().toURI();
     }
 
     /**
@@ -119,7 +130,8 @@ public final class OidcProvider {
         try {
             IDTokenClaimsSet claims = d.validator().validate(idToken, nonce);
             return new Identity(claims.getIssuer().getValue(), claims.getSubject().getValue(),
-                    claims.toJWTClaimsSet().getClaims());
+                    claims.toJWTClaimsSet().getClaims(),
+                    claims.getAuthenticationTime() == null ? null : claims.getAuthenticationTime().toInstant());
         } catch (BadJOSEException | JOSEException | ParseException e) {
             throw new TunnelException(ErrorCode.UNAUTHORIZED, "The ID token did not check out: " + e.getMessage());
         }

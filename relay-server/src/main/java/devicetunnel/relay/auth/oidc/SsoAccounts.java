@@ -82,6 +82,11 @@ public final class SsoAccounts {
                 "The account was removed meanwhile; sign in again."));
     }
 
+    /** Whether the account was made by single sign-on (it has no password). */
+    public static boolean bySso(User user) {
+        return user.passwordHash() != null && user.passwordHash().startsWith(MARKER);
+    }
+
     /** What an SSO account's password column holds: no password hash, and bound to one provider subject. */
     static String binding(OidcProvider.Identity identity) {
         try {
