@@ -18,7 +18,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(10)
+@Timeout(60) // generates RSA and DSA keys: seconds on a loaded 2-core machine
 class UserCertificateAuthorityTest {
     private final KeyPair caKey = KeyFiles.generate();
     private final Instant now = Instant.parse("2026-11-23T12:00:00Z");
