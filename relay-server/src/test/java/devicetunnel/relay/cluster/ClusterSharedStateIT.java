@@ -148,10 +148,8 @@ class ClusterSharedStateIT {
                 + Json.MAPPER.readTree(link.body()).get("token").asText());
         try (TerminalClient watcher = TerminalClient.connect(http, watchUri, token)) { // the watch is held by B
             watcher.awaitControl("session", WAIT);
-            long started = System.nanoTime();
             assertThat(send(a, "POST", "/api/v1/auth/logout", token).statusCode()).isEqualTo(204);
             assertThat(watcher.awaitClose(ANNOUNCED)).isEqualTo(ErrorCode.FORBIDDEN.closeCode());
-            System.out.printf("logout on A ended the watch on B after %d ms%n", (System.nanoTime() - started) / 1_000_000);
             assertThat(shell.isClosed()).as("the owner's session goes on").isFalse();
         } finally {
             shell.type("exit\n");
