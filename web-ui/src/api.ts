@@ -2,6 +2,7 @@
 // ApiError carrying status, error code, server message and Retry-After.
 
 import { describeError, parseRetryAfter, type ErrorContext, type RelayError } from './errors.ts';
+import type { SavedFilter } from './saved-filters.ts';
 
 export interface LoginResult {
   token: string;
@@ -306,3 +307,11 @@ export async function checkAuth(): Promise<'ok' | 'unauthorized' | 'unknown'> {
     return e instanceof ApiError && e.status === 401 ? 'unauthorized' : 'unknown';
   }
 }
+
+/** The caller's saved device-list filters (docs/API.md). */
+export const deviceFilterApi = {
+  list: () => request<SavedFilter[]>('GET', '/api/v1/account/device-filters'),
+  save: (name: string, filter: string) =>
+    request<SavedFilter>('POST', '/api/v1/account/device-filters', { name, filter }),
+  remove: (id: string) => request<void>('DELETE', `/api/v1/account/device-filters/${encodeURIComponent(id)}`),
+};

@@ -1,6 +1,8 @@
 // Entry point: decides login vs console, polls devices, wires global shortcuts.
 
-import { ApiError, api, openWebApp, shareApi, type Device, type Me, type ShareInfo } from './api.ts';
+import { ApiError, api, deviceFilterApi, openWebApp, shareApi, type Device, type Me, type ShareInfo } from './api.ts';
+import { SavedFilters } from './saved-filters.ts';
+import { SavedFilterBar } from './ui/saved-filter-bar.ts';
 import { SESSION_EXPIRED } from './errors.ts';
 import { clampFontSize, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.ts';
@@ -39,6 +41,8 @@ const tabs = new Tabs(expireSession, updateTitle);
 const views = new Views(byId('view-nav'), byId('terminals-view'), byId('admin-view'), () => updateTitle());
 const devices = new DeviceList(byId('devices'), byId<HTMLInputElement>('device-filter'), byId('devices-summary'), (d) => openTerminal(d),
   (d) => void launchWebApp(d));
+const savedFilters = new SavedFilterBar(new SavedFilters(deviceFilterApi), byId<HTMLInputElement>('device-filter'),
+  () => devices.applyFilter());
 
 /**
  * Opens a loopback HTTP service of the device in a new window, at the app's own origin (never the
@@ -83,6 +87,7 @@ function showConsole(user: Me): void {
   views.setUp(user.role, { onUnauthorized: expireSession }, () => leaveConsole('Password changed: log in with the new one.'));
   updateTitle();
   startPolling();
+  void savedFilters.load();
   resumeAfterReload();
   openLinkedDevice();
   openSharedLink();
@@ -141,6 +146,7 @@ function leaveConsole(message: string): void {
   tabs.closeAll();
   views.tearDown();
   devices.reset();
+  savedFilters.reset();
   showSharedWithMe([]);
   clearNotice();
   showLogin(message);

@@ -128,6 +128,11 @@ public final class Agent implements AutoCloseable {
         return link != null && link.isOnline();
     }
 
+    /** The control link as the device owner's {@code status} shows it. */
+    public devicetunnel.agent.link.LinkState.Snapshot linkState() {
+        return status.linkState().snapshot();
+    }
+
     /** Streams open or being opened (never more than {@code maxStreams}). */
     public int streamsInUse() {
         return streams == null ? 0 : streams.streamsInUse();

@@ -17,6 +17,8 @@ import devicetunnel.relay.auth.KeyedHash;
 import devicetunnel.relay.auth.SecondFactors;
 import devicetunnel.relay.auth.TotpKey;
 import devicetunnel.relay.http.MfaRoutes;
+import devicetunnel.relay.http.DeviceFilterRoutes;
+import devicetunnel.relay.store.DeviceFilterStore;
 import devicetunnel.relay.http.SessionIssuer;
 import devicetunnel.relay.http.TokenRoutes;
 import devicetunnel.relay.store.ApiTokenStore;
@@ -331,6 +333,8 @@ public final class RelayServer implements AutoCloseable {
             StepUpRoutes stepUpRoutes = new StepUpRoutes(factors, passkeys, relyingParty, users, issuer, audit);
             MfaRoutes mfaRoutes = new MfaRoutes(factors, tokens, users, issuer, identity.requireMfa(), factorChanges,
                     loginAttempts, audit);
+            DeviceFilterRoutes deviceFilterRoutes = new DeviceFilterRoutes(new DeviceFilterStore(database.dataSource()),
+                    Clock.systemUTC());
             TokenRoutes tokenRoutes = new TokenRoutes(apiTokens, users, audit, accessChanges);
             ProofIds oneTimeIds = cluster == null ? new LocalProofIds(Clock.systemUTC()) : cluster.proofIds();
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
@@ -457,6 +461,7 @@ public final class RelayServer implements AutoCloseable {
                 passkeyRoutes.install(cfg.routes);
                 stepUpRoutes.install(cfg.routes);
                 tokenRoutes.install(cfg.routes);
+                deviceFilterRoutes.install(cfg.routes);
                 deviceRoutes.install(cfg.routes);
                 userRoutes.install(cfg.routes);
                 featureRoutes.install(cfg.routes);

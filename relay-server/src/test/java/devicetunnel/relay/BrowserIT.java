@@ -32,6 +32,7 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The operator console in a real browser (Debian's headless chromium through Selenium) against a
@@ -360,6 +361,60 @@ class BrowserIT {
                 link.getAttribute("href"));
         assertThat(fetched).isEqualTo("200:report from the device\n");
         browser.shot("file-download-link");
+    }
+
+    @Test
+    void savedFiltersAreSavedOnTheRelayPickedAndDeleted() throws Exception {
+        relay.enrollDevice("berlin-1", Map.of("site", "berlin"));
+        relay.enrollDevice("paris-1", Map.of("site", "paris"));
+        browser.open(relay.baseUrl() + "/");
+        browser.login(TestRelay.ADMIN, TestRelay.PASSWORD);
+        browser.await("both devices listed", d -> row("berlin-1").isDisplayed() && row("paris-1").isDisplayed());
+        assertThat(browser.find("#saved-filter-delete").isEnabled()).as("nothing chosen to delete").isFalse();
+
+        // Save the filter as typed, under a name of one's own.
+        WebElement filter = browser.find("#device-filter");
+        filter.sendKeys("site=berlin");
+        browser.await("paris filtered out", d -> !row("paris-1").isDisplayed());
+        browser.find("#saved-filter-save").click();
+        WebElement name = browser.await("the name form", d -> browser.find("#saved-filter-name").isDisplayed()
+                ? browser.find("#saved-filter-name") : null);
+        assertThat(name.getAttribute("value")).isEqualTo("site=berlin");
+        name.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Berlin", Keys.ENTER);
+        browser.awaitText("#saved-filter-status", "Saved “Berlin”.");
+        assertThat(browser.find("#saved-filter-form").isDisplayed()).isFalse();
+        assertThat(new Select(browser.find("#saved-filter-select")).getFirstSelectedOption().getText()).isEqualTo("Berlin");
+        browser.shot("saved-filter-berlin");
+
+        filter.sendKeys(Keys.ESCAPE);
+        browser.await("the filter cleared", d -> row("paris-1").isDisplayed());
+        assertThat(new Select(browser.find("#saved-filter-select")).getFirstSelectedOption().getText()).isEqualTo("Saved filters…");
+        filter.sendKeys("site=paris");
+        browser.find("#saved-filter-save").click();
+        browser.await("the name form", d -> browser.find("#saved-filter-name").isDisplayed());
+        browser.find("#saved-filter-name").sendKeys(Keys.chord(Keys.CONTROL, "a"), "Paris", Keys.ENTER);
+        browser.awaitText("#saved-filter-status", "Saved “Paris”.");
+
+        // They live on the relay: a fresh page (and the API) has them; picking one fills the filter.
+        assertThat(relay.get("/api/v1/account/device-filters", relay.adminToken()).body()).contains("\"Berlin\"", "\"Paris\"");
+        browser.open(relay.baseUrl() + "/");
+        browser.await("both devices listed again", d -> row("berlin-1").isDisplayed() && row("paris-1").isDisplayed());
+        Select saved = browser.await("the saved filters loaded", d -> {
+            Select select = new Select(browser.find("#saved-filter-select"));
+            return select.getOptions().size() == 3 ? select : null;
+        });
+        assertThat(saved.getOptions()).extracting(WebElement::getText).containsExactly("Saved filters…", "Berlin", "Paris");
+        saved.selectByVisibleText("Berlin");
+        browser.await("the filter filled", d -> "site=berlin".equals(browser.find("#device-filter").getAttribute("value")));
+        browser.await("paris filtered out", d -> !row("paris-1").isDisplayed() && row("berlin-1").isDisplayed());
+        browser.shot("saved-filter-picked");
+
+        browser.find("#saved-filter-delete").click();
+        browser.awaitText("#saved-filter-status", "Deleted “Berlin”.");
+        assertThat(new Select(browser.find("#saved-filter-select")).getOptions()).extracting(WebElement::getText)
+                .containsExactly("Saved filters…", "Paris");
+        assertThat(relay.get("/api/v1/account/device-filters", relay.adminToken()).body()).doesNotContain("Berlin").contains("Paris");
+        assertThat(browser.axeViolations()).as("axe with saved filters").isEmpty();
     }
 
     @Test

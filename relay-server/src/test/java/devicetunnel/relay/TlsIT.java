@@ -3,7 +3,7 @@ package devicetunnel.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import devicetunnel.agent.cli.TrustedCa;
+import devicetunnel.protocol.TlsTrust;
 import devicetunnel.agent.link.RelayEndpoint;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.support.TerminalClient;
@@ -66,7 +66,7 @@ class TlsIT {
 
     @Test
     void servesWssFromPemFilesToAnAgentTrustingTheCaFile() throws Exception {
-        SSLContext trust = TrustedCa.sslContext(certPem);
+        SSLContext trust = TlsTrust.sslContext(certPem);
         HttpClient http = HttpClient.newBuilder().sslContext(trust).build();
         try (TestRelay relay = new TestRelay(dir, c -> c.withTls(TlsFiles.pem(certPem, keyPem)), http)) {
             assertThat(relay.baseUrl()).startsWith("https://");
@@ -93,7 +93,7 @@ class TlsIT {
 
     @Test
     void servesHttpsFromAPkcs12FileAndAnAgentWithoutTheCaRefusesTheRelay() throws Exception {
-        SSLContext trust = TrustedCa.sslContext(certPem);
+        SSLContext trust = TlsTrust.sslContext(certPem);
         HttpClient http = HttpClient.newBuilder().sslContext(trust).build();
         try (TestRelay relay = new TestRelay(dir, c -> c.withTls(TlsFiles.pkcs12(pkcs12, STORE_PASSWORD)), http)) {
             assertThat(relay.get("/healthz", null).statusCode()).isEqualTo(200);

@@ -1,16 +1,13 @@
 package devicetunnel.agent.cli;
 
 import devicetunnel.agent.Agent;
-import devicetunnel.agent.link.RelayEndpoint;
-import devicetunnel.agent.ssh.LoginShell;
-import devicetunnel.agent.ssh.SessionUser;
+import devicetunnel.agent.DeviceAgent;
 import devicetunnel.protocol.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,27 +121,24 @@ public final class AgentMain implements Callable<Integer> {
         }
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
                 "device", deviceId);
-        SessionUser sessionUser = shellUser == null ? SessionUser.agentItself() : SessionUser.named(shellUser);
-        SSLContext tls = caFile == null ? null : TrustedCa.sslContext(caFile);
-        Agent.AgentConfig config = new Agent.AgentConfig(
-                RelayEndpoint.parse(relay, allowPlainHttp),
-                deviceId,
-                enrollmentTokenFile,
-                stateDir,
-                LoginShell.command(shell, sessionUser),
-                allowForwarding,
-                tls,
-                connectTimeout,
-                Duration.ofMillis(500),
-                reconnectMax,
-                gatewayPorts,
-                maxStreams,
-                shellGrace,
-                streamHosts == null ? List.of() : streamHosts,
-                sessionUser,
-                webApps);
+        DeviceAgent.Builder builder = DeviceAgent.builder()
+                .relay(relay).allowPlainHttp(allowPlainHttp)
+                .deviceId(deviceId)
+                .enrollmentTokenFile(enrollmentTokenFile)
+                .stateDir(stateDir)
+                .shell(shell)
+                .sessionUser(shellUser)
+                .allowForwarding(allowForwarding).gatewayPorts(gatewayPorts).webApps(webApps)
+                .connectTimeout(connectTimeout)
+                .reconnectBackoff(Duration.ofMillis(500), reconnectMax)
+                .maxStreams(maxStreams)
+                .shellGrace(shellGrace)
+                .streamHosts(streamHosts == null ? List.of() : streamHosts);
+        if (caFile != null) {
+            builder.trustedCaFile(caFile);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
-        Agent agent = new Agent(config).start();
+        DeviceAgent agent = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 agent.close();

@@ -200,6 +200,7 @@ public final class ControlLink implements AutoCloseable {
             c.stop();
         }
         online = false;
+        state.offline(); // an embedding application's handle says so at once
     }
 
     private final class Connection {

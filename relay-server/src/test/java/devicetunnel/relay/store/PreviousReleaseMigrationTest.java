@@ -84,6 +84,11 @@ class PreviousReleaseMigrationTest {
             });
             assertThat(new AuditLog(upgraded.dataSource()).recent(10, "device.enrolled", "pump-17")).hasSize(1);
             assertThat(new TerminalSessionStore(upgraded.dataSource()).find("session-1")).isPresent();
+            DeviceFilterStore filters = new DeviceFilterStore(upgraded.dataSource()); // a new table: none yet, then alice's own
+            assertThat(filters.list("alice")).isEmpty();
+            assertThat(filters.save("alice", "lab", "env=lab", 50, Instant.now()).outcome())
+                    .isEqualTo(DeviceFilterStore.Outcome.CREATED);
+            assertThat(filters.list("alice")).singleElement().extracting(DeviceFilterStore.DeviceFilter::filter).isEqualTo("env=lab");
         }
     }
 

@@ -184,6 +184,48 @@ abstract class StoreContract {
     }
 
     @Test
+    void deviceFiltersAreEachUsersOwnReplacedByNameAndCapped() {
+        users.add(new User("olga", "$argon2id$x", User.Role.OPERATOR, Map.of()));
+        users.add(new User("piet", "$argon2id$x", User.Role.VIEWER, Map.of()));
+        DeviceFilterStore filters = new DeviceFilterStore(db.dataSource());
+        Instant now = Instant.now();
+        DeviceFilterStore.Saved prod = filters.save("olga", "prod", "env=prod offline", 3, now);
+        assertThat(prod.outcome()).isEqualTo(DeviceFilterStore.Outcome.CREATED);
+        assertThat(filters.save("olga", "berlin", "site=berlin", 3, now).outcome()).isEqualTo(DeviceFilterStore.Outcome.CREATED);
+        assertThat(filters.save("piet", "prod", "env=prod", 3, now).outcome()).isEqualTo(DeviceFilterStore.Outcome.CREATED);
+
+        DeviceFilterStore.Saved replaced = filters.save("olga", "prod", "env=prod", 3, now);
+        assertThat(replaced.outcome()).isEqualTo(DeviceFilterStore.Outcome.REPLACED);
+        assertThat(replaced.filter().id()).isEqualTo(prod.filter().id());
+        assertThat(filters.list("olga")).extracting(DeviceFilterStore.DeviceFilter::name, DeviceFilterStore.DeviceFilter::filter)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("berlin", "site=berlin"),
+                        org.assertj.core.groups.Tuple.tuple("prod", "env=prod"));
+
+        assertThat(filters.save("olga", "arm", "aarch64", 3, now).outcome()).isEqualTo(DeviceFilterStore.Outcome.CREATED);
+        DeviceFilterStore.Saved full = filters.save("olga", "x86", "x86_64", 3, now);
+        assertThat(full.outcome()).isEqualTo(DeviceFilterStore.Outcome.FULL);
+        assertThat(full.filter()).isNull();
+        assertThat(filters.save("olga", "arm", "aarch64 online", 3, now).outcome()).as("replacing needs no room")
+                .isEqualTo(DeviceFilterStore.Outcome.REPLACED);
+
+        assertThat(filters.remove("piet", prod.filter().id())).as("not piet's").isFalse();
+        assertThat(filters.remove("olga", prod.filter().id())).isTrue();
+        assertThat(filters.list("olga")).extracting(DeviceFilterStore.DeviceFilter::name).containsExactly("arm", "berlin");
+        assertThat(filters.list("piet")).singleElement().extracting(DeviceFilterStore.DeviceFilter::filter).isEqualTo("env=prod");
+
+        // An account re-created under the name starts with none, and the old rows do not count against it.
+        org.awaitility.Awaitility.await().until(() -> Instant.now().toEpochMilli() > now.toEpochMilli()); // a later account
+        users.remove("olga");
+        users.add(new User("olga", "$argon2id$x", User.Role.OPERATOR, Map.of()));
+        assertThat(filters.list("olga")).isEmpty();
+        Instant later = Instant.now().plusSeconds(1);
+        for (String name : List.of("a", "b", "c")) {
+            assertThat(filters.save("olga", name, name, 3, later).outcome()).isEqualTo(DeviceFilterStore.Outcome.CREATED);
+        }
+        assertThat(filters.list("olga")).hasSize(3);
+    }
+
+    @Test
     void aChallengeIsTakenOnceAndNotAfterItExpired() {
         ChallengeStore challenges = new ChallengeStore(db.dataSource());
         Instant now = Instant.now();
