@@ -81,7 +81,16 @@ final class ClusterFailover {
             for (Shell s : open) {
                 resumed.add(CompletableFuture.supplyAsync(() -> resume(s, urlY, token, killedAt)));
             }
-            int allOnline = awaitCount(y, 2 * devices + 1, Duration.ofMinutes(3)) - devices;
+            double[] backAt = new double[2]; // seconds after the kill until half and 90 % of X's links were on Y
+            int allOnline = awaitCount(y, 2 * devices + 1, Duration.ofMinutes(3), online -> {
+                double seconds = (System.nanoTime() - killedAt) / 1e9;
+                if (backAt[0] == 0 && online - devices >= (devices + 1) / 2) {
+                    backAt[0] = seconds;
+                }
+                if (backAt[1] == 0 && online - devices >= (devices + 1) * 9 / 10) {
+                    backAt[1] = seconds;
+                }
+            }) - devices;
             double allOnlineSeconds = (System.nanoTime() - killedAt) / 1e9;
             // What the surviving relay spent per reconnect: a figure the machine's load barely moves,
             // unlike the wall time above (these machines are shared).
@@ -96,8 +105,9 @@ final class ClusterFailover {
             report.add(new Report.Row("cluster failover", "all devices online elsewhere", allOnlineSeconds, "s", null,
                     "<= backoff cap + 1 s", allOnlineSeconds <= BACKOFF_CAP_MILLIS / 1000.0 + 1, String.format(Locale.ROOT,
                     "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y (holding as many of its own) holds all %d; backoff cap %d ms; "
-                    + "lease %d s; redials %s", devices, welcomed, allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds(),
-                    redials.replace(" REFUSED ", ", failed "))));
+                    + "lease %d s; redials %s; half of them back after %.1f s, 90 %% after %.1f s", devices, welcomed,
+                    allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds(), redials.replace(" REFUSED ", ", failed "),
+                    backAt[0], backAt[1])));
             report.add(new Report.Row("cluster failover", "relay Y CPU per reconnect", cpuMillisPerReconnect, "ms", null,
                     null, null, String.format(Locale.ROOT, "process CPU time of relay Y from the kill until it held all %d links, "
                     + "divided by them (includes its pings to its own %d links and lease renewals over %.1f s)", devices + 1,
@@ -159,11 +169,17 @@ final class ClusterFailover {
 
     /** Polls the relay's link count until it reaches {@code expected}; returns the count. */
     private static int awaitCount(ChildJvm relay, int expected, Duration atMost) throws InterruptedException {
+        return awaitCount(relay, expected, atMost, online -> {});
+    }
+
+    private static int awaitCount(ChildJvm relay, int expected, Duration atMost, java.util.function.IntConsumer seen)
+            throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
         int online = 0;
         while (System.nanoTime() < deadline) {
             relay.send("COUNT");
             online = Integer.parseInt(relay.await("ONLINE ", Duration.ofSeconds(30)));
+            seen.accept(online);
             if (online >= expected) {
                 return online;
             }
