@@ -1,6 +1,8 @@
 package devicetunnel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
@@ -11,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code devtunnel devices}: the devices you may see, as a table or as the relay's JSON. */
+/** {@code devtunnel devices}: the devices you may see (or those a saved filter matches), as a table or as the relay's JSON. */
 @Command(name = "devices", mixinStandardHelpOptions = true, description = "List the devices you may reach.")
 final class DevicesCommand implements Callable<Integer> {
     @ParentCommand
@@ -23,10 +25,17 @@ final class DevicesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the relay's JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--saved-filter", paramLabel = "NAME",
+            description = "Only the devices your saved filter NAME (or id) matches, as in the console (devtunnel filters list).")
+    String savedFilter;
+
     @Override
     public Integer call() {
-        Session session = main.config().session();
-        JsonNode devices = RelayClient.forSession(main.config(), session).devices(session.token());
+        LoggedIn in = LoggedIn.of(main);
+        JsonNode devices = in.relay().devices(in.session().token());
+        if (savedFilter != null) {
+            devices = matching(devices, new SavedFilters(in).find(savedFilter).path("filter").asText());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(devices.toPrettyString());
@@ -38,6 +47,16 @@ final class DevicesCommand implements Callable<Integer> {
                     d.path("name").asText(), labels(d.path("labels")));
         }
         return 0;
+    }
+
+    private static JsonNode matching(JsonNode devices, String filter) {
+        ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+        devices.forEach(d -> {
+            if (DeviceFilterWords.matches(d, filter)) {
+                kept.add(d);
+            }
+        });
+        return kept;
     }
 
     private static String labels(JsonNode labels) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
         description = "Reach devices behind a device-tunnel relay with your own OpenSSH client.",
         subcommands = {LoginCommand.class, DevicesCommand.class, ProxyCommand.class, SshConfigCommand.class,
                 CertCommand.class, RunCommand.class, SessionsCommand.class, ShareCommand.class, WatchersCommand.class,
-                WatchCommand.class})
+                WatchCommand.class, FiltersCommand.class})
 public final class DevtunnelMain {
 
     @Option(names = "--config-dir", defaultValue = "${env:DEVTUNNEL_CONFIG_DIR}",

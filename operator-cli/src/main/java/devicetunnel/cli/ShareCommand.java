@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "share", mixinStandardHelpOptions = true,
         description = "Share one of your terminal sessions by link or with one user; list and revoke shares.",
         subcommands = {ShareCommand.Create.class, ShareCommand.ListShares.class, ShareCommand.Revoke.class})
-final class ShareCommand extends SharingCommand {
+final class ShareCommand extends GroupCommand {
 
     static String sharesPath(String sessionId) {
         return "/api/v1/sessions/" + LoggedIn.id("session", sessionId) + "/shares";

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "watchers", mixinStandardHelpOptions = true,
         description = "Who watches your shared session; let a joiner type, or remove a watcher.",
         subcommands = {WatchersCommand.ListWatchers.class, WatchersCommand.AllowTyping.class, WatchersCommand.Remove.class})
-final class WatchersCommand extends SharingCommand {
+final class WatchersCommand extends GroupCommand {
 
     static void print(PrintWriter out, JsonNode watchers) {
         out.printf("%-36s %-16s %-5s %s%n", "WATCHER", "USER", "MODE", "TYPING");

@@ -80,4 +80,26 @@ class OperatorCliTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("create", "list", "revoke");
     }
+
+    @Test
+    void filtersAloneNamesItsSubcommands() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = DevtunnelMain.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true), "filters");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("list", "save", "delete");
+    }
+
+    @Test
+    void savedFilterWordsMatchAsTheConsoleDoes() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode device = new ObjectMapper().readTree("""
+                {"id":"dev-7","name":"Gateway Berlin","online":false,"labels":{"env":"prod","site":"berlin"},
+                 "facts":{"os":"Debian GNU/Linux 12","architecture":"aarch64","kernel":null,"hostname":"gw7",
+                          "agentVersion":"0.4.1","ipAddresses":["10.0.0.7"]}}""");
+        assertThat(DeviceFilterWords.matches(device, "env=prod  OFFLINE")).isTrue();
+        assertThat(DeviceFilterWords.matches(device, "berlin aarch64 10.0.0.7 0.4.1 gateway")).isTrue();
+        assertThat(DeviceFilterWords.matches(device, "   ")).isTrue();
+        assertThat(DeviceFilterWords.matches(device, "env=prod online")).isFalse();
+        assertThat(DeviceFilterWords.matches(device, "env=lab")).isFalse();
+        assertThat(DeviceFilterWords.matches(device, "null")).as("a missing fact is not the word null").isFalse();
+    }
 }

@@ -5,8 +5,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** A command made of subcommands only ({@code share}, {@code watchers}): alone, it says which ones there are. */
-abstract class SharingCommand implements Runnable {
+/** A command made of subcommands only ({@code share}, {@code watchers}, {@code filters}): alone, it says which ones there are. */
+abstract class GroupCommand implements Runnable {
     @ParentCommand
     DevtunnelMain main;
 
