@@ -5,13 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code devtunnel share create|list|revoke}: the owner of a terminal session (opened in the
@@ -31,13 +27,7 @@ final class ShareCommand extends GroupCommand {
             description = {"Share SESSION: a link (valid --minutes) that anyone logged in to the relay may open, "
                     + "or with one --user while the session lasts.",
                     "The link holds a secret and is shown once: pass it on privately."})
-    static final class Create implements Callable<Integer> {
-        @ParentCommand
-        ShareCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Create extends SharingSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION", description = "Your session's id (devtunnel sessions).")
         String sessionId;
 
@@ -56,7 +46,7 @@ final class ShareCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            LoggedIn in = LoggedIn.of(parent.main);
+            LoggedIn in = loggedIn();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("mode", join ? "join" : "watch");
             if (minutes != null) {
@@ -66,7 +56,7 @@ final class ShareCommand extends GroupCommand {
                 body.put("user", user);
             }
             JsonNode share = in.post(sharesPath(sessionId), body);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             String url = share.hasNonNull("link") ? in.relay().base() + share.get("link").asText() : null;
             if (json) {
                 ObjectNode answer = share.deepCopy();
@@ -92,13 +82,7 @@ final class ShareCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The shares of SESSION and who watches now.")
-    static final class ListShares implements Callable<Integer> {
-        @ParentCommand
-        ShareCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListShares extends SharingSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 
@@ -107,8 +91,8 @@ final class ShareCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            JsonNode answer = LoggedIn.of(parent.main).get(sharesPath(sessionId));
-            PrintWriter out = spec.commandLine().getOut();
+            JsonNode answer = loggedIn().get(sharesPath(sessionId));
+            PrintWriter out = out();
             if (json) {
                 out.println(answer);
                 return 0;
@@ -125,13 +109,7 @@ final class ShareCommand extends GroupCommand {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke a share: it admits nobody from now on, and everyone watching through it is ended at once.")
-    static final class Revoke implements Callable<Integer> {
-        @ParentCommand
-        ShareCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Revoke extends SharingSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 
@@ -140,8 +118,8 @@ final class ShareCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            LoggedIn.of(parent.main).delete(sharesPath(sessionId) + "/" + LoggedIn.id("share", shareId));
-            spec.commandLine().getOut().printf("Revoked share %s.%n", shareId);
+            loggedIn().delete(sharesPath(sessionId) + "/" + LoggedIn.id("share", shareId));
+            out().printf("Revoked share %s.%n", shareId);
             return 0;
         }
     }

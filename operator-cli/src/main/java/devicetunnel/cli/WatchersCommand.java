@@ -5,13 +5,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code devtunnel watchers list|allow-typing|remove}: who watches one of your sessions, and what they may do. */
 @Command(name = "watchers", mixinStandardHelpOptions = true,
@@ -52,13 +48,7 @@ final class WatchersCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Who watches SESSION now.")
-    static final class ListWatchers implements Callable<Integer> {
-        @ParentCommand
-        WatchersCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListWatchers extends SharingSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 
@@ -67,8 +57,8 @@ final class WatchersCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            JsonNode watchers = LoggedIn.of(parent.main).get(ShareCommand.sharesPath(sessionId)).path("watchers");
-            PrintWriter out = spec.commandLine().getOut();
+            JsonNode watchers = loggedIn().get(ShareCommand.sharesPath(sessionId)).path("watchers");
+            PrintWriter out = out();
             if (json) {
                 out.println(watchers);
             } else {
@@ -78,49 +68,38 @@ final class WatchersCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "allow-typing", mixinStandardHelpOptions = true,
-            description = "Let a joiner (shared with --join) type in SESSION; their own rights must allow a shell on the device.")
-    static final class AllowTyping implements Callable<Integer> {
-        @ParentCommand
-        WatchersCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    /** A subcommand that acts on one watcher of SESSION, named by id or user name. */
+    abstract static class OneWatcher extends SharingSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 
         @Parameters(index = "1", paramLabel = "WATCHER", description = "The watcher's id, or their user name.")
         String who;
 
+        String watcher(LoggedIn in) {
+            return watcherPath(sessionId, resolve(in, sessionId, who));
+        }
+    }
+
+    @Command(name = "allow-typing", mixinStandardHelpOptions = true,
+            description = "Let a joiner (shared with --join) type in SESSION; their own rights must allow a shell on the device.")
+    static final class AllowTyping extends OneWatcher {
         @Override
         public Integer call() {
-            LoggedIn in = LoggedIn.of(parent.main);
-            in.post(watcherPath(sessionId, resolve(in, sessionId, who)) + "/typing", Map.of());
-            spec.commandLine().getOut().printf("%s may type now.%n", who);
+            LoggedIn in = loggedIn();
+            in.post(watcher(in) + "/typing", Map.of());
+            out().printf("%s may type now.%n", who);
             return 0;
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "End one watcher of SESSION at once.")
-    static final class Remove implements Callable<Integer> {
-        @ParentCommand
-        WatchersCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "SESSION")
-        String sessionId;
-
-        @Parameters(index = "1", paramLabel = "WATCHER", description = "The watcher's id, or their user name.")
-        String who;
-
+    static final class Remove extends OneWatcher {
         @Override
         public Integer call() {
-            LoggedIn in = LoggedIn.of(parent.main);
-            in.delete(watcherPath(sessionId, resolve(in, sessionId, who)));
-            spec.commandLine().getOut().printf("Removed %s.%n", who);
+            LoggedIn in = loggedIn();
+            in.delete(watcher(in));
+            out().printf("Removed %s.%n", who);
             return 0;
         }
     }

@@ -60,10 +60,7 @@ public final class MfaRoutes {
     private void loginStep(Context ctx) {
         attempts.acquire(ctx.ip(), () -> audit.record("login.rate_limited", null, null, null, ctx.ip(), "second factor"));
         JsonFields body = new JsonFields(Json.readObject(ctx.body(), 4096), LOGIN_FIELDS);
-        TokenService.Verified pending = tokens.verifyMfaPending(body.text("mfaToken", 4096));
-        User user = users.find(pending.username())
-                .filter(u -> u.tokenVersion() == pending.version()) // logged out or password changed meanwhile
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Sign in again."));
+        User user = pendingUser(tokens, users, body.text("mfaToken", 4096));
         factors.verify(user.username(), body.text("code", 64), ctx.ip());
         audit.record("login.ok", user.username(), null, null, ctx.ip(), "with second factor");
         issuer.loggedIn(ctx, user, true);
@@ -110,7 +107,16 @@ public final class MfaRoutes {
         ctx.status(204);
     }
 
-    private static Operator loggedIn(Context ctx) {
+    /** The user a login's first step named ({@code mfaToken}), if it still stands. */
+    static User pendingUser(TokenService tokens, UserStore users, String mfaToken) {
+        TokenService.Verified pending = tokens.verifyMfaPending(mfaToken);
+        return users.find(pending.username())
+                .filter(u -> u.tokenVersion() == pending.version()) // logged out or password changed meanwhile
+                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Sign in again."));
+    }
+
+    /** The caller of a call on their own factors (TOTP or passkeys): a login, not an API token. */
+    static Operator loggedIn(Context ctx) {
         Operator op = OperatorAuth.current(ctx);
         if (op.viaApiToken()) {
             throw new TunnelException(ErrorCode.FORBIDDEN, "API tokens cannot manage second factors.");

@@ -92,19 +92,19 @@ public final class PasskeyRoutes {
     }
 
     private void list(Context ctx) {
-        Operator op = loggedIn(ctx);
+        Operator op = MfaRoutes.loggedIn(ctx);
         ctx.json(passkeys.list(op.username()).stream().map(PasskeyRoutes::view).toList());
     }
 
     private void registrationOptions(Context ctx) {
-        Operator op = loggedIn(ctx);
+        Operator op = MfaRoutes.loggedIn(ctx);
         changes.requireRecentIfEnrolled(op);
         ctx.json(passkeys.creationOptions(op.username(), relyingParty(rp, ctx)));
     }
 
     /** The first factor of an account makes this login a two-factor one, as a TOTP confirmation does. */
     private void register(Context ctx) {
-        Operator op = loggedIn(ctx);
+        Operator op = MfaRoutes.loggedIn(ctx);
         boolean first = !changes.hasFactor(op.username());
         changes.requireRecentIfEnrolled(op);
         JsonNode body = Json.readObject(ctx.body(), MAX_BODY);
@@ -123,7 +123,7 @@ public final class PasskeyRoutes {
     }
 
     private void remove(Context ctx) {
-        Operator op = loggedIn(ctx);
+        Operator op = MfaRoutes.loggedIn(ctx);
         changes.requireRecentIfEnrolled(op);
         String id = ctx.pathParam("id");
         if (policy.requires(op.role()) && !totp.enrolled(op.username()) && passkeys.list(op.username()).size() == 1) {
@@ -139,7 +139,7 @@ public final class PasskeyRoutes {
     private void secondStepOptions(Context ctx) {
         limit(ctx);
         JsonFields fields = new JsonFields(Json.readObject(ctx.body(), 8192), Set.of("mfaToken"));
-        User user = pendingUser(fields.text("mfaToken", 4096));
+        User user = MfaRoutes.pendingUser(tokens, users, fields.text("mfaToken", 4096));
         ctx.json(passkeys.requestOptions(Purpose.SECOND_FACTOR, user.username(), relyingParty(rp, ctx)));
     }
 
@@ -147,7 +147,7 @@ public final class PasskeyRoutes {
     private void secondStep(Context ctx) {
         JsonNode body = Json.readObject(ctx.body(), MAX_BODY);
         JsonFields fields = new JsonFields(body, Set.of("mfaToken", "ceremonyId", "credential"));
-        User user = pendingUser(fields.text("mfaToken", 4096));
+        User user = MfaRoutes.pendingUser(tokens, users, fields.text("mfaToken", 4096));
         passkeys.verify(Purpose.SECOND_FACTOR, fields.text("ceremonyId", 64), credential(body), user.username(),
                 relyingParty(rp, ctx), ctx.ip());
         audit.record("login.ok", user.username(), null, null, ctx.ip(), "with second factor (passkey)");
@@ -171,13 +171,6 @@ public final class PasskeyRoutes {
         issuer.loggedIn(ctx, user, true);
     }
 
-    private User pendingUser(String mfaToken) {
-        TokenService.Verified pending = tokens.verifyMfaPending(mfaToken);
-        return users.find(pending.username())
-                .filter(u -> u.tokenVersion() == pending.version()) // logged out or password changed meanwhile
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Sign in again."));
-    }
-
     /** Per client address, on the calls that start a ceremony (each stores a challenge). */
     private void limit(Context ctx) {
         attempts.acquire(ctx.ip(), () -> audit.record("login.rate_limited", null, null, null, ctx.ip(), "passkey"));
@@ -190,13 +183,5 @@ public final class PasskeyRoutes {
         view.put("createdAt", key.createdAt());
         view.put("lastUsedAt", key.lastUsedAt());
         return view;
-    }
-
-    private static Operator loggedIn(Context ctx) {
-        Operator op = OperatorAuth.current(ctx);
-        if (op.viaApiToken()) {
-            throw new TunnelException(ErrorCode.FORBIDDEN, "API tokens cannot manage second factors.");
-        }
-        return op;
     }
 }

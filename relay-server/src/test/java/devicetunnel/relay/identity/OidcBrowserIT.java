@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import devicetunnel.relay.support.Browser;
 import devicetunnel.relay.support.TestIdp;
 import devicetunnel.relay.support.TestRelay;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -25,28 +22,13 @@ import org.openqa.selenium.WebElement;
  * {@code relay-server/target/screenshots/<test>/}.
  */
 @Timeout(120)
-class OidcBrowserIT {
+class OidcBrowserIT extends WithSsoRelay {
     @RegisterExtension
     static final Browser browser = Browser.perTestClass();
 
-    @TempDir
-    Path dir;
-    TestIdp idp;
-    TestRelay relay;
-
     @BeforeEach
-    void start() throws Exception {
-        idp = new TestIdp();
-        relay = new TestRelay(dir, c -> c.withOidc(idp.settings(false, Set.of(TestRelay.ADMIN))));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            relay.close();
-        } finally {
-            idp.close();
-        }
+    void startRelay() throws Exception {
+        start(c -> c.withOidc(idp.settings(false, Set.of(TestRelay.ADMIN))));
     }
 
     @Test

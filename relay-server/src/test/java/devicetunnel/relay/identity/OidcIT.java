@@ -19,11 +19,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * OpenID Connect sign-in against a real provider in this JVM: the code flow end to end, and each
@@ -31,26 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * mapping from groups to role and labels at every sign-in, and the password switch.
  */
 @Timeout(90)
-class OidcIT {
-    @TempDir
-    Path dir;
-    TestIdp idp;
-    TestRelay relay;
+class OidcIT extends WithSsoRelay {
     final SsoClient browser = new SsoClient();
 
     @BeforeEach
-    void start() throws Exception {
-        idp = new TestIdp();
-        relay = new TestRelay(dir, c -> c.withOidc(idp.settings()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            relay.close();
-        } finally {
-            idp.close();
-        }
+    void startRelay() throws Exception {
+        start(c -> c.withOidc(idp.settings()));
     }
 
     @Test

@@ -6,24 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.store.AuditLog;
 import devicetunnel.relay.support.SsoClient;
-import devicetunnel.relay.support.TestIdp;
-import devicetunnel.relay.support.TestRelay;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Step-up for single sign-on accounts against a real provider (mock-oauth2-server) and real agents:
@@ -33,31 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  * provider that reuses its session instead renews nothing.
  */
 @Timeout(120)
-class SsoStepUpIT {
+class SsoStepUpIT extends WithSsoRelay {
     private static final List<String> OPS = List.of("dt-ops");
 
-    @TempDir
-    Path dir;
-    TestIdp idp;
-    TestRelay relay;
     final SsoClient browser = new SsoClient();
 
     @BeforeEach
-    void start() throws Exception {
-        idp = new TestIdp();
-        relay = new TestRelay(dir, c -> c.withOidc(idp.settings()).withIdentity(c.identity().withMfaAttemptsPerMinute(100)
+    void startRelay() throws Exception {
+        start(c -> c.withOidc(idp.settings()).withIdentity(c.identity().withMfaAttemptsPerMinute(100)
                 .withStepUp("tier=prod", Duration.ofMinutes(15))));
         relay.onlineDevice("prod-1", Map.of("env", "lab", "tier", "prod"));
         relay.onlineDevice("lab-1", Map.of("env", "lab"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            relay.close();
-        } finally {
-            idp.close();
-        }
     }
 
     @Test
