@@ -173,7 +173,10 @@ class OidcIT extends WithSsoRelay {
         assertThat(login.exitCode()).as(login.stderr()).isZero();
         assertThat(login.stderr()).contains(relay.baseUrl() + "/api/v1/auth/oidc/start?cli_port=");
         assertThat(login.stdout()).contains("as olga");
-        assertThat(Files.readString(dir.resolve("browser.out"))).contains("Signed in");
+        // The CLI may exit on the loopback callback before curl has written the page it got back.
+        Path page = dir.resolve("browser.out");
+        org.awaitility.Awaitility.await("the browser's last page").atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> Files.exists(page) && Files.readString(page).contains("Signed in"));
         OperatorCli.Result devices = cli.devtunnelOutput("devices", "--json");
         assertThat(devices.exitCode()).as(devices.stderr()).isZero();
         assertThat(devices.stdout()).contains("lab-1");
