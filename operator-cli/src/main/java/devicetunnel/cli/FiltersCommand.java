@@ -3,13 +3,9 @@ package devicetunnel.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code devtunnel filters list|save|delete}: your saved device filters, the same ones the
@@ -21,20 +17,14 @@ import picocli.CommandLine.Spec;
 final class FiltersCommand extends GroupCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Your saved filters, by name.")
-    static final class ListFilters implements Callable<Integer> {
-        @ParentCommand
-        FiltersCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListFilters extends GroupSubcommand {
         @Option(names = "--json", description = "Print the relay's JSON ([{\"id\",\"name\",\"filter\",\"createdAt\"}]).")
         boolean json;
 
         @Override
         public Integer call() {
-            JsonNode filters = new SavedFilters(LoggedIn.of(parent.main)).list();
-            PrintWriter out = spec.commandLine().getOut();
+            JsonNode filters = new SavedFilters(loggedIn()).list();
+            PrintWriter out = out();
             if (json) {
                 out.println(filters);
                 return 0;
@@ -51,13 +41,7 @@ final class FiltersCommand extends GroupCommand {
             description = {"Save QUERY under NAME (replacing your filter of that name).",
                     "QUERY is the console's filter words: every word must occur in a device's name, id, "
                             + "online/offline, labels (env=prod) or facts, e.g. 'env=prod offline'."})
-    static final class Save implements Callable<Integer> {
-        @ParentCommand
-        FiltersCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Save extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "At most 64 characters.")
         String name;
 
@@ -67,30 +51,24 @@ final class FiltersCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            JsonNode saved = new SavedFilters(LoggedIn.of(parent.main)).save(name, String.join(" ", query));
-            spec.commandLine().getOut().printf("Saved filter '%s': %s (id %s)%n", saved.path("name").asText(),
+            JsonNode saved = new SavedFilters(loggedIn()).save(name, String.join(" ", query));
+            out().printf("Saved filter '%s': %s (id %s)%n", saved.path("name").asText(),
                     saved.path("filter").asText(), saved.path("id").asText());
             return 0;
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one of your saved filters.")
-    static final class Delete implements Callable<Integer> {
-        @ParentCommand
-        FiltersCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "NAME|ID", description = "Its name or id (devtunnel filters list).")
         String nameOrId;
 
         @Override
         public Integer call() {
-            SavedFilters filters = new SavedFilters(LoggedIn.of(parent.main));
+            SavedFilters filters = new SavedFilters(loggedIn());
             JsonNode saved = filters.find(nameOrId);
             filters.delete(saved);
-            spec.commandLine().getOut().printf("Deleted saved filter '%s'.%n", saved.path("name").asText());
+            out().printf("Deleted saved filter '%s'.%n", saved.path("name").asText());
             return 0;
         }
     }

@@ -27,7 +27,7 @@ final class ShareCommand extends GroupCommand {
             description = {"Share SESSION: a link (valid --minutes) that anyone logged in to the relay may open, "
                     + "or with one --user while the session lasts.",
                     "The link holds a secret and is shown once: pass it on privately."})
-    static final class Create extends SharingSubcommand {
+    static final class Create extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION", description = "Your session's id (devtunnel sessions).")
         String sessionId;
 
@@ -82,7 +82,7 @@ final class ShareCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The shares of SESSION and who watches now.")
-    static final class ListShares extends SharingSubcommand {
+    static final class ListShares extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 
@@ -109,7 +109,7 @@ final class ShareCommand extends GroupCommand {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke a share: it admits nobody from now on, and everyone watching through it is ended at once.")
-    static final class Revoke extends SharingSubcommand {
+    static final class Revoke extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 

@@ -48,7 +48,7 @@ final class WatchersCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Who watches SESSION now.")
-    static final class ListWatchers extends SharingSubcommand {
+    static final class ListWatchers extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 
@@ -69,7 +69,7 @@ final class WatchersCommand extends GroupCommand {
     }
 
     /** A subcommand that acts on one watcher of SESSION, named by id or user name. */
-    abstract static class OneWatcher extends SharingSubcommand {
+    abstract static class OneWatcher extends GroupSubcommand {
         @Parameters(index = "0", paramLabel = "SESSION")
         String sessionId;
 

@@ -6,10 +6,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** A subcommand of {@code share} or {@code watchers}: the logged-in relay and the console it prints to. */
-abstract class SharingSubcommand implements Callable<Integer> {
+/** A subcommand of {@code share}, {@code watchers} or {@code filters}: the logged-in relay and the console it prints to. */
+abstract class GroupSubcommand implements Callable<Integer> {
     @ParentCommand
-    SharingCommand parent;
+    GroupCommand parent;
 
     @Spec
     CommandSpec spec;
