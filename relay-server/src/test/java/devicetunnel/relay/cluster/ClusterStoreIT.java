@@ -4,35 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import devicetunnel.relay.store.ClusterStore;
-import devicetunnel.relay.store.Database;
-import devicetunnel.relay.support.ClusterServices;
-import org.junit.jupiter.api.AfterEach;
+import devicetunnel.relay.support.ClusterSchema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shared presence rules on real PostgreSQL: leases decide, and a late "down" never removes a newer link. */
 @Timeout(60)
 class ClusterStoreIT {
-    private String schema;
-    private Database database;
+    @RegisterExtension
+    final ClusterSchema pg = new ClusterSchema();
     private ClusterStore store;
 
     @BeforeEach
-    void open() throws Exception {
-        ClusterServices.requirePostgres();
-        schema = ClusterServices.createSchema();
-        database = Database.open(ClusterServices.jdbcUrl(schema), ClusterServices.PG_USER, null);
-        database.migrateCluster();
-        store = new ClusterStore(database.dataSource());
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        if (database != null) {
-            database.close();
-        }
-        ClusterServices.dropSchema(schema);
+    void open() {
+        store = new ClusterStore(pg.database().dataSource());
     }
 
     @Test
@@ -94,7 +81,7 @@ class ClusterStoreIT {
 
     @Test
     void migratingTwiceIsANoOp() {
-        database.migrateCluster();
+        pg.database().migrateCluster();
         assertThat(store.liveRelays(0)).isEmpty();
     }
 }

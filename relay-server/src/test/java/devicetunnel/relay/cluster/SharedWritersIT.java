@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.store.ClusterStore;
-import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.ProofIdStore;
-import devicetunnel.relay.support.ClusterServices;
+import devicetunnel.relay.support.ClusterSchema;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The group-committing writers of a cluster relay on real PostgreSQL: proof ids queued by many
@@ -26,28 +24,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class SharedWritersIT {
-    private String schema;
-    private Database database;
-
-    @BeforeEach
-    void open() throws Exception {
-        ClusterServices.requirePostgres();
-        schema = ClusterServices.createSchema();
-        database = Database.open(ClusterServices.jdbcUrl(schema), ClusterServices.PG_USER, null);
-        database.migrateCluster();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        if (database != null) {
-            database.close();
-        }
-        ClusterServices.dropSchema(schema);
-    }
+    @RegisterExtension
+    final ClusterSchema pg = new ClusterSchema();
 
     @Test
     void concurrentProofsOnTwoRelaysPassOncePerIdAndReplaysAreRefused() throws Exception {
-        ProofIdStore store = new ProofIdStore(database.dataSource());
+        ProofIdStore store = new ProofIdStore(pg.database().dataSource());
         Instant keep = Instant.now().plusSeconds(60);
         ExecutorService connecting = Executors.newFixedThreadPool(32);
         try (SharedProofIds relayA = new SharedProofIds(store); SharedProofIds relayB = new SharedProofIds(store)) {
@@ -77,7 +59,7 @@ class SharedWritersIT {
 
     @Test
     void queuedLinkChangesLeaveTheRowsOfTheLinksStillUp() {
-        ClusterStore store = new ClusterStore(database.dataSource());
+        ClusterStore store = new ClusterStore(pg.database().dataSource());
         store.registerRelay("a", "http://a", "s", Long.MAX_VALUE, 0);
         DeviceLink first = new DeviceLink("dev-1", null, "peer");
         DeviceLink second = new DeviceLink("dev-1", null, "peer");
