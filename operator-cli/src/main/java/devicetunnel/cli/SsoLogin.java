@@ -103,13 +103,19 @@ final class SsoLogin {
                 value = URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
             }
         }
-        boolean taken = value != null && code.complete(value);
+        // The listener's one dispatcher thread runs callbacks one at a time, so isDone() cannot race.
+        boolean taken = value != null && !code.isDone();
         byte[] page = (taken ? "Signed in: you can close this tab and go back to the terminal."
                 : "No sign-in code here.").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         exchange.sendResponseHeaders(taken ? 200 : 400, page.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(page);
+        }
+        if (taken) {
+            // Only now: the CLI stops the listener (and may exit) as soon as it has the code, and the
+            // browser must have its page by then, not a reset connection.
+            code.complete(value);
         }
     }
 
