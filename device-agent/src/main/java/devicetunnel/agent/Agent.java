@@ -106,7 +106,8 @@ public final class Agent implements AutoCloseable {
             trustKeys(pinned.relayKeys(), pinned.userCaKeys());
         }
         link = new ControlLink(http, config.relay(), credential, this::ensureEnrolled,
-                hostPublicKey(), VERSION, streams, this::checkWelcome, this::applyRelaySettings, backoff, scheduler,
+                hostPublicKey(), VERSION, streams, this::checkWelcome, this::applyRelaySettings, backoff,
+                () -> sshServer.runningShells() > 0, scheduler,
                 config.connectTimeout(), status.linkState());
         factsReporter = new FactsReporter(facts, link::sendTrusted, scheduler);
         status.start();

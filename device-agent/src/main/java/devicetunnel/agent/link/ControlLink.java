@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's long-lived control websocket. Keeps it up: reconnects with jittered backoff, answers
  * pings, and treats a relay it has not heard from for two ping intervals as gone (a half-open TCP
- * connection never reports an error by itself).
+ * connection never reports an error by itself). A device whose shells may be waiting for a resume
+ * redials a lost link at once instead of after the backoff's jitter: an operator is watching it,
+ * and the few such devices change nothing for the rest of a fleet spreading out (docs/SCALING.md).
  */
 public final class ControlLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLink.class);
     /** Until a relay says otherwise in its welcome. */
     static final long DEFAULT_PING_INTERVAL_MILLIS = 25_000;
+    /** The longest a device with running shells waits before redialling a link that was up. */
+    static final long RESUME_REDIAL_MILLIS = 100;
 
     private final HttpClient http;
     private final RelayEndpoint relay;
@@ -43,6 +48,7 @@ public final class ControlLink implements AutoCloseable {
     private final Consumer<ControlMessage> onRelaySettings;
     private final WelcomeCheck welcomeCheck;
     private final Backoff backoff;
+    private final BooleanSupplier shellsRunning;
     private final ScheduledExecutorService scheduler;
     private final Duration connectTimeout;
     private final AtomicInteger generation = new AtomicInteger();
@@ -73,7 +79,8 @@ public final class ControlLink implements AutoCloseable {
     public ControlLink(HttpClient http, RelayEndpoint relay, DeviceCredential credential, Enroller enroller, String hostKey,
                        String agentVersion, StreamOpener streams, WelcomeCheck welcomeCheck,
                        Consumer<ControlMessage> onRelaySettings,
-                       Backoff backoff, ScheduledExecutorService scheduler, Duration connectTimeout, LinkState state) {
+                       Backoff backoff, BooleanSupplier shellsRunning, ScheduledExecutorService scheduler,
+                       Duration connectTimeout, LinkState state) {
         this.http = http;
         this.relay = relay;
         this.credential = credential;
@@ -84,6 +91,7 @@ public final class ControlLink implements AutoCloseable {
         this.onRelaySettings = onRelaySettings;
         this.welcomeCheck = welcomeCheck;
         this.backoff = backoff;
+        this.shellsRunning = shellsRunning;
         this.scheduler = scheduler;
         this.connectTimeout = connectTimeout;
         this.state = state;
@@ -184,11 +192,23 @@ public final class ControlLink implements AutoCloseable {
         if (closed) {
             return;
         }
-        long delay = delayOverride != null ? delayOverride : backoff.nextDelayMillis();
+        long delay = delayOverride != null ? delayOverride : redialDelay(wasOnline);
         if (wasOnline) {
             log.info("control link lost; reconnecting in {} ms", delay);
         }
         scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The backoff's delay, except right after losing a link that was up (not one that keeps
+     * failing: the backoff's first attempt) while shells run: then at most {@link #RESUME_REDIAL_MILLIS}.
+     */
+    private long redialDelay(boolean wasOnline) {
+        long delay = backoff.nextDelayMillis();
+        if (wasOnline && backoff.attempt() == 1 && shellsRunning.getAsBoolean()) {
+            return Math.min(delay, RESUME_REDIAL_MILLIS);
+        }
+        return delay;
     }
 
     @Override

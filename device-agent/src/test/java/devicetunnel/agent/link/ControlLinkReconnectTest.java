@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
@@ -37,8 +38,9 @@ class ControlLinkReconnectTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final List<WsContext> connections = new CopyOnWriteArrayList<>();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMinutes(1),
+    private Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMinutes(1),
             new Random(1), System::currentTimeMillis);
+    private final AtomicBoolean shellsRunning = new AtomicBoolean();
     private Javalin relay;
     private ControlLink link;
 
@@ -60,7 +62,7 @@ class ControlLinkReconnectTest {
         link = new ControlLink(HttpClient.newHttpClient(),
                 new RelayEndpoint(URI.create("http://127.0.0.1:" + relay.port())),
                 new DeviceCredential("dev-1", KeyFiles.generate(), Clock.systemUTC()), () -> { }, "ssh-ed25519 AAAA",
-                "test", (streamId, token, url) -> { }, check, settings -> { }, backoff, scheduler,
+                "test", (streamId, token, url) -> { }, check, settings -> { }, backoff, shellsRunning::get, scheduler,
                 Duration.ofSeconds(5), new LinkState(Clock.systemUTC(), () -> { }));
         link.start();
     }
@@ -106,6 +108,22 @@ class ControlLinkReconnectTest {
         await().atMost(WAIT).until(() -> connections.size() == 2 && link.isOnline());
         assertThat(backoff.attempt()).as("the close after the drain asked for a backoff delay too").isZero();
         assertThat(connections).hasSize(2);
+    }
+
+    @Test
+    void aDeviceWithRunningShellsRedialsALostLinkAtOnceRatherThanAfterTheBackoff() {
+        // Seeded: this backoff's first delay is 28.4 s, so only the shortcut reconnects in time.
+        assertThat(new Random(2).nextLong(30_001)).isGreaterThan(20_000);
+        backoff = new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(1), new Random(2),
+                System::currentTimeMillis);
+        shellsRunning.set(true);
+        startRelay((n, ctx) -> {
+            send(ctx, welcome());
+            if (n == 1) {
+                ctx.closeSession(1011, "relay died");
+            }
+        });
+        await().atMost(WAIT).until(() -> connections.size() == 2 && link.isOnline());
     }
 
     @Test
