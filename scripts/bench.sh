@@ -1,7 +1,8 @@
 #!/usr/bin/env sh
 # Runs the benchmark harness (relay-server test scope, devicetunnel.relay.bench.BenchMain).
 # Usage: scripts/bench.sh [--quick] [--only=setup,bulk,terminal,latency,recording,concurrent,flood,files,browser,agent,idle,cluster-setup,cluster-failover,cluster-idle]
-#        [--out=DIR] [--cluster-devices=N] [--cluster-idle-devices=N] (cluster figures need PostgreSQL and NATS)
+#        [--out=DIR] [--cluster-devices=N] [--cluster-idle-devices=N] [--cluster-backoff-cap=SECONDS]
+#        (cluster figures need PostgreSQL and NATS)
 # Compiles with the npm build skipped (the bench needs no web assets), asks Maven for the test
 # classpath, then runs a plain JVM: exec:java would be skipped by -Dexec.skip, and a plain JVM
 # lets the harness choose its own heap and start child JVMs on the same classpath.

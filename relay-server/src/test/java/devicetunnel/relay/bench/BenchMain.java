@@ -73,7 +73,11 @@ public final class BenchMain {
             report.print(System.out);
             Path json = report.write(options.out(), options.quick());
             System.out.printf(Locale.ROOT, "%nwrote %s in %.0f s%n", json, (System.nanoTime() - start) / 1e9);
-            deleteTree(work);
+            if (failed) {
+                System.out.println("kept " + work + " for the failed figures' logs");
+            } else {
+                deleteTree(work);
+            }
         }
         System.exit(failed ? 1 : 0);
     }

@@ -10,7 +10,9 @@ import java.util.Set;
  * minute; the full run is sized to end in under five minutes on a 2-core machine.
  */
 record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, int sessions, int flooders,
-                    int clusterDevices, int clusterIdleDevices) {
+                    int clusterDevices, int clusterIdleDevices, int clusterBackoffCapSeconds) {
+    /** The agent's own default ({@code --reconnect-max}): what a fleet runs with. */
+    static final int AGENT_BACKOFF_CAP_SECONDS = 60;
     static final List<String> FIGURES = List.of("setup", "bulk", "terminal", "latency", "recording", "idle", "concurrent", "flood", "files", "agent", "browser",
             "cluster-setup", "cluster-failover", "cluster-idle");
     /** The smoke run stays fast: cluster figures start relays and agents of their own (ask with --only). */
@@ -25,6 +27,7 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
         Integer flooders = null;
         Integer clusterDevices = null;
         Integer clusterIdle = null;
+        int backoffCap = AGENT_BACKOFF_CAP_SECONDS;
         boolean chosen = false;
         for (String arg : args) {
             if (arg.equals("--quick")) {
@@ -47,10 +50,15 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
                 clusterDevices = Integer.parseInt(arg.substring("--cluster-devices=".length()));
             } else if (arg.startsWith("--cluster-idle-devices=")) {
                 clusterIdle = Integer.parseInt(arg.substring("--cluster-idle-devices=".length()));
+            } else if (arg.startsWith("--cluster-backoff-cap=")) {
+                backoffCap = Integer.parseInt(arg.substring("--cluster-backoff-cap=".length()));
+                if (backoffCap < 1) {
+                    throw new IllegalArgumentException("--cluster-backoff-cap takes whole seconds, at least 1");
+                }
             } else {
                 throw new IllegalArgumentException("unknown option " + arg
                         + " (known: --quick --out=DIR --only=" + String.join(",", FIGURES)
-                        + " --idle-devices=N --sessions=N --flooders=N --cluster-devices=N --cluster-idle-devices=N)");
+                        + " --idle-devices=N --sessions=N --flooders=N --cluster-devices=N --cluster-idle-devices=N --cluster-backoff-cap=SECONDS)");
             }
         }
         if (quick && !chosen) {
@@ -61,7 +69,7 @@ record BenchOptions(boolean quick, Path out, Set<String> only, int idleDevices, 
                 sessions != null ? sessions : quick ? 30 : 500,
                 flooders != null ? flooders : quick ? 4 : 20,
                 clusterDevices != null ? clusterDevices : quick ? 100 : 1_000,
-                clusterIdleDevices(clusterIdle, quick));
+                clusterIdleDevices(clusterIdle, quick), backoffCap);
     }
 
     /** Spread over three relays: a multiple of 3. */

@@ -26,6 +26,7 @@ final class ChildJvm implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        command.addAll(extraOptions(log));
         String logging = System.getProperty("logback.configurationFile");
         if (logging != null) {
             command.add("-Dlogback.configurationFile=" + logging);
@@ -48,6 +49,19 @@ final class ChildJvm implements AutoCloseable {
         }, "child-" + main.getSimpleName());
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * Options from {@code BENCH_CHILD_JAVA_OPTS} for every child, {@code {name}} standing for its log
+     * file's name without ".log" (e.g. a JFR file per relay: {@code filename=target/prof/{name}.jfr}).
+     */
+    private static List<String> extraOptions(Path log) {
+        String options = System.getenv("BENCH_CHILD_JAVA_OPTS");
+        if (options == null || options.isBlank()) {
+            return List.of();
+        }
+        String name = log.getFileName().toString().replaceFirst("\\.log$", "");
+        return List.of(options.trim().replace("{name}", name).split("\\s+"));
     }
 
     long pid() {

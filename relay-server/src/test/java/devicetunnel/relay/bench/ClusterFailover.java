@@ -25,12 +25,12 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
  */
 final class ClusterFailover {
     private static final Duration LEASE = Duration.ofSeconds(5);
-    private static final long BACKOFF_CAP_MILLIS = 2_000;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Pattern PID = Pattern.compile("pid-(\\d+)-end");
 
     static void run(BenchOptions options, Path dir, Report report) throws Exception {
         int devices = options.clusterDevices();
+        long capMillis = options.clusterBackoffCapSeconds() * 1000L;
         int shells = options.pick(3, 6);
         Files.createDirectories(dir);
         Path hostKeyFile = dir.resolve("device_ed25519");
@@ -46,9 +46,9 @@ final class ClusterFailover {
             int portX = Integer.parseInt(x.await("READY ", Duration.ofMinutes(2)));
             int portY = Integer.parseInt(y.await("READY ", Duration.ofMinutes(2)));
             FailoverProxy balancer = cluster.own(new FailoverProxy(List.of(portX, portY)));
-            cluster.agent(balancer.baseUrl(), "dev-real"); // backoff cap 2 s, as BACKOFF_CAP_MILLIS
+            cluster.agent(balancer.baseUrl(), "dev-real", "--reconnect-max", options.clusterBackoffCapSeconds() + "s");
             ChildJvm sims = new ChildJvm(SimulatedAgentsMain.class, List.of("-Xmx1g", "-Xss256k"), List.of(balancer.baseUrl(),
-                    Integer.toString(devices), hostKeyFile.toString(), Long.toString(BACKOFF_CAP_MILLIS)), dir.resolve("agents.log"));
+                    Integer.toString(devices), hostKeyFile.toString(), Long.toString(capMillis)), dir.resolve("agents.log"));
             cluster.own(sims::close);
             String welcomed = sims.await("WELCOMED ", Duration.ofMinutes(3));
             awaitCount(x, devices + 1, WAIT);
@@ -56,7 +56,7 @@ final class ClusterFailover {
             // so it is warm (its JIT compiled the connect path) when X's devices arrive.
             ChildJvm ownSims = new ChildJvm(SimulatedAgentsMain.class, List.of("-Xmx1g", "-Xss256k"), List.of(
                     "http://127.0.0.1:" + portY, Integer.toString(devices), hostKeyFile.toString(),
-                    Long.toString(BACKOFF_CAP_MILLIS), Integer.toString(devices)), dir.resolve("agents-y.log"));
+                    Long.toString(capMillis), Integer.toString(devices)), dir.resolve("agents-y.log"));
             cluster.own(ownSims::close);
             ownSims.await("WELCOMED ", Duration.ofMinutes(3));
             awaitCount(y, devices, WAIT);
@@ -103,11 +103,12 @@ final class ClusterFailover {
             }
             resumeSeconds.sort(null);
             report.add(new Report.Row("cluster failover", "all devices online elsewhere", allOnlineSeconds, "s", null,
-                    "<= backoff cap + 1 s", allOnlineSeconds <= BACKOFF_CAP_MILLIS / 1000.0 + 1, String.format(Locale.ROOT,
-                    "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y (holding as many of its own) holds all %d; backoff cap %d ms; "
-                    + "lease %d s; redials %s; half of them back after %.1f s, 90 %% after %.1f s", devices, welcomed,
-                    allOnline, BACKOFF_CAP_MILLIS, LEASE.toSeconds(), redials.replace(" REFUSED ", ", failed "),
-                    backAt[0], backAt[1])));
+                    "<= backoff cap + 1 s", allOnlineSeconds <= capMillis / 1000.0 + 1, String.format(Locale.ROOT,
+                    "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y (holding as many of its own) holds all %d; "
+                    + "each link redials as the agent does (full jitter from 500 ms, doubling to the cap of %d s, 10 s handshake timeout); "
+                    + "lease %d s; redials %s; half of them back after %.1f s, 90 %% after %.1f s (%.0f links/s)", devices, welcomed,
+                    allOnline, capMillis / 1000, LEASE.toSeconds(), redials.replace(" REFUSED ", ", failed "),
+                    backAt[0], backAt[1], (devices + 1) * 0.9 / backAt[1])));
             report.add(new Report.Row("cluster failover", "relay Y CPU per reconnect", cpuMillisPerReconnect, "ms", null,
                     null, null, String.format(Locale.ROOT, "process CPU time of relay Y from the kill until it held all %d links, "
                     + "divided by them (includes its pings to its own %d links and lease renewals over %.1f s)", devices + 1,

@@ -1,5 +1,6 @@
 package devicetunnel.relay.bench;
 
+import devicetunnel.agent.link.Backoff;
 import devicetunnel.protocol.ControlCodec;
 import devicetunnel.protocol.ControlMessage;
 import devicetunnel.protocol.Protocol;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hello and answers pings, no SSH server. Prints {@code WELCOMED n FAILED f} once every link was
  * tried, answers {@code COUNT} with {@code LIVE n} and {@code REDIALS} with {@code REDIALS n REFUSED r}
  * (redials so far, and how many of them failed), and stops when stdin closes. With a reconnect
- * cap, a link that drops dials the same URL again after a random wait up to the cap (the agent's
- * jittered backoff), as the cluster's failover figure needs; without, it stays down.
+ * cap, a link that drops dials the same URL again as the agent would: its {@link Backoff} (full
+ * jitter from 500 ms, doubling up to the cap, reset once a link stayed up 30 s) and its 10 s
+ * handshake timeout, as the cluster's failover figure needs; without, it stays down.
  *
  * <p>Arguments: relayBaseUrl links hostKeyFile [reconnectCapMillis [firstDeviceIndex]] (several
  * instances against one cluster take disjoint ranges of {@code sim-N} ids)
@@ -35,6 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SimulatedAgentsMain {
     private static final int HANDSHAKES_IN_FLIGHT = 64;
     private static final int LINKS_PER_CLIENT = 2_500;
+    /** The agent's defaults ({@code --connect-timeout}, its backoff's base and reset). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration BACKOFF_BASE = Duration.ofMillis(500);
+    private static final Duration STABLE_AFTER = Duration.ofSeconds(30);
 
     static String deviceId(int i) {
         return String.format("sim-%05d", i);
@@ -51,6 +58,8 @@ public final class SimulatedAgentsMain {
     private static java.security.KeyPair hostKey;
     private static final List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static long reconnectCapMillis;
+    /** Per link, across its redials, as each agent keeps one. */
+    private static Backoff[] backoffs;
     private static int firstIndex;
     /** Counts down once per link: welcomed, refused, or closed before its welcome. */
     private static CountDownLatch settled;
@@ -87,6 +96,9 @@ public final class SimulatedAgentsMain {
                 if (message instanceof ControlMessage.Ping ping) {
                     send(ws, new ControlMessage.Pong(ping.sentAtMillis()));
                 } else if (message instanceof ControlMessage.Welcome) {
+                    if (backoffs != null) {
+                        backoffs[index].connected();
+                    }
                     welcomed.incrementAndGet();
                     settle();
                 }
@@ -118,12 +130,12 @@ public final class SimulatedAgentsMain {
         }
     }
 
-    /** With a reconnect cap: dial again after a random wait up to it, until a link is welcomed. */
+    /** With a reconnect cap: dial again after the agent's backoff, until a link is welcomed. */
     private static void redialLater(int index) {
-        if (reconnectCapMillis <= 0) {
+        if (backoffs == null) {
             return;
         }
-        long wait = java.util.concurrent.ThreadLocalRandom.current().nextLong(reconnectCapMillis + 1);
+        long wait = backoffs[index].nextDelayMillis();
         redial.schedule(() -> dial(clients.get(index / LINKS_PER_CLIENT), index).whenComplete((ws, error) -> {
             redials.incrementAndGet();
             if (error != null) {
@@ -136,6 +148,7 @@ public final class SimulatedAgentsMain {
     /** A fresh proof each time: the relay refuses a replayed one. */
     private static CompletableFuture<WebSocket> dial(HttpClient client, int i) {
         return client.newWebSocketBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
                 .header(Protocol.DEVICE_ID_HEADER, deviceId(firstIndex + i))
                 .header("Authorization", "Bearer " + new devicetunnel.agent.link.DeviceCredential(deviceId(firstIndex + i),
                         hostKey, java.time.Clock.systemUTC()).proof())
@@ -148,6 +161,14 @@ public final class SimulatedAgentsMain {
         hostKey = devicetunnel.protocol.KeyFiles.load(Path.of(args[2]));
         reconnectCapMillis = args.length > 3 ? Long.parseLong(args[3]) : 0;
         firstIndex = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        if (reconnectCapMillis > 0) {
+            backoffs = new Backoff[links];
+            Duration cap = Duration.ofMillis(reconnectCapMillis);
+            for (int i = 0; i < links; i++) {
+                backoffs[i] = new Backoff(BACKOFF_BASE.compareTo(cap) < 0 ? BACKOFF_BASE : cap, cap, STABLE_AFTER,
+                        ThreadLocalRandom.current(), System::currentTimeMillis);
+            }
+        }
 
         settled = new CountDownLatch(links);
         List<WebSocket> sockets = new ArrayList<>();

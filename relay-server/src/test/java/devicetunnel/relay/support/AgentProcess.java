@@ -32,7 +32,10 @@ public final class AgentProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "devicetunnel.agent.cli.AgentMain",
                 "--relay", relayUrl, "--device-id", deviceId, "--enrollment-token-file", tokenFile.toString(),
-                "--state-dir", stateDir.toString(), "--shell", "/bin/bash", "--reconnect-max", "2s"));
+                "--state-dir", stateDir.toString(), "--shell", "/bin/bash"));
+        if (!List.of(extraArgs).contains("--reconnect-max")) {
+            command.addAll(List.of("--reconnect-max", "2s")); // tests wait for reconnects: a short cap
+        }
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
