@@ -42,7 +42,9 @@ fresh=""
 psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -c "SET client_min_messages = warning; $fresh CREATE SCHEMA IF NOT EXISTS $SCHEMA" >/dev/null \
   || fail "could not create schema $SCHEMA in database $PG_DB as $PG_USER"
 DB_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$PG_DB?currentSchema=$SCHEMA&user=$PG_USER"
-CLUSTER=(--database-url "$DB_URL" --cluster-nats-url "$NATS_URL" --cluster-subject-prefix "${SUBJECT_PREFIX:-devtunnel-demo}")
+# HAProxy (on 127.0.0.1) names each client in X-Forwarded-For: per-address limits stay per device.
+CLUSTER=(--database-url "$DB_URL" --cluster-nats-url "$NATS_URL" --cluster-subject-prefix "${SUBJECT_PREFIX:-devtunnel-demo}"
+  --trusted-proxies 127.0.0.1)
 
 start_relay() { # id port
   setsid nohup java -Xmx256m -jar "$RELAY_JAR" serve --listen "127.0.0.1:$2" --state-dir "$DEMO/relay-$1" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` needs beyond Java, Maven and Node: Chromium + chromedriver (the real-browser
-# suite), OpenSSH's client (native SSH tests), docker-compose (checks docker-compose.yml offline)
-# and curl. Installed with apt when we are root; otherwise the exact command to run is printed.
+# suite), OpenSSH's client (native SSH tests), docker-compose (checks docker-compose.yml offline),
+# HAProxy (the cluster's balancer config is tested in front of a relay) and curl. Installed with apt when we are root; otherwise the exact command to run is printed.
 set -euo pipefail
 
 missing=()
@@ -10,6 +10,7 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v ssh >/dev/null && command -v scp >/dev/null && command -v sftp >/dev/null || missing+=(openssh-client)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v curl >/dev/null || missing+=(curl)
+command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy)
 ((${#missing[@]})) || exit 0
 
 if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then

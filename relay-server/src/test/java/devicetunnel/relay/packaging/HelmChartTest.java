@@ -73,7 +73,7 @@ class HelmChartTest {
         List<String> envNames = new ArrayList<>();
         relay.path("env").forEach(e -> envNames.add(e.path("name").asText()));
         assertThat(envNames).contains("DT_DATABASE_URL", "DT_DATABASE_PASSWORD_FILE", "DT_JWT_SECRET_FILE", "DT_CLUSTER_NATS_URL",
-                "DT_ADVERTISE_URL", "DT_RELAY_ID");
+                "DT_ADVERTISE_URL", "DT_RELAY_ID", "DT_TRUSTED_PROXIES");
         assertThat(envNames).filteredOn(n -> n.matches(".*(SECRET|PASSWORD|TOKEN|KEY).*")).allMatch(n -> n.endsWith("_FILE"));
         assertThat(Files.readString(CHART.resolve("templates/deployment.yaml"))).contains("secretName: \"{{ .Values.secrets.name }}\"");
         assertThat(kinds.get("PodDisruptionBudget").path("apiVersion").asText()).isEqualTo("policy/v1");
