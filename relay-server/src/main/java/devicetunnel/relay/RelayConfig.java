@@ -227,37 +227,53 @@ public record RelayConfig(
      * @param agentConnectsPerMinute  control-link upgrades per peer address (0 = off)
      * @param concurrentPasswordHashes Argon2 verifications at once (each holds 19 MiB)
      * @param refusalLogInterval      repeated agent refusals (same device and reason) are logged once per interval
+     * @param concurrentDeviceHandshakes device control links between upgrade and welcome at once; more are refused (503)
      */
     public record Network(List<String> trustedProxies, List<String> allowedHosts, int loginsPerAccountPerMinute,
-                          int agentConnectsPerMinute, int concurrentPasswordHashes, Duration refusalLogInterval) {
+                          int agentConnectsPerMinute, int concurrentPasswordHashes, Duration refusalLogInterval,
+                          int concurrentDeviceHandshakes) {
         public static Network defaults() {
-            return new Network(List.of(), List.of(), 10, 120, Math.max(2, Runtime.getRuntime().availableProcessors()),
-                    Duration.ofMinutes(1));
+            int cores = Runtime.getRuntime().availableProcessors();
+            return new Network(List.of(), List.of(), 10, 120, Math.max(2, cores), Duration.ofMinutes(1),
+                    defaultDeviceHandshakes(cores));
+        }
+
+        /** Enough to keep every core busy while handshakes wait on the store, few enough to finish in time. */
+        public static int defaultDeviceHandshakes(int cores) {
+            return Math.max(16, 8 * cores);
         }
 
         public Network withTrustedProxies(List<String> proxies) {
             return new Network(proxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, refusalLogInterval);
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes);
         }
 
         public Network withAllowedHosts(List<String> hosts) {
             return new Network(trustedProxies, hosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, refusalLogInterval);
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes);
         }
 
         public Network withRates(int loginsPerAccount, int agentConnects) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccount, agentConnects,
-                    concurrentPasswordHashes, refusalLogInterval);
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes);
         }
 
         public Network withConcurrentPasswordHashes(int hashes) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    hashes, refusalLogInterval);
+                    hashes, refusalLogInterval, concurrentDeviceHandshakes);
         }
 
         public Network withRefusalLogInterval(Duration interval) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, interval);
+                    concurrentPasswordHashes, interval, concurrentDeviceHandshakes);
+        }
+
+        public Network withConcurrentDeviceHandshakes(int handshakes) {
+            if (handshakes < 1) {
+                throw new IllegalArgumentException("at least one device handshake at a time is needed");
+            }
+            return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
+                    concurrentPasswordHashes, refusalLogInterval, handshakes);
         }
     }
 

@@ -108,6 +108,7 @@ import devicetunnel.relay.store.Database;
 import devicetunnel.relay.store.DeviceFeatureStore;
 import devicetunnel.relay.store.DeviceFactsStore;
 import devicetunnel.relay.link.FactsIntake;
+import devicetunnel.relay.link.HandshakeGate;
 import devicetunnel.relay.store.DeviceStore;
 import devicetunnel.relay.store.EnrollmentStore;
 import devicetunnel.relay.store.UserStore;
@@ -358,7 +359,9 @@ public final class RelayServer implements AutoCloseable {
             AgentConnectEndpoint agentConnect = new AgentConnectEndpoint(devices, registry, broker, audit, relayKeys,
                     userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
                     new DeviceProofs(Clock.systemUTC(), oneTimeIds),
-                    scheduler, limits.authTimeout(), agentConnects, refusals, metrics,
+                    scheduler, limits.authTimeout(), agentConnects,
+                    new HandshakeGate(network.concurrentDeviceHandshakes(), limits.authTimeout().toNanos(), System::nanoTime),
+                    refusals, metrics,
                     new FactsIntake(factsStore, config.factsInterval(), Clock.systemUTC()));
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();
             AgentStreamEndpoint agentStreams = new AgentStreamEndpoint(broker, keepalive, siblingStreams);

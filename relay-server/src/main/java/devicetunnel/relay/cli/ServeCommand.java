@@ -107,6 +107,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int agentConnectRate;
 
+    @Option(names = "--max-device-handshakes", defaultValue = "${env:DT_MAX_DEVICE_HANDSHAKES:-0}",
+            description = "Device connects between upgrade and welcome at once; more are refused (503) and the agents "
+                    + "back off, so a reconnect storm after a relay died is taken in order. 0 = 8 per core (at least 16).")
+    int maxDeviceHandshakes;
+
     @Option(names = "--max-concurrent-logins", defaultValue = "${env:DT_MAX_CONCURRENT_LOGINS:-0}",
             description = "Password checks (Argon2, 19 MiB each) running at once; more wait up to 2 s, then 429. "
                     + "0 = the number of cores (at least 2).")
@@ -304,6 +309,9 @@ final class ServeCommand implements Callable<Integer> {
                 .withRates(loginRatePerAccount, agentConnectRate);
         if (maxConcurrentLogins > 0) {
             network = network.withConcurrentPasswordHashes(maxConcurrentLogins);
+        }
+        if (maxDeviceHandshakes > 0) {
+            network = network.withConcurrentDeviceHandshakes(maxDeviceHandshakes);
         }
         RelayConfig.Hardening hardening = new RelayConfig.Hardening(allowedOrigins == null ? List.of() : allowedOrigins,
                 loginRate, sessionRate, maxSessionsPerDevice, maxSessionsPerOperator, idleTimeout, authTimeout, network);

@@ -47,6 +47,9 @@ public final class RelayMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<AuthFailure, Counter> authFailures = new EnumMap<>(AuthFailure.class);
+    private final Counter connectsShed = Counter.builder("devtunnel.device.connects.shed")
+            .description("Device connects refused (503) because the relay had its bound of handshakes in flight")
+            .register(registry);
     private final Map<String, Timer> setupTimes = Map.of(TERMINAL, setupTimer(TERMINAL), NATIVE, setupTimer(NATIVE));
 
     public RelayMetrics() {
@@ -71,6 +74,10 @@ public final class RelayMetrics implements AutoCloseable {
                         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
                         Duration.ofSeconds(10), Duration.ofSeconds(30))
                 .register(registry);
+    }
+
+    public void deviceConnectShed() {
+        connectsShed.increment();
     }
 
     public void authFailure(AuthFailure reason) {

@@ -15,6 +15,7 @@ import devicetunnel.relay.link.DeviceLink;
 import devicetunnel.relay.policy.RateLimiter;
 import devicetunnel.relay.link.DeviceRegistry;
 import devicetunnel.relay.link.FactsIntake;
+import devicetunnel.relay.link.HandshakeGate;
 import devicetunnel.relay.link.MessageRate;
 import devicetunnel.relay.link.RefusalLog;
 import devicetunnel.relay.metrics.RelayMetrics;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /agent/v1/connect}: a device's control link. Before the upgrade: a per-address rate limit
- * (429), the device's status (403 while pending or revoked, checked first so a refused device costs
+ * (429), a bound on handshakes in flight ({@link HandshakeGate}: 503 past it), the device's status (403 while pending or revoked, checked first so a refused device costs
  * no signature check), then its proof of possession of the host key pinned at enrollment (401).
  * Refusals are logged and audited aggregated ({@link RefusalLog}). It counts as online once it has
  * said hello (once) and been welcomed; a link that does not say hello within the auth timeout is
@@ -51,6 +52,7 @@ public final class AgentConnectEndpoint {
     private static final Logger log = LoggerFactory.getLogger(AgentConnectEndpoint.class);
     private static final String DEVICE_ATTRIBUTE = "deviceId";
     private static final String HOST_KEY_ATTRIBUTE = "enrolledHostKey";
+    private static final String TICKET_ATTRIBUTE = "handshakeTicket";
     /** A well-behaved agent sends a ping per interval and a stream failure now and then. */
     static final int MAX_MESSAGES_PER_SECOND = 20;
 
@@ -66,6 +68,7 @@ public final class AgentConnectEndpoint {
     private final ScheduledExecutorService scheduler;
     private final Duration helloTimeout;
     private final RateLimiter connects;
+    private final HandshakeGate handshakes;
     private final RefusalLog refusals;
     private final RelayMetrics metrics;
     private final FactsIntake facts;
@@ -77,7 +80,9 @@ public final class AgentConnectEndpoint {
                                 Supplier<List<String>> relayKeys, List<String> userCaKeys, TrustRotation rotation,
                                 DeviceFeatureStore features,
                                 DeviceProofs proofs, ScheduledExecutorService scheduler, Duration helloTimeout,
-                                RateLimiter connects, RefusalLog refusals, RelayMetrics metrics, FactsIntake facts) {
+                                RateLimiter connects, HandshakeGate handshakes, RefusalLog refusals, RelayMetrics metrics,
+                                FactsIntake facts) {
+        this.handshakes = handshakes;
         this.metrics = metrics;
         this.facts = facts;
         this.connects = connects;
@@ -104,6 +109,22 @@ public final class AgentConnectEndpoint {
         String ip = ctx.ip();
         // Cheapest first: the address's budget, then one indexed read; the signature check comes last.
         connects.acquire(ip, () -> refusals.refused("device.connect.rate_limited", null, ip, "too many connects from one address"));
+        Object ticket = handshakes.tryEnter();
+        if (ticket == null) {
+            // Not audited or logged per device: this is a reconnect storm, and the metric counts it.
+            metrics.deviceConnectShed();
+            throw new TunnelException(ErrorCode.SERVICE_UNAVAILABLE, "The relay is busy with other devices' connects; retry shortly.");
+        }
+        try {
+            admit(ctx, ip);
+        } catch (RuntimeException e) {
+            handshakes.leave(ticket);
+            throw e;
+        }
+        ctx.attribute(TICKET_ATTRIBUTE, ticket);
+    }
+
+    private void admit(Context ctx, String ip) {
         String deviceId = ctx.header(Protocol.DEVICE_ID_HEADER);
         boolean validId = Protocol.isValidDeviceId(deviceId);
         Device device = validId ? devices.find(deviceId).orElse(null) : null;
@@ -130,11 +151,11 @@ public final class AgentConnectEndpoint {
     }
 
     /**
-     * What the upgrade established about a link: its message budget and the host key it proved
+     * What the upgrade established about a link: its message budget, the host key it proved
      * possession of (kept so hello need not read the device again: a mass reconnect after a relay
-     * of the cluster died is paced by such reads).
+     * of the cluster died is paced by such reads) and its handshake ticket, handed back at the welcome.
      */
-    private record Admitted(MessageRate rate, String enrolledHostKey) {}
+    private record Admitted(MessageRate rate, String enrolledHostKey, Object ticket) {}
 
     private void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
@@ -142,7 +163,7 @@ public final class AgentConnectEndpoint {
             DeviceLink link = new DeviceLink(deviceId, ctx.session, String.valueOf(ctx.session.getRemoteSocketAddress()));
             links.put(ctx.sessionId(), link);
             admitted.put(link, new Admitted(new MessageRate(MAX_MESSAGES_PER_SECOND, System::nanoTime),
-                    ctx.attribute(HOST_KEY_ATTRIBUTE)));
+                    ctx.attribute(HOST_KEY_ATTRIBUTE), ctx.attribute(TICKET_ATTRIBUTE)));
             scheduler.schedule(() -> {
                 if (!welcomed.contains(link) && link.isOpen()) {
                     log.warn("device {} did not say hello within {} s; closing", deviceId, helloTimeout.toSeconds());
@@ -246,6 +267,9 @@ public final class AgentConnectEndpoint {
         registry.register(link);
         link.send(new ControlMessage.Welcome(Protocol.VERSION, registry.pingInterval().toMillis(), relayKeys.get(),
                 userCaKeys, features.find(deviceId).orElse(DeviceFeatures.DEFAULTS), rotation, facts.checkIntervalMillis()));
+        if (state != null) {
+            handshakes.leave(state.ticket());
+        }
         log.info("device {} online from {}", deviceId, link.remoteAddress());
     }
 
@@ -257,7 +281,10 @@ public final class AgentConnectEndpoint {
     private void closed(WsContext ctx) {
         DeviceLink link = links.remove(ctx.sessionId());
         if (link != null) {
-            admitted.remove(link);
+            Admitted state = admitted.remove(link);
+            if (state != null) {
+                handshakes.leave(state.ticket());
+            }
             welcomed.remove(link);
             registry.unregister(link);
         }

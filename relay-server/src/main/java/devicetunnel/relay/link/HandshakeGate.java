@@ -1,0 +1,65 @@
+package devicetunnel.relay.link;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Bounds the device control links between their upgrade and their welcome. When a relay dies its
+ * devices all dial the survivors within a second or two; a survivor that took every one of them
+ * at once would share its cores among thousands of half-done handshakes, finish none within the
+ * agents' connect timeout, and redo them all when the agents retry. Past the bound a connect is
+ * refused at once (503, before any signature check or store read): the agent backs off with
+ * jitter, and the handshakes let in finish in milliseconds. Operators' sessions keep their share
+ * of the relay meanwhile.
+ *
+ * <p>A ticket is handed back at the welcome or when the link closes; one never handed back (an
+ * upgrade that failed after the check) expires after {@code ttlNanos}, so a leak cannot shrink the
+ * bound for good. The lock is a leaf: nothing is called while holding it.
+ */
+public final class HandshakeGate {
+    private final int max;
+    private final long ttlNanos;
+    private final LongSupplier nanoClock;
+    /** Ticket to the time it expires. */
+    private final Map<Object, Long> open = new HashMap<>();
+
+    public HandshakeGate(int max, long ttlNanos, LongSupplier nanoClock) {
+        if (max < 1) {
+            throw new IllegalArgumentException("at least one device handshake at a time is needed");
+        }
+        this.max = max;
+        this.ttlNanos = ttlNanos;
+        this.nanoClock = nanoClock;
+    }
+
+    /** A ticket for one handshake, or null when {@code max} are in flight. */
+    public synchronized Object tryEnter() {
+        long now = nanoClock.getAsLong();
+        if (open.size() >= max) {
+            for (Iterator<Long> expiries = open.values().iterator(); expiries.hasNext(); ) {
+                if (expiries.next() - now <= 0) {
+                    expiries.remove();
+                }
+            }
+            if (open.size() >= max) {
+                return null;
+            }
+        }
+        Object ticket = new Object();
+        open.put(ticket, now + ttlNanos);
+        return ticket;
+    }
+
+    /** Hands a ticket back; null and repeated calls are harmless. */
+    public synchronized void leave(Object ticket) {
+        if (ticket != null) {
+            open.remove(ticket);
+        }
+    }
+
+    public synchronized int inFlight() {
+        return open.size();
+    }
+}
