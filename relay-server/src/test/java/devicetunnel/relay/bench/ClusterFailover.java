@@ -26,6 +26,8 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 final class ClusterFailover {
     private static final Duration LEASE = Duration.ofSeconds(5);
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Links refused by a busy relay at the start redial with the agent's backoff, like any other. */
+    private static final Duration SETUP = Duration.ofMinutes(3);
     private static final Pattern PID = Pattern.compile("pid-(\\d+)-end");
 
     static void run(BenchOptions options, Path dir, Report report) throws Exception {
@@ -51,7 +53,7 @@ final class ClusterFailover {
                     Integer.toString(devices), hostKeyFile.toString(), Long.toString(capMillis)), dir.resolve("agents.log"));
             cluster.own(sims::close);
             String welcomed = sims.await("WELCOMED ", Duration.ofMinutes(3));
-            awaitCount(x, devices + 1, WAIT);
+            awaitCount(x, devices + 1, SETUP);
             // The survivor is a relay in service: it holds a fleet of its own (as many devices as X),
             // so it is warm (its JIT compiled the connect path) when X's devices arrive.
             ChildJvm ownSims = new ChildJvm(SimulatedAgentsMain.class, List.of("-Xmx1g", "-Xss256k"), List.of(
@@ -59,7 +61,7 @@ final class ClusterFailover {
                     Long.toString(capMillis), Integer.toString(devices)), dir.resolve("agents-y.log"));
             cluster.own(ownSims::close);
             ownSims.await("WELCOMED ", Duration.ofMinutes(3));
-            awaitCount(y, devices, WAIT);
+            awaitCount(y, devices, SETUP);
 
             String urlX = "http://127.0.0.1:" + portX;
             String urlY = "http://127.0.0.1:" + portY;

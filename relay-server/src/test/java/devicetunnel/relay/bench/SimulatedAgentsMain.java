@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Many lightweight agents in one JVM: each holds only a control link (JDK websocket) that says
  * hello and answers pings, no SSH server. Prints {@code WELCOMED n FAILED f} once every link was
- * tried, answers {@code COUNT} with {@code LIVE n} and {@code REDIALS} with {@code REDIALS n REFUSED r}
+ * tried (first attempts refused count as failed, and redial like the rest), answers {@code COUNT} with {@code LIVE n} and {@code REDIALS} with {@code REDIALS n REFUSED r}
  * (redials so far, and how many of them failed), and stops when stdin closes. With a reconnect
  * cap, a link that drops dials the same URL again as the agent would: its {@link Backoff} (full
  * jitter from 500 ms, doubling up to the cap, reset once a link stayed up 30 s) and its 10 s
@@ -174,6 +174,7 @@ public final class SimulatedAgentsMain {
         List<WebSocket> sockets = new ArrayList<>();
         Semaphore inFlight = new Semaphore(HANDSHAKES_IN_FLIGHT);
         for (int i = 0; i < links; i++) {
+            int index = i;
             if (i % LINKS_PER_CLIENT == 0) {
                 clients.add(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build());
             }
@@ -182,8 +183,9 @@ public final class SimulatedAgentsMain {
                     .whenComplete((ws, error) -> {
                         inFlight.release();
                         if (error != null) {
-                            failed.incrementAndGet();
+                            failed.incrementAndGet(); // first attempts refused (e.g. a busy relay's 503)
                             settled.countDown();
+                            redialLater(index);
                         } else {
                             synchronized (sockets) {
                                 sockets.add(ws);
