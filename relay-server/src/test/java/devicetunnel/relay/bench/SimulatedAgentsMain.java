@@ -25,12 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Many lightweight agents in one JVM: each holds only a control link (JDK websocket) that says
- * hello and answers pings, no SSH server. Prints {@code WELCOMED n FAILED f} once every link was
- * tried (first attempts refused count as failed, and redial like the rest), answers {@code COUNT} with {@code LIVE n} and {@code REDIALS} with {@code REDIALS n REFUSED r}
- * (redials so far, and how many of them failed), and stops when stdin closes. With a reconnect
- * cap, a link that drops dials the same URL again as the agent would: its {@link Backoff} (full
- * jitter from 500 ms, doubling up to the cap, reset once a link stayed up 30 s) and its 10 s
- * handshake timeout, as the cluster's failover figure needs; without, it stays down.
+ * hello and answers pings, no SSH server. Each link dials as the agent does: its {@link Backoff}
+ * (full jitter from 500 ms, doubling up to the cap, reset once a link stayed up 30 s) after a
+ * refused or failed attempt (a busy relay's 503), and its 10 s handshake timeout. Prints
+ * {@code WELCOMED n FAILED f} once every link was welcomed (f: first attempts refused), answers
+ * {@code COUNT} with {@code LIVE n} and {@code REDIALS} with {@code REDIALS n REFUSED r} (redials so
+ * far, and how many of them failed), and stops when stdin closes. With a reconnect cap, a welcomed
+ * link that drops dials again too, as the cluster's failover figure needs; without, it stays down.
  *
  * <p>Arguments: relayBaseUrl links hostKeyFile [reconnectCapMillis [firstDeviceIndex]] (several
  * instances against one cluster take disjoint ranges of {@code sim-N} ids)
@@ -42,6 +43,7 @@ public final class SimulatedAgentsMain {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration BACKOFF_BASE = Duration.ofMillis(500);
     private static final Duration STABLE_AFTER = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_CAP = Duration.ofSeconds(60);
 
     static String deviceId(int i) {
         return String.format("sim-%05d", i);
@@ -60,8 +62,10 @@ public final class SimulatedAgentsMain {
     private static long reconnectCapMillis;
     /** Per link, across its redials, as each agent keeps one. */
     private static Backoff[] backoffs;
+    /** With a cap given, links that drop after their welcome dial again; without, they stay down. */
+    private static boolean redialDropped;
     private static int firstIndex;
-    /** Counts down once per link: welcomed, refused, or closed before its welcome. */
+    /** Counts down once per link, at its first welcome. */
     private static CountDownLatch settled;
 
     /** One simulated agent's link: hello on open, pong for each ping, sends chained one at a time. */
@@ -96,9 +100,7 @@ public final class SimulatedAgentsMain {
                 if (message instanceof ControlMessage.Ping ping) {
                     send(ws, new ControlMessage.Pong(ping.sentAtMillis()));
                 } else if (message instanceof ControlMessage.Welcome) {
-                    if (backoffs != null) {
-                        backoffs[index].connected();
-                    }
+                    backoffs[index].connected();
                     welcomed.incrementAndGet();
                     settle();
                 }
@@ -110,16 +112,25 @@ public final class SimulatedAgentsMain {
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
             live.decrementAndGet();
-            settle();
-            redialLater(index);
+            lost();
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
             live.decrementAndGet();
-            settle();
-            redialLater(index);
+            lost();
+        }
+
+        /** Gone: dialled again if it was never welcomed, or when dropped links redial (a cap was given). */
+        private void lost() {
+            boolean wasWelcomed;
+            synchronized (this) {
+                wasWelcomed = counted;
+            }
+            if (!wasWelcomed || redialDropped) {
+                redialLater(index);
+            }
         }
 
         private synchronized void settle() {
@@ -132,9 +143,6 @@ public final class SimulatedAgentsMain {
 
     /** With a reconnect cap: dial again after the agent's backoff, until a link is welcomed. */
     private static void redialLater(int index) {
-        if (backoffs == null) {
-            return;
-        }
         long wait = backoffs[index].nextDelayMillis();
         redial.schedule(() -> dial(clients.get(index / LINKS_PER_CLIENT), index).whenComplete((ws, error) -> {
             redials.incrementAndGet();
@@ -161,13 +169,12 @@ public final class SimulatedAgentsMain {
         hostKey = devicetunnel.protocol.KeyFiles.load(Path.of(args[2]));
         reconnectCapMillis = args.length > 3 ? Long.parseLong(args[3]) : 0;
         firstIndex = args.length > 4 ? Integer.parseInt(args[4]) : 0;
-        if (reconnectCapMillis > 0) {
-            backoffs = new Backoff[links];
-            Duration cap = Duration.ofMillis(reconnectCapMillis);
-            for (int i = 0; i < links; i++) {
-                backoffs[i] = new Backoff(BACKOFF_BASE.compareTo(cap) < 0 ? BACKOFF_BASE : cap, cap, STABLE_AFTER,
-                        ThreadLocalRandom.current(), System::currentTimeMillis);
-            }
+        redialDropped = reconnectCapMillis > 0;
+        Duration cap = redialDropped ? Duration.ofMillis(reconnectCapMillis) : DEFAULT_CAP;
+        backoffs = new Backoff[links];
+        for (int i = 0; i < links; i++) {
+            backoffs[i] = new Backoff(BACKOFF_BASE.compareTo(cap) < 0 ? BACKOFF_BASE : cap, cap, STABLE_AFTER,
+                    ThreadLocalRandom.current(), System::currentTimeMillis);
         }
 
         settled = new CountDownLatch(links);
@@ -183,8 +190,7 @@ public final class SimulatedAgentsMain {
                     .whenComplete((ws, error) -> {
                         inFlight.release();
                         if (error != null) {
-                            failed.incrementAndGet(); // first attempts refused (e.g. a busy relay's 503)
-                            settled.countDown();
+                            failed.incrementAndGet(); // first attempts refused (e.g. a busy relay's 503): dialled again
                             redialLater(index);
                         } else {
                             synchronized (sockets) {
@@ -193,7 +199,7 @@ public final class SimulatedAgentsMain {
                         }
                     });
         }
-        settled.await(60, TimeUnit.SECONDS);
+        settled.await(3, TimeUnit.MINUTES);
         System.out.println("WELCOMED " + welcomed.get() + " FAILED " + failed.get());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
