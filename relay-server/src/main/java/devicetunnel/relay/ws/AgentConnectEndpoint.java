@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /agent/v1/connect}: a device's control link. Before the upgrade: a per-address rate limit
- * (429), a bound on handshakes in flight ({@link HandshakeGate}: 503 past it), the device's status (403 while pending or revoked, checked first so a refused device costs
- * no signature check), then its proof of possession of the host key pinned at enrollment (401).
+ * (429), a bound on handshakes in flight ({@link HandshakeGate}: 503 past it), the device's status
+ * (403 while pending or revoked, checked first so a refused device costs no signature check), then
+ * its proof of possession of the host key pinned at enrollment (401).
  * Refusals are logged and audited aggregated ({@link RefusalLog}). It counts as online once it has
  * said hello (once) and been welcomed; a link that does not say hello within the auth timeout is
  * closed. After that, per message the relay touches memory only: a link sending faster than
