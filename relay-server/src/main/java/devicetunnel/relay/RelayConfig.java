@@ -239,7 +239,7 @@ public record RelayConfig(
         }
 
         /** Enough to keep every core busy while handshakes wait on the store, few enough to finish in time. */
-        public static int defaultDeviceHandshakes(int cores) {
+        private static int defaultDeviceHandshakes(int cores) {
             return Math.max(16, 8 * cores);
         }
 
@@ -269,9 +269,6 @@ public record RelayConfig(
         }
 
         public Network withConcurrentDeviceHandshakes(int handshakes) {
-            if (handshakes < 1) {
-                throw new IllegalArgumentException("at least one device handshake at a time is needed");
-            }
             return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
                     concurrentPasswordHashes, refusalLogInterval, handshakes);
         }

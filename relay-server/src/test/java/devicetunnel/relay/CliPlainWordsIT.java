@@ -67,6 +67,13 @@ class CliPlainWordsIT {
     }
 
     @Test
+    void aNegativeBoundIsRefusedNotTakenForTheDefault() {
+        Result r = relayCli("serve", "--listen", "127.0.0.1:0", "--max-device-handshakes", "-1");
+        assertThat(r.code).isNotZero();
+        assertPlain(r.err, "--max-concurrent-logins and --max-device-handshakes take 0 (the default) or more");
+    }
+
+    @Test
     void devtunnelNamesAMissingPasswordFile() {
         Path missing = dir.resolve("no-such-password");
         OperatorCli.Result r = new OperatorCliRunner(dir).login(missing);

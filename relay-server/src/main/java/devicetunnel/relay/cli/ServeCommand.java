@@ -295,6 +295,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (maxConcurrentLogins < 0 || maxDeviceHandshakes < 0) {
+            throw new IllegalArgumentException("--max-concurrent-logins and --max-device-handshakes take 0 (the default) or more");
+        }
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
                 "relay", cluster.relayId != null ? cluster.relayId : listen);
         String[] address = hostPort(listen, "--listen");
