@@ -31,6 +31,8 @@ import devicetunnel.relay.http.OidcRoutes;
 import devicetunnel.relay.http.SingleSignOn;
 import devicetunnel.relay.auth.ProofIds;
 import devicetunnel.relay.http.ClientAddress;
+import devicetunnel.relay.http.ForwardedClient;
+import devicetunnel.relay.http.SiblingRequests;
 import devicetunnel.relay.http.HostPolicy;
 import devicetunnel.relay.http.SecurityHeaders;
 import devicetunnel.relay.link.LinkListener;
@@ -54,6 +56,7 @@ import devicetunnel.relay.http.DeviceRoutes;
 import devicetunnel.relay.http.EnrollmentRoutes;
 import devicetunnel.relay.http.ErrorResponses;
 import devicetunnel.relay.http.FileRoutes;
+import devicetunnel.relay.cluster.SiblingForwarder;
 import devicetunnel.relay.fleet.FleetRuns;
 import devicetunnel.relay.fleet.RunRoutes;
 import devicetunnel.relay.webapp.WebAppGrants;
@@ -287,7 +290,11 @@ public final class RelayServer implements AutoCloseable {
             OperatorAuth auth = new OperatorAuth(tokens, users, metrics, apiTokens, identity.requireMfa());
             RelayConfig.Network network = limits.network();
             OriginPolicy origins = new OriginPolicy(limits.allowedOrigins(), config.browsersUseTls() ? "https" : "http");
-            ClientAddress clientAddress = new ClientAddress(network.trustedProxies());
+            ForwardedClient siblingsVouch = cluster == null ? null
+                    : new ForwardedClient(tokenSecret, cluster.relayId(), System::currentTimeMillis);
+            ClientAddress clientAddress = new ClientAddress(network.trustedProxies(), siblingsVouch);
+            SiblingRequests siblingRequests = cluster == null ? SiblingRequests.NONE
+                    : new SiblingForwarder(cluster.directory(), siblingsVouch);
             HostPolicy hosts = HostPolicy.of(network.allowedHosts(), Listener.isLoopback(config.host()));
             if (hosts.acceptsAny() && !Listener.isLoopback(config.host()) && !network.allowedHosts().contains("*")) {
                 log.warn("no --allowed-hosts given: any Host header is accepted (DNS rebinding is not refused)");
@@ -341,8 +348,9 @@ public final class RelayServer implements AutoCloseable {
             DeviceFeatureRoutes featureRoutes = new DeviceFeatureRoutes(access, features, recordings, registry, audit);
             RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, audit);
             SshCertificateRoutes certificateRoutes = new SshCertificateRoutes(userCa, audit);
-            this.fleetRuns = new FleetRuns(devices, access, features, presence, connector, config.sessions().openTimeout(), audit);
-            RunRoutes runRoutes = new RunRoutes(fleetRuns);
+            this.fleetRuns = new FleetRuns(devices, access, features, presence, connector, config.sessions().openTimeout(), audit,
+                    cluster == null ? id -> id : cluster.directory()::mint);
+            RunRoutes runRoutes = new RunRoutes(fleetRuns, siblingRequests);
             WebAppGrants webAppGrants = new WebAppGrants(Clock.systemUTC());
             this.webApps = config.webApps().enabled() ? new WebAppServer(config, webAppGrants) : null;
             this.webAppsStart = webApps == null ? null

@@ -51,26 +51,27 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
     private static final long FORWARDED_MEMORY_SECONDS = 120;
 
     /** Relay ids are letters, digits, '-' and '_': the first '.' ends one in a stream id. */
-    private static final char STREAM_ID_SEPARATOR = '.';
-
     private final ClusterConfig config;
     private final Connection nats;
     private final ClusterStore store;
     private final LongSupplier clock;
+    private final RelayDirectory directory;
     private final ConcurrentMap<String, Forwarded> forwarded = new ConcurrentHashMap<>();
     private volatile String selfUrl;
     private volatile ScheduledExecutorService scheduler;
     private volatile Dispatcher dispatcher;
 
-    private ClusterBus(ClusterConfig config, Connection nats, ClusterStore store, LongSupplier clock) {
+    private ClusterBus(ClusterConfig config, Connection nats, ClusterStore store, LongSupplier clock,
+                       RelayDirectory directory) {
         this.config = config;
         this.nats = nats;
         this.store = store;
         this.clock = clock;
+        this.directory = directory;
     }
 
     /** Connects now, so a relay that cannot reach NATS refuses to start instead of half-working. */
-    static ClusterBus connect(ClusterConfig config, ClusterStore store, LongSupplier clock) {
+    static ClusterBus connect(ClusterConfig config, ClusterStore store, LongSupplier clock, RelayDirectory directory) {
         Options options = Options.builder()
                 .server(config.natsUrl())
                 .connectionName("relay-" + config.relayId())
@@ -78,7 +79,7 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
                 .maxReconnects(-1) // once up, ride out NATS restarts
                 .build();
         try {
-            return new ClusterBus(config, Nats.connect(options), store, clock);
+            return new ClusterBus(config, Nats.connect(options), store, clock, directory);
         } catch (IOException e) {
             throw new IllegalStateException("cannot reach NATS at " + config.natsUrl() + " (" + e.getMessage()
                     + "); start it (e.g. `nats-server -js`) or fix --cluster-nats-url", e);
@@ -199,26 +200,12 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     @Override
     public String newStreamId() {
-        return config.relayId() + STREAM_ID_SEPARATOR + UUID.randomUUID();
+        return directory.mint(UUID.randomUUID().toString());
     }
 
     @Override
     public Optional<String> ownerUrl(String streamId) {
-        int dot = streamId.indexOf(STREAM_ID_SEPARATOR);
-        if (dot <= 0) {
-            return Optional.empty();
-        }
-        String relayId = streamId.substring(0, dot);
-        if (relayId.equals(config.relayId())) {
-            return Optional.empty(); // ours, but no longer pending: refused like any stale stream
-        }
-        try {
-            // Only a live lease's URL: a device cannot make this relay dial an address of its choice.
-            return store.liveUrlOf(relayId, clock.getAsLong());
-        } catch (RuntimeException e) {
-            log.warn("cluster presence unreadable: {}", e.toString());
-            return Optional.empty();
-        }
+        return directory.ownerUrl(streamId); // our own, no longer pending: refused like any stale stream
     }
 
     /** The NATS connection, for the cluster's other subjects (access changes). */

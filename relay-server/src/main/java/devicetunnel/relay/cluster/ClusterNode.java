@@ -40,9 +40,12 @@ public final class ClusterNode implements AutoCloseable {
     private final RateHitStore rateHits;
     private final AccessBroadcast access;
     private final List<SharedSessionSlots> slotCounters = new CopyOnWriteArrayList<>();
+    private final RelayDirectory directory;
 
-    private ClusterNode(ClusterConfig config, Database database, ClusterStore store, ClusterBus bus, String secretsId) {
+    private ClusterNode(ClusterConfig config, Database database, ClusterStore store, RelayDirectory directory,
+                        ClusterBus bus, String secretsId) {
         this.config = config;
+        this.directory = directory;
         this.store = store;
         this.bus = bus;
         this.proofIdStore = new ProofIdStore(database.dataSource());
@@ -72,11 +75,18 @@ public final class ClusterNode implements AutoCloseable {
                     + "secret: every relay of a cluster needs the same relay_ed25519, user_ca_ed25519 and jwt.secret "
                     + "(copy them from one relay's state dir), or devices would refuse its sessions");
         }
-        return new ClusterNode(config, database, store, ClusterBus.connect(config, store, System::currentTimeMillis), secretsId);
+        RelayDirectory directory = new RelayDirectory(store, config.relayId(), System::currentTimeMillis);
+        return new ClusterNode(config, database, store, directory,
+                ClusterBus.connect(config, store, System::currentTimeMillis, directory), secretsId);
     }
 
     public String relayId() {
         return config.relayId();
+    }
+
+    /** Which live relay minted an id, and who the live siblings are. */
+    public RelayDirectory directory() {
+        return directory;
     }
 
     /** Where the registry reports link ups and downs. */

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The runs on this relay: chooses each run's devices within the operator's rights, starts it, and
@@ -60,9 +61,15 @@ public final class FleetRuns implements AutoCloseable {
     private final FleetRunner runner;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, FleetRun> runs = new LinkedHashMap<>(); // guarded by this
+    private final UnaryOperator<String> mintId;
 
+    /**
+     * {@code mintId}: makes a run's random id this relay's; in a cluster it prefixes the relay id,
+     * so a sibling asked about the run knows where it lives.
+     */
     public FleetRuns(DeviceStore devices, DeviceAccess access, DeviceFeatureStore features, Presence presence,
-                     DeviceSshConnector connector, Duration openTimeout, AuditLog audit) {
+                     DeviceSshConnector connector, Duration openTimeout, AuditLog audit, UnaryOperator<String> mintId) {
+        this.mintId = mintId;
         this.devices = devices;
         this.access = access;
         this.features = features;
@@ -84,7 +91,7 @@ public final class FleetRuns implements AutoCloseable {
 
     public FleetRun start(Operator operator, Request request, String ip) {
         List<Target> targets = plan(operator, request);
-        String id = HexFormat.of().formatHex(bytes(8));
+        String id = mintId.apply(HexFormat.of().formatHex(bytes(8)));
         FleetRun run = new FleetRun(id, operator.username(), new FleetRun.Settings(request.command(), request.selector(),
                 request.concurrency(), request.timeoutSeconds(), request.stopAfterFailures()),
                 targets.stream().map(t -> new DeviceRun(t.deviceId(), t.status(), t.message(), HEAD_BYTES)).toList());
@@ -123,6 +130,11 @@ public final class FleetRuns implements AutoCloseable {
         }
         return Optional.ofNullable(run).filter(r -> operator.isAdmin() || r.operator().equals(operator.username()))
                 .orElseThrow(() -> new TunnelException(ErrorCode.NOT_FOUND, "No such run."));
+    }
+
+    /** Whether this relay holds the run (whoever may see it). */
+    public synchronized boolean holds(String id) {
+        return runs.containsKey(id);
     }
 
     /** Runs this operator may see, newest first. */

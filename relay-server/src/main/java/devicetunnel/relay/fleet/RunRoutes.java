@@ -6,12 +6,15 @@ import devicetunnel.protocol.TunnelException;
 import devicetunnel.relay.auth.Operator;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.OperatorAuth;
+import devicetunnel.relay.http.SiblingRequests;
+import io.javalin.http.Handler;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,9 @@ import java.util.Set;
  * lists the devices it would reach), {@code GET /api/v1/runs[/{id}]} reads them,
  * {@code GET /api/v1/runs/{id}/events} streams device results as server-sent events,
  * {@code GET /api/v1/runs/{id}/devices/{device}/output?stream=stdout|stderr} downloads one output,
- * {@code DELETE /api/v1/runs/{id}} cancels.
+ * {@code DELETE /api/v1/runs/{id}} cancels. A run lives on the relay that started it; in a cluster
+ * any relay answers: it passes requests about a sibling's run to that sibling and lists every
+ * relay's runs.
  */
 public final class RunRoutes {
     private static final Set<String> FIELDS = Set.of("selector", "devices", "command", "concurrency", "timeoutSeconds",
@@ -31,22 +36,43 @@ public final class RunRoutes {
     private static final long KEEPALIVE_MILLIS = 10_000;
 
     private final FleetRuns runs;
+    private final SiblingRequests siblings;
 
-    public RunRoutes(FleetRuns runs) {
+    public RunRoutes(FleetRuns runs, SiblingRequests siblings) {
         this.runs = runs;
+        this.siblings = siblings;
     }
 
     public void install(RoutesConfig routes) {
         routes.post("/api/v1/runs", this::start);
-        routes.get("/api/v1/runs", ctx -> ctx.json(runs.list(OperatorAuth.current(ctx)).stream().map(FleetRun::summary).toList()));
-        routes.get("/api/v1/runs/{id}", ctx -> ctx.json(run(ctx).view()));
-        routes.delete("/api/v1/runs/{id}", ctx -> {
+        routes.get("/api/v1/runs", this::list);
+        routes.get("/api/v1/runs/{id}", heldHereOrBySibling(ctx -> ctx.json(run(ctx).view())));
+        routes.delete("/api/v1/runs/{id}", heldHereOrBySibling(ctx -> {
             FleetRun run = run(ctx);
             runs.cancel(run, OperatorAuth.current(ctx).username(), ctx.ip());
             ctx.json(run.summary());
-        });
-        routes.get("/api/v1/runs/{id}/events", this::events);
-        routes.get("/api/v1/runs/{id}/devices/{device}/output", this::output);
+        }));
+        routes.get("/api/v1/runs/{id}/events", heldHereOrBySibling(this::events));
+        routes.get("/api/v1/runs/{id}/devices/{device}/output", heldHereOrBySibling(this::output));
+    }
+
+    /** {@code local} for a run of this relay; otherwise the sibling that started it answers. */
+    private Handler heldHereOrBySibling(Handler local) {
+        return ctx -> {
+            String id = ctx.pathParam("id");
+            if (runs.holds(id) || !siblings.forwardToOwner(ctx, id)) {
+                local.handle(ctx); // ours, or nobody's: a plain 404
+            }
+        };
+    }
+
+    /** This relay's runs and its siblings', newest first. */
+    private void list(Context ctx) {
+        List<JsonNode> all = new ArrayList<>();
+        runs.list(OperatorAuth.current(ctx)).forEach(run -> all.add(Json.MAPPER.valueToTree(run.summary())));
+        siblings.gatherLists(ctx).forEach(list -> list.forEach(all::add));
+        all.sort(Comparator.comparing((JsonNode run) -> java.time.Instant.parse(run.path("startedAt").asText())).reversed());
+        ctx.json(all);
     }
 
     private FleetRun run(Context ctx) {

@@ -10,10 +10,13 @@ import java.util.List;
  * The client's address for rate limits and the audit log. {@code X-Forwarded-For} is anyone's to
  * write, so it is read only when the TCP peer is one of {@code --trusted-proxies}; then the
  * rightmost address not itself a trusted proxy is the client (entries further left were written by
- * the client and prove nothing). With no trusted proxies the header is ignored.
+ * the client and prove nothing). With no trusted proxies the header is ignored. In a cluster a
+ * request a sibling relay passed on carries the client's address in a signed header
+ * ({@link ForwardedClient}), which comes first.
  */
 public final class ClientAddress {
     private final List<Cidr> trusted;
+    private final ForwardedClient siblings; // null on a single node
 
     private record Cidr(byte[] network, int bits) {
         boolean contains(byte[] address) {
@@ -37,6 +40,12 @@ public final class ClientAddress {
 
     /** {@code trustedProxies}: IP addresses or CIDR blocks (10.0.0.0/8, ::1); hostnames are refused. */
     public ClientAddress(List<String> trustedProxies) {
+        this(trustedProxies, null);
+    }
+
+    /** {@code siblings}: checks the address sibling relays vouch for; null on a single node. */
+    public ClientAddress(List<String> trustedProxies, ForwardedClient siblings) {
+        this.siblings = siblings;
         List<Cidr> parsed = new ArrayList<>();
         for (String entry : trustedProxies) {
             String e = entry.strip();
@@ -58,6 +67,10 @@ public final class ClientAddress {
     }
 
     public String of(Context ctx) {
+        String vouched = siblings == null ? null : siblings.verifiedClient(ctx);
+        if (vouched != null) {
+            return vouched;
+        }
         String peer = ctx.req().getRemoteAddr();
         if (trusted.isEmpty() || !isTrusted(peer)) {
             return peer;

@@ -83,7 +83,7 @@ class ClusterSharedStateIT {
         prefix = ClusterServices.subjectPrefix();
         enrollment = SecretTokens.generate();
         try (RelayServer seed = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
-            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred", "gwen")) {
+            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred", "gwen", "hana")) {
                 seed.users().add(new User(name, seed.passwordHasher().hash(PASSWORD.toCharArray()),
                         name.equals(TestRelay.ADMIN) ? User.Role.ADMIN : User.Role.OPERATOR, Map.of()));
             }
@@ -268,6 +268,42 @@ class ClusterSharedStateIT {
         assertThat(Json.MAPPER.readTree(limits.body()).findValuesAsText("key")).contains("carol");
         assertThat(send(c, "DELETE", "/api/v1/rate-limits/login-account/carol", admin).statusCode()).isEqualTo(204);
         assertThat(tryLogin(b, "carol", PASSWORD).statusCode()).as("lifted on C, so B lets carol in").isEqualTo(200);
+    }
+
+    @Test
+    void aFleetRunStartedOnOneRelayIsFollowedListedAndCancelledThroughAnother() throws Exception {
+        String hana = login(a, "hana");
+        HttpResponse<String> started = sendJson(a, "POST", "/api/v1/runs", hana,
+                Map.of("devices", List.of("dev-1"), "command", "echo from-$((6*7))"));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String id = Json.MAPPER.readTree(started.body()).path("summary").path("id").asText();
+        assertThat(id).as("the run's id names the relay that holds it").startsWith("relay-a.");
+
+        HttpResponse<String> events = send(b, "GET", "/api/v1/runs/" + id + "/events", hana); // ends with the run
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertThat(events.body()).contains("event: device").contains("event: summary").contains("\"succeeded\"");
+        HttpResponse<String> output = send(b, "GET", "/api/v1/runs/" + id + "/devices/dev-1/output?stream=stdout", hana);
+        assertThat(output.statusCode()).isEqualTo(200);
+        assertThat(output.body()).isEqualTo("from-42\n");
+        assertThat(Json.MAPPER.readTree(send(c, "GET", "/api/v1/runs/" + id, hana).body()).path("summary").path("state")
+                .asText()).isEqualTo("finished");
+
+        HttpResponse<String> slow = sendJson(a, "POST", "/api/v1/runs", hana,
+                Map.of("devices", List.of("dev-1"), "command", "sleep 120"));
+        String slowId = Json.MAPPER.readTree(slow.body()).path("summary").path("id").asText();
+        assertThat(Json.MAPPER.readTree(send(c, "GET", "/api/v1/runs", hana).body()).findValuesAsText("id"))
+                .as("C lists A's runs, newest first").containsSubsequence(slowId, id);
+        HttpResponse<String> cancelled = send(b, "DELETE", "/api/v1/runs/" + slowId, hana);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(send(a, "GET", "/api/v1/runs/" + slowId, hana).body()).path("summary")
+                .path("state").asText()).isEqualTo("cancelled");
+
+        String alice = login(b, "alice");
+        assertThat(send(b, "GET", "/api/v1/runs/" + id, alice).statusCode()).as("A decides who sees its runs").isEqualTo(404);
+        assertThat(Json.MAPPER.readTree(send(b, "GET", "/api/v1/runs", alice).body())).isEmpty();
+        assertThat(send(b, "GET", "/api/v1/runs/relay-z.00ff00ff00ff00ff", hana).statusCode())
+                .as("a relay that is not alive holds nothing").isEqualTo(404);
     }
 
     @Test
