@@ -87,8 +87,7 @@ public final class MfaRoutes {
         changes.requireRecentIfEnrolled(op); // the answer is a fresh two-factor login: no way round step-up
         String code = new JsonFields(Json.readObject(ctx.body(), 1024), CODE_FIELDS).text("code", 64);
         List<String> codes = factors.confirm(op.username(), code, ctx.ip());
-        User user = users.find(op.username())
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+        User user = users.account(op.username());
         issuer.loggedIn(ctx, user, true, Map.of("recoveryCodes", codes));
     }
 

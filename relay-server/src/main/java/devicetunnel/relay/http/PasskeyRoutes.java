@@ -117,8 +117,7 @@ public final class PasskeyRoutes {
             ctx.json(view(key));
             return;
         }
-        User user = users.find(op.username())
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+        User user = users.account(op.username());
         issuer.loggedIn(ctx, user, true, Map.of("passkey", view(key)));
     }
 

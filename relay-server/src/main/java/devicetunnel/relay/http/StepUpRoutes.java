@@ -63,8 +63,7 @@ public final class StepUpRoutes {
                     PasskeyRoutes.relyingParty(rp, ctx), ctx.ip());
             how = "passkey";
         }
-        User user = users.find(op.username())
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+        User user = users.account(op.username());
         audit.record("login.step_up", user.username(), null, null, ctx.ip(), how);
         issuer.loggedIn(ctx, user, true);
     }

@@ -61,8 +61,7 @@ public final class TokenRoutes {
         Set<Scope> scopes = Scope.parseAll(scopeList(body.get("scopes")));
         long seconds = fields.integer("expiresInSeconds", DEFAULT_LIFETIME_SECONDS, ApiTokens.MIN_LIFETIME.toSeconds(),
                 ApiTokens.MAX_LIFETIME.toSeconds());
-        User owner = users.find(op.username())
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+        User owner = users.account(op.username());
         ApiTokens.Created created = tokens.create(owner, name, scopes, Duration.ofSeconds(seconds));
         audit.record("token.created", op.username(), null, null, ctx.ip(), "id=" + created.id() + " name="
                 + LogSafe.text(name) + " scopes=" + String.join(",", scopes.stream().map(Scope::wire).toList())

@@ -81,7 +81,6 @@ public final class DeviceAccess {
     }
 
     private User user(Operator operator) {
-        return users.find(operator.username())
-                .orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
+        return users.account(operator.username());
     }
 }

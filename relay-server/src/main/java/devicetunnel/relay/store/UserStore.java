@@ -1,5 +1,7 @@
 package devicetunnel.relay.store;
 
+import devicetunnel.protocol.ErrorCode;
+import devicetunnel.protocol.TunnelException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +20,11 @@ public final class UserStore {
     public Optional<User> find(String username) {
         return jdbc.query("SELECT " + COLUMNS + " FROM users WHERE username = ?", UserStore::user, username)
                 .stream().findFirst();
+    }
+
+    /** The caller's own account, read again: 401 when it was removed since the token was issued. */
+    public User account(String username) {
+        return find(username).orElseThrow(() -> new TunnelException(ErrorCode.UNAUTHORIZED, "Your account no longer exists."));
     }
 
     public List<User> list() {
