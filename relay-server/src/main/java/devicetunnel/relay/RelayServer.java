@@ -294,7 +294,7 @@ public final class RelayServer implements AutoCloseable {
                     : new ForwardedClient(tokenSecret, cluster.relayId(), System::currentTimeMillis);
             ClientAddress clientAddress = new ClientAddress(network.trustedProxies(), siblingsVouch);
             SiblingRequests siblingRequests = cluster == null ? SiblingRequests.NONE
-                    : new SiblingForwarder(cluster.directory(), siblingsVouch);
+                    : new SiblingForwarder(cluster.directory(), cluster::sessionHolderUrl, siblingsVouch);
             HostPolicy hosts = HostPolicy.of(network.allowedHosts(), Listener.isLoopback(config.host()));
             if (hosts.acceptsAny() && !Listener.isLoopback(config.host()) && !network.allowedHosts().contains("*")) {
                 log.warn("no --allowed-hosts given: any Host header is accepted (DNS rebinding is not refused)");
@@ -376,8 +376,8 @@ public final class RelayServer implements AutoCloseable {
             TerminalEndpoint terminal = new TerminalEndpoint(gate, access, sessions, audit, opener, keepalive, metrics);
             this.sharing = new Sharing(sessions, new SessionShares(Clock.systemUTC(), id -> sessions.find(id).isPresent()),
                     access, users, audit);
-            ShareRoutes shareRoutes = new ShareRoutes(sharing);
-            WatchEndpoint watch = new WatchEndpoint(gate, sessions, sharing, keepalive);
+            ShareRoutes shareRoutes = new ShareRoutes(sharing, siblingRequests);
+            WatchEndpoint watch = new WatchEndpoint(gate, sessions, sharing, keepalive, siblingRequests, siblingStreams);
             NativeSshEndpoint nativeSsh = new NativeSshEndpoint(gate, access, presence, broker, audit, keepalive,
                     config.sessions().openTimeout(), metrics, new NativeSshRecording(recordings::policy));
             DeviceLifecycle lifecycle = new DeviceLifecycle(enrollments, devices, registry, sessions, nativeSsh, accessChanges);
@@ -515,7 +515,7 @@ public final class RelayServer implements AutoCloseable {
         app.start();
         if (cluster != null) {
             try {
-                cluster.join(registry, broker, baseUrl(), scheduler);
+                cluster.join(registry, broker, id -> sessions.find(id).isPresent(), baseUrl(), scheduler);
             } catch (RuntimeException e) {
                 close();
                 throw e;

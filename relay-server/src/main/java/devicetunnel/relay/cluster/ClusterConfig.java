@@ -75,6 +75,11 @@ public record ClusterConfig(String natsUrl, String advertiseUrl, String relayId,
         return subjectPrefix + ".access";
     }
 
+    /** Where a relay asks which relay holds a live terminal session (every relay listens, the holder answers). */
+    public String sessionHolderSubject() {
+        return subjectPrefix + ".session-holder";
+    }
+
     public String advertised(String listenerUrl) {
         return ADVERTISE_LISTENER.equals(advertiseUrl) ? listenerUrl : advertiseUrl.replaceAll("/+$", "");
     }

@@ -15,6 +15,8 @@ import devicetunnel.relay.store.ProofIdStore;
 import devicetunnel.relay.store.RateHitStore;
 import devicetunnel.relay.store.SessionSlotStore;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -41,6 +43,7 @@ public final class ClusterNode implements AutoCloseable {
     private final AccessBroadcast access;
     private final List<SharedSessionSlots> slotCounters = new CopyOnWriteArrayList<>();
     private final RelayDirectory directory;
+    private final SessionHolders sessionHolders;
 
     private ClusterNode(ClusterConfig config, Database database, ClusterStore store, RelayDirectory directory,
                         ClusterBus bus, String secretsId) {
@@ -53,6 +56,7 @@ public final class ClusterNode implements AutoCloseable {
         this.slots = new SessionSlotStore(database.dataSource());
         this.rateHits = new RateHitStore(database.dataSource());
         this.access = new AccessBroadcast(bus.connection(), config.accessSubject(), config.relayId());
+        this.sessionHolders = new SessionHolders(bus.connection(), config.sessionHolderSubject());
         this.writer = new PresenceWriter(store, config.relayId());
         this.lease = new LeaseKeeper(store, config.relayId(), secretsId, config.leasePeriod(), clock);
     }
@@ -141,11 +145,21 @@ public final class ClusterNode implements AutoCloseable {
         slots.purgeDead(now);
     }
 
-    /** Once listening: take the lease under the advertised URL and answer siblings' requests. */
-    public void join(DeviceRegistry registry, StreamBroker broker, String listenerUrl, ScheduledExecutorService scheduler) {
+    /**
+     * Once listening: take the lease under the advertised URL and answer siblings' requests (opens
+     * for devices linked here, and whether a terminal session is here: {@code holdsSession}).
+     */
+    public void join(DeviceRegistry registry, StreamBroker broker, Predicate<String> holdsSession, String listenerUrl,
+                     ScheduledExecutorService scheduler) {
         String url = config.advertised(listenerUrl);
         lease.start(url, scheduler);
         bus.serve(registry, broker, url, scheduler);
+        sessionHolders.serve(holdsSession, url);
+    }
+
+    /** The advertised URL of the sibling holding live terminal session {@code sessionId}, if one does. */
+    public Optional<String> sessionHolderUrl(String sessionId) {
+        return sessionHolders.urlOf(sessionId);
     }
 
     /**

@@ -2,6 +2,7 @@ package devicetunnel.relay.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import devicetunnel.protocol.DaemonThreads;
+import devicetunnel.relay.auth.Credentials;
 import devicetunnel.relay.http.ForwardedClient;
 import devicetunnel.relay.http.Json;
 import devicetunnel.relay.http.SiblingRequests;
@@ -16,10 +17,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Passes operators' requests over HTTP to the sibling relay that holds what they are about, with the
  * operator's own credentials (every relay verifies them alike) and the client's address in a signed
  * {@link ForwardedClient} header. The first relay has already checked Host, Origin and the
- * credentials; the sibling checks the credentials again and decides what the operator may see.
+ * credentials; the sibling checks the credentials again and decides what the operator may see or do.
  * Answers are streamed as they come, so server-sent events pass through unbuffered.
  */
 public final class SiblingForwarder implements SiblingRequests {
@@ -36,11 +40,12 @@ public final class SiblingForwarder implements SiblingRequests {
     /** Until the sibling's answer starts; a stream of events then runs as long as it runs. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(5);
-    private static final List<String> REQUEST_HEADERS = List.of("Authorization", "Cookie", "Accept", "Last-Event-ID");
+    private static final List<String> REQUEST_HEADERS = List.of("Content-Type", "Accept", "Last-Event-ID");
     private static final List<String> ANSWER_HEADERS = List.of("Content-Type", "Content-Disposition", "Cache-Control",
             "X-Accel-Buffering");
 
     private final RelayDirectory directory;
+    private final Function<String, Optional<String>> sessionHolders;
     private final ForwardedClient signer;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -49,26 +54,43 @@ public final class SiblingForwarder implements SiblingRequests {
             .executor(Executors.newCachedThreadPool(DaemonThreads.named("relay-sibling-http")))
             .build();
 
-    public SiblingForwarder(RelayDirectory directory, ForwardedClient signer) {
+    /** {@code sessionHolders}: the advertised URL of the sibling holding a live terminal session. */
+    public SiblingForwarder(RelayDirectory directory, Function<String, Optional<String>> sessionHolders,
+                            ForwardedClient signer) {
         this.directory = directory;
+        this.sessionHolders = sessionHolders;
         this.signer = signer;
     }
 
     @Override
     public boolean forwardToOwner(Context ctx, String id) throws IOException {
-        if (fromSibling(ctx)) {
+        return !fromSibling(ctx) && forward(ctx, directory.ownerUrl(id));
+    }
+
+    @Override
+    public boolean forwardToSessionHolder(Context ctx, String sessionId) throws IOException {
+        return !fromSibling(ctx) && forward(ctx, sessionHolders.apply(sessionId));
+    }
+
+    @Override
+    public Optional<Passage> towardsSessionHolder(Context ctx, String sessionId) {
+        return fromSibling(ctx) ? Optional.empty() : sessionHolders.apply(sessionId).map(url -> passage(ctx, url));
+    }
+
+    private boolean forward(Context ctx, Optional<String> sibling) throws IOException {
+        if (sibling.isEmpty()) {
             return false;
         }
-        Optional<String> owner = directory.ownerUrl(id);
-        if (owner.isEmpty()) {
-            return false;
-        }
+        Passage passage = passage(ctx, sibling.get());
+        HttpRequest.Builder request = HttpRequest.newBuilder(passage.uri()).timeout(ANSWER_TIMEOUT)
+                .method(ctx.method().name(), HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()));
+        passage.headers().forEach(request::header);
         HttpResponse<InputStream> answer;
         try {
-            answer = http.send(request(ctx, owner.get(), ANSWER_TIMEOUT), HttpResponse.BodyHandlers.ofInputStream());
+            answer = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            log.warn("relay {} holds {} but did not answer: {}", owner.get(), id, e.toString());
-            return false; // answered as this relay's own: not found
+            log.warn("relay at {} did not answer {}: {}", sibling.get(), ctx.path(), e.toString());
+            return false; // answered as if nobody held it: not found
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while asking a sibling relay", e);
@@ -93,10 +115,13 @@ public final class SiblingForwarder implements SiblingRequests {
         if (fromSibling(ctx)) {
             return List.of();
         }
-        List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
         List<ClusterStore.LiveRelay> siblings = directory.siblings();
+        List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
         for (ClusterStore.LiveRelay sibling : siblings) {
-            asked.add(http.sendAsync(request(ctx, sibling.advertiseUrl(), LIST_TIMEOUT), HttpResponse.BodyHandlers.ofString()));
+            Passage passage = passage(ctx, sibling.advertiseUrl());
+            HttpRequest.Builder request = HttpRequest.newBuilder(passage.uri()).timeout(LIST_TIMEOUT).GET();
+            passage.headers().forEach(request::header);
+            asked.add(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()));
         }
         List<JsonNode> lists = new ArrayList<>();
         for (int i = 0; i < asked.size(); i++) {
@@ -117,24 +142,27 @@ public final class SiblingForwarder implements SiblingRequests {
         return lists;
     }
 
-    private boolean fromSibling(Context ctx) {
+    private static boolean fromSibling(Context ctx) {
         return ctx.header(ForwardedClient.HEADER) != null; // a forged one was already ignored as an address
     }
 
-    private HttpRequest request(Context ctx, String siblingUrl, Duration timeout) {
+    /** This request's path and query at {@code siblingUrl}; the caller's token goes as a bearer token. */
+    private Passage passage(Context ctx, String siblingUrl) {
+        String path = ctx.req().getRequestURI();
         String query = ctx.queryString();
-        URI uri = URI.create(siblingUrl.replaceAll("/+$", "") + ctx.req().getRequestURI()
-                + (query == null ? "" : "?" + query));
-        String method = ctx.method().name();
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header(ForwardedClient.HEADER, signer.sign(ctx.ip(), method, ctx.req().getRequestURI()));
+        URI uri = URI.create(siblingUrl.replaceAll("/+$", "") + path + (query == null ? "" : "?" + query));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(ForwardedClient.HEADER, signer.sign(ctx.ip(), ctx.method().name(), path));
+        String token = Credentials.find(ctx);
+        if (token != null) {
+            headers.put("Authorization", "Bearer " + token);
+        }
         for (String name : REQUEST_HEADERS) {
             String value = ctx.header(name);
             if (value != null) {
-                request.header(name, value);
+                headers.put(name, value);
             }
         }
-        return request.build();
+        return new Passage(uri, headers);
     }
 }

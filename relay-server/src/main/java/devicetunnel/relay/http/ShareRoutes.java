@@ -10,7 +10,9 @@ import devicetunnel.relay.ssh.TerminalSession;
 import devicetunnel.relay.ssh.Watcher;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,25 +21,39 @@ import java.util.Set;
 /**
  * Sharing a live terminal session (docs/API.md, "Sharing a session"): the owner creates links or
  * shares by user, lists shares and watchers, lets a joiner type, revokes; everyone lists what is
- * shared with them. Watching itself is the websocket {@code /api/v1/sessions/{id}/watch}.
+ * shared with them. Watching itself is the websocket {@code /api/v1/sessions/{id}/watch}. In a
+ * cluster a session's shares live with the session: requests about a session a sibling holds are
+ * passed to it, and what is shared with someone is gathered from every relay.
  */
 public final class ShareRoutes {
     private static final Set<String> SHARE_FIELDS = Set.of("mode", "minutes", "user");
     private static final int DEFAULT_LINK_MINUTES = 15;
 
     private final Sharing sharing;
+    private final SiblingRequests siblings;
 
-    public ShareRoutes(Sharing sharing) {
+    public ShareRoutes(Sharing sharing, SiblingRequests siblings) {
         this.sharing = sharing;
+        this.siblings = siblings;
     }
 
     public void install(RoutesConfig routes) {
-        routes.post("/api/v1/sessions/{id}/shares", this::create);
-        routes.get("/api/v1/sessions/{id}/shares", this::list);
-        routes.delete("/api/v1/sessions/{id}/shares/{shareId}", this::revokeShare);
-        routes.post("/api/v1/sessions/{id}/watchers/{watcherId}/typing", this::allowTyping);
-        routes.delete("/api/v1/sessions/{id}/watchers/{watcherId}", this::revokeWatcher);
+        routes.post("/api/v1/sessions/{id}/shares", heldHereOrBySibling(this::create));
+        routes.get("/api/v1/sessions/{id}/shares", heldHereOrBySibling(this::list));
+        routes.delete("/api/v1/sessions/{id}/shares/{shareId}", heldHereOrBySibling(this::revokeShare));
+        routes.post("/api/v1/sessions/{id}/watchers/{watcherId}/typing", heldHereOrBySibling(this::allowTyping));
+        routes.delete("/api/v1/sessions/{id}/watchers/{watcherId}", heldHereOrBySibling(this::revokeWatcher));
         routes.get("/api/v1/shared-sessions", this::sharedWithMe);
+    }
+
+    /** {@code local} for a session on this relay; otherwise the sibling holding it answers. */
+    private Handler heldHereOrBySibling(Handler local) {
+        return ctx -> {
+            String id = ctx.pathParam("id");
+            if (sharing.holdsSession(id) || !siblings.forwardToSessionHolder(ctx, id)) {
+                local.handle(ctx); // ours, or nobody's: a plain 404
+            }
+        };
     }
 
     private void create(Context ctx) {
@@ -88,7 +104,9 @@ public final class ShareRoutes {
     }
 
     private void sharedWithMe(Context ctx) {
-        ctx.json(sharing.sharedWith(OperatorAuth.current(ctx)));
+        List<Object> all = new ArrayList<>(sharing.sharedWith(OperatorAuth.current(ctx)));
+        siblings.gatherLists(ctx).forEach(list -> list.forEach(all::add));
+        ctx.json(all);
     }
 
     private static Map<String, Object> watcherView(Watcher w) {

@@ -42,6 +42,11 @@ public final class Sharing {
         return shares;
     }
 
+    /** Whether the live session is on this relay (in a cluster it may be on a sibling). */
+    public boolean holdsSession(String sessionId) {
+        return sessions.find(sessionId).isPresent();
+    }
+
     /** The session {@code me} owns (only the owner shares it); 404 for anyone else, as for no session. */
     public TerminalSession owned(Operator me, String sessionId) {
         return sessions.find(sessionId).filter(s -> s.operator().equals(me.username()))

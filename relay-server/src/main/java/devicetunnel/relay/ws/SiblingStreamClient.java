@@ -3,6 +3,7 @@ package devicetunnel.relay.ws;
 import devicetunnel.protocol.Protocol;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
@@ -16,8 +17,9 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * Cluster only: this relay's websocket client to siblings, for device streams that reached this
- * relay but belong to a sibling (a device that can reach only the load balancer). It connects to
- * the sibling's own stream path with the device's one-time token, exactly as the device would have;
+ * relay but belong to a sibling (a device that can reach only the load balancer), and for watches of
+ * sessions a sibling holds. A stream connects to the sibling's own stream path with the device's
+ * one-time token, exactly as the device would have; a watch with the watcher's credentials.
  * TLS is checked against the JVM's trust store (siblings' certificates must be trusted there).
  *
  * <p>Threads: owns a Jetty pool ({@code relay-sibling-io}), daemon threads.
@@ -54,8 +56,13 @@ public final class SiblingStreamClient implements AutoCloseable {
     /** Opens {@code siblingUrl}'s stream {@code streamId} with the device's token. */
     CompletableFuture<Session> connect(Session.Listener listener, String siblingUrl, String streamId, String token) {
         URI uri = URI.create(siblingUrl.replaceFirst("^http", "ws").replaceAll("/+$", "") + Protocol.STREAMS_PATH + streamId);
+        return connect(listener, uri, Map.of("Authorization", "Bearer " + token));
+    }
+
+    /** Opens a websocket to a sibling at {@code uri} (ws: or wss:) with these request headers. */
+    CompletableFuture<Session> connect(Session.Listener listener, URI uri, Map<String, String> headers) {
         ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
-        request.setHeader("Authorization", "Bearer " + token);
+        headers.forEach(request::setHeader);
         request.setTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             return client.connect(listener, request);

@@ -83,7 +83,7 @@ class ClusterSharedStateIT {
         prefix = ClusterServices.subjectPrefix();
         enrollment = SecretTokens.generate();
         try (RelayServer seed = new RelayServer(TestConfigs.relay(dir.resolve("seed")).withDatabaseUrl(dbUrl()))) {
-            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred", "gwen", "hana")) {
+            for (String name : List.of(TestRelay.ADMIN, "alice", "bob", "carol", "dave", "erin", "fred", "gwen", "hana", "ines", "jack")) {
                 seed.users().add(new User(name, seed.passwordHasher().hash(PASSWORD.toCharArray()),
                         name.equals(TestRelay.ADMIN) ? User.Role.ADMIN : User.Role.OPERATOR, Map.of()));
             }
@@ -304,6 +304,46 @@ class ClusterSharedStateIT {
         assertThat(Json.MAPPER.readTree(send(b, "GET", "/api/v1/runs", alice).body())).isEmpty();
         assertThat(send(b, "GET", "/api/v1/runs/relay-z.00ff00ff00ff00ff", hana).statusCode())
                 .as("a relay that is not alive holds nothing").isEqualTo(404);
+    }
+
+    @Test
+    void aSessionOnOneRelayIsSharedWatchedAndManagedThroughTheOthers() throws Exception {
+        String owner = login(b, "ines");
+        TerminalClient shell = openShell(b, owner); // the session is held by B
+        String session = shell.awaitSessionId(WAIT);
+        String base = "/api/v1/sessions/" + session;
+        try {
+            // The owner's console is on A: A passes the share to B, which holds the session.
+            HttpResponse<String> link = sendJson(a, "POST", base + "/shares", owner, Map.of("mode", "join"));
+            assertThat(link.statusCode()).as(link.body()).isEqualTo(201);
+            HttpResponse<String> byName = sendJson(a, "POST", base + "/shares", owner, Map.of("user", "jack"));
+            assertThat(byName.statusCode()).as(byName.body()).isEqualTo(201);
+            String jack = login(c, "jack");
+            assertThat(Json.MAPPER.readTree(send(c, "GET", "/api/v1/shared-sessions", jack).body()).findValuesAsText("sessionId"))
+                    .as("C lists what B shares with jack").contains(session);
+
+            URI watchUri = URI.create(c.baseUrl().replaceFirst("^http", "ws") + base + "/watch?share="
+                    + Json.MAPPER.readTree(link.body()).get("token").asText());
+            try (TerminalClient watcher = TerminalClient.connect(http, watchUri, jack)) { // C carries the watch to B
+                watcher.awaitControl("session", WAIT);
+                shell.type("echo shared-$((6*7))\n");
+                watcher.awaitOutput(TerminalClient.hasLine("shared-42"), WAIT);
+
+                JsonNode listed = Json.MAPPER.readTree(send(a, "GET", base + "/shares", owner).body());
+                String watcherId = listed.path("watchers").get(0).path("id").asText();
+                assertThat(send(a, "POST", base + "/watchers/" + watcherId + "/typing", owner).statusCode()).isEqualTo(204);
+                watcher.type("echo typed-$((7*6))\n");
+                shell.awaitOutput(TerminalClient.hasLine("typed-42"), WAIT);
+
+                assertThat(send(a, "DELETE", base + "/watchers/" + watcherId, owner).statusCode()).isEqualTo(204);
+                assertThat(watcher.awaitClose(WAIT)).as("B's revocation reaches the watcher through C")
+                        .isEqualTo(ErrorCode.FORBIDDEN.closeCode());
+            }
+            assertThat(send(a, "GET", "/api/v1/sessions/no-such-session/shares", owner).statusCode()).isEqualTo(404);
+        } finally {
+            shell.type("exit\n");
+            shell.awaitClose(WAIT);
+        }
     }
 
     @Test
