@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bound on device handshakes in flight (upgrade to welcome): past it a device's connect is
  * refused at once with 503 (the agent backs off), and the slot comes back at the welcome or when a
- * link closes before saying hello.
+ * link closes before saying hello. A device with shells to resume may take a small reserve past it.
  */
 @Timeout(120)
 class DeviceHandshakeLimitIT {
@@ -53,6 +53,26 @@ class DeviceHandshakeLimitIT {
                     RawAgentLink.open(relay, "third", third).close();
                     return true;
                 });
+            }
+        }
+    }
+
+    @Test
+    void aDeviceWithShellsToResumeIsLetInPastTheBound() throws Exception {
+        try (TestRelay relay = new TestRelay(dir, c -> c.withHardening(c.hardening()
+                .withNetwork(c.hardening().network().withConcurrentDeviceHandshakes(1))))) {
+            KeyPair idle = relay.enrollDevice("idle", Map.of());
+            KeyPair withShells = relay.enrollDevice("with-shells", Map.of());
+            KeyPair later = relay.enrollDevice("later", Map.of());
+
+            try (RawAgentLink holding = RawAgentLink.open(relay, "idle", idle); // the one slot, no hello yet
+                 RawAgentLink resuming = RawAgentLink.open(relay, "with-shells", withShells,
+                         Map.of(Protocol.SHELLS_HEADER, "1"))) {
+                resuming.send(ControlCodec.encode(new ControlMessage.Hello(Protocol.VERSION, "test",
+                        PublicKeyEntry.toString(withShells.getPublic()))));
+                await().atMost(WAIT).until(() -> resuming.count("\"type\":\"welcome\"") == 1);
+                assertThat(holding.count("welcome")).isZero();
+                assertThat(refusedStatus(relay, "later", later)).as("an idle device still waits").isEqualTo(503);
             }
         }
     }

@@ -8,6 +8,12 @@ public final class Protocol {
     public static final String ENROLL_PATH = "/agent/v1/enroll";
     /** Header naming the device on the control link; the credential comes as a Bearer token. */
     public static final String DEVICE_ID_HEADER = "X-Device-Id";
+    /**
+     * Header a device sends on its control-link upgrade while it has shells to resume ("1"): a
+     * relay busy with a reconnect storm lets it in first (a small reserve of its handshake bound),
+     * so open shells come back before idle devices. A hint, not a credential.
+     */
+    public static final String SHELLS_HEADER = "X-Devtunnel-Shells";
     /** Audience of a device's proof-of-possession JWT (signed with its SSH host key). */
     public static final String PROOF_AUDIENCE = "device-tunnel-relay";
     /** Longest lifetime (exp - iat) a relay accepts for a device proof. */

@@ -146,6 +146,9 @@ public final class ControlLink implements AutoCloseable {
         }
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(connectTimeout);
         credential.addTo(builder);
+        if (shellsRunning.getAsBoolean()) {
+            builder.header(Protocol.SHELLS_HEADER, "1"); // a busy relay lets shells back in first
+        }
         builder.buildAsync(relay.websocket(Protocol.CONNECT_PATH), new Listener(gen))
                 .whenComplete((ws, error) -> {
                     if (error != null) {

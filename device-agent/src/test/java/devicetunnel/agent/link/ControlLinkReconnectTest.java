@@ -124,6 +124,15 @@ class ControlLinkReconnectTest {
             }
         });
         await().atMost(WAIT).until(() -> connections.size() == 2 && link.isOnline());
+        assertThat(connections).as("each connect says shells are waiting, so a busy relay lets it in first")
+                .allSatisfy(c -> assertThat(c.header(Protocol.SHELLS_HEADER)).isEqualTo("1"));
+    }
+
+    @Test
+    void aDeviceWithoutShellsDoesNotAskToBeLetInFirst() {
+        startRelay((n, ctx) -> send(ctx, welcome()));
+        await().atMost(WAIT).until(() -> link.isOnline());
+        assertThat(connections.get(0).header(Protocol.SHELLS_HEADER)).isNull();
     }
 
     @Test

@@ -14,12 +14,18 @@ import java.util.function.LongSupplier;
  * jitter, and the handshakes let in finish in milliseconds. Operators' sessions keep their share
  * of the relay meanwhile.
  *
+ * <p>Devices with shells to resume (they say so: {@link devicetunnel.protocol.Protocol#SHELLS_HEADER})
+ * may also take a reserve of a quarter of the bound (at least 4) that idle devices cannot: in a
+ * storm, operators' open shells come back first. The header is anyone's to send, so the reserve
+ * is bounded like the rest; whoever lies gains a place in the queue, not a way round the bound.
+ *
  * <p>A ticket is handed back at the welcome or when the link closes; one never handed back (an
  * upgrade that failed after the check) expires after {@code ttlNanos}, so a leak cannot shrink the
  * bound for good. The lock is a leaf: nothing is called while holding it.
  */
 public final class HandshakeGate {
     private final int max;
+    private final int withReserve;
     private final long ttlNanos;
     private final LongSupplier nanoClock;
     /** Ticket to the time it expires. */
@@ -30,20 +36,25 @@ public final class HandshakeGate {
             throw new IllegalArgumentException("at least one device handshake at a time is needed");
         }
         this.max = max;
+        this.withReserve = max + Math.max(4, max / 4);
         this.ttlNanos = ttlNanos;
         this.nanoClock = nanoClock;
     }
 
-    /** A ticket for one handshake, or null when {@code max} are in flight. */
-    public synchronized Object tryEnter() {
+    /**
+     * A ticket for one handshake, or null when the bound is reached ({@code max}; for a device
+     * with shells to resume, {@code max} plus the reserve).
+     */
+    public synchronized Object tryEnter(boolean shellsWaiting) {
+        int limit = shellsWaiting ? withReserve : max;
         long now = nanoClock.getAsLong();
-        if (open.size() >= max) {
+        if (open.size() >= limit) {
             for (Iterator<Long> expiries = open.values().iterator(); expiries.hasNext(); ) {
                 if (expiries.next() - now <= 0) {
                     expiries.remove();
                 }
             }
-            if (open.size() >= max) {
+            if (open.size() >= limit) {
                 return null;
             }
         }

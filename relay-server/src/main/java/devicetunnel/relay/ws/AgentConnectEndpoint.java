@@ -110,7 +110,7 @@ public final class AgentConnectEndpoint {
         String ip = ctx.ip();
         // Cheapest first: the address's budget, then one indexed read; the signature check comes last.
         connects.acquire(ip, () -> refusals.refused("device.connect.rate_limited", null, ip, "too many connects from one address"));
-        Object ticket = handshakes.tryEnter();
+        Object ticket = handshakes.tryEnter("1".equals(ctx.header(Protocol.SHELLS_HEADER)));
         if (ticket == null) {
             // Not audited or logged per device: this is a reconnect storm, and the metric counts it.
             metrics.deviceConnectShed();

@@ -12,27 +12,46 @@ class HandshakeGateTest {
 
     @Test
     void letsInUpToTheBoundAndAgainOnceATicketIsHandedBack() {
-        Object a = gate.tryEnter();
-        Object b = gate.tryEnter();
+        Object a = gate.tryEnter(false);
+        Object b = gate.tryEnter(false);
         assertThat(a).isNotNull();
         assertThat(b).isNotNull();
-        assertThat(gate.tryEnter()).isNull();
+        assertThat(gate.tryEnter(false)).isNull();
         gate.leave(a);
         gate.leave(a); // twice: harmless, frees nothing more
         gate.leave(null);
-        assertThat(gate.tryEnter()).isNotNull();
-        assertThat(gate.tryEnter()).isNull();
+        assertThat(gate.tryEnter(false)).isNotNull();
+        assertThat(gate.tryEnter(false)).isNull();
         assertThat(gate.inFlight()).isEqualTo(2);
     }
 
     @Test
     void aTicketNeverHandedBackExpiresSoALeakCannotShrinkTheBoundForGood() {
-        gate.tryEnter();
+        gate.tryEnter(false);
         now.addAndGet(TimeUnit.SECONDS.toNanos(5));
-        gate.tryEnter();
-        assertThat(gate.tryEnter()).isNull();
+        gate.tryEnter(false);
+        assertThat(gate.tryEnter(false)).isNull();
         now.addAndGet(TimeUnit.SECONDS.toNanos(5)); // the first one's ten seconds are up
-        assertThat(gate.tryEnter()).isNotNull();
-        assertThat(gate.tryEnter()).isNull();
+        assertThat(gate.tryEnter(false)).isNotNull();
+        assertThat(gate.tryEnter(false)).isNull();
+    }
+
+    @Test
+    void devicesWithShellsToResumeMayTakeAReserveIdleDevicesCannot() {
+        HandshakeGate bound16 = new HandshakeGate(16, TimeUnit.SECONDS.toNanos(10), now::get);
+        for (int i = 0; i < 16; i++) {
+            assertThat(bound16.tryEnter(false)).isNotNull();
+        }
+        assertThat(bound16.tryEnter(false)).as("idle devices stop at the bound").isNull();
+        for (int i = 0; i < 4; i++) {
+            assertThat(bound16.tryEnter(true)).as("a quarter more for shells").isNotNull();
+        }
+        assertThat(bound16.tryEnter(true)).as("the reserve is bounded too").isNull();
+        assertThat(bound16.inFlight()).isEqualTo(20);
+
+        assertThat(gate.tryEnter(true)).isNotNull();
+        assertThat(gate.tryEnter(true)).isNotNull();
+        assertThat(gate.tryEnter(false)).isNull();
+        assertThat(gate.tryEnter(true)).as("a small bound still has a reserve of 4").isNotNull();
     }
 }

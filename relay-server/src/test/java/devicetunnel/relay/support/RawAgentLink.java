@@ -20,11 +20,18 @@ public final class RawAgentLink implements WebSocket.Listener, AutoCloseable {
     private WebSocket socket;
 
     public static RawAgentLink open(TestRelay relay, String deviceId, KeyPair hostKey) throws Exception {
+        return open(relay, deviceId, hostKey, java.util.Map.of());
+    }
+
+    /** With {@code headers} on the upgrade besides the device's id and proof. */
+    public static RawAgentLink open(TestRelay relay, String deviceId, KeyPair hostKey, java.util.Map<String, String> headers)
+            throws Exception {
         RawAgentLink link = new RawAgentLink();
-        link.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        var builder = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header(Protocol.DEVICE_ID_HEADER, deviceId)
-                .header("Authorization", "Bearer " + new DeviceCredential(deviceId, hostKey, Clock.systemUTC()).proof())
-                .buildAsync(relay.ws(Protocol.CONNECT_PATH), link).get(10, TimeUnit.SECONDS);
+                .header("Authorization", "Bearer " + new DeviceCredential(deviceId, hostKey, Clock.systemUTC()).proof());
+        headers.forEach(builder::header);
+        link.socket = builder.buildAsync(relay.ws(Protocol.CONNECT_PATH), link).get(10, TimeUnit.SECONDS);
         return link;
     }
 
