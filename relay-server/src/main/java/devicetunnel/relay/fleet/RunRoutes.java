@@ -46,24 +46,14 @@ public final class RunRoutes {
     public void install(RoutesConfig routes) {
         routes.post("/api/v1/runs", this::start);
         routes.get("/api/v1/runs", this::list);
-        routes.get("/api/v1/runs/{id}", heldHereOrBySibling(ctx -> ctx.json(run(ctx).view())));
-        routes.delete("/api/v1/runs/{id}", heldHereOrBySibling(ctx -> {
+        routes.get("/api/v1/runs/{id}", heldHere(ctx -> ctx.json(run(ctx).view())));
+        routes.delete("/api/v1/runs/{id}", heldHere(ctx -> {
             FleetRun run = run(ctx);
             runs.cancel(run, OperatorAuth.current(ctx).username(), ctx.ip());
             ctx.json(run.summary());
         }));
-        routes.get("/api/v1/runs/{id}/events", heldHereOrBySibling(this::events));
-        routes.get("/api/v1/runs/{id}/devices/{device}/output", heldHereOrBySibling(this::output));
-    }
-
-    /** {@code local} for a run of this relay; otherwise the sibling that started it answers. */
-    private Handler heldHereOrBySibling(Handler local) {
-        return ctx -> {
-            String id = ctx.pathParam("id");
-            if (runs.holds(id) || !siblings.forwardToOwner(ctx, id)) {
-                local.handle(ctx); // ours, or nobody's: a plain 404
-            }
-        };
+        routes.get("/api/v1/runs/{id}/events", heldHere(this::events));
+        routes.get("/api/v1/runs/{id}/devices/{device}/output", heldHere(this::output));
     }
 
     /** This relay's runs and its siblings', newest first. */
@@ -205,5 +195,10 @@ public final class RunRoutes {
         ctx.header("Content-Disposition", "attachment; filename=\"" + run.id() + "-" + device.deviceId() + "." + stream + ".txt\"");
         ctx.header("Cache-Control", "no-store");
         ctx.result(capture.full());
+    }
+
+    /** {@code local} for what this relay holds; otherwise the sibling holding it answers. */
+    private Handler heldHere(Handler local) {
+        return SiblingRequests.heldHereOrBySibling(runs::holds, siblings::forwardToOwner, local);
     }
 }

@@ -38,22 +38,12 @@ public final class ShareRoutes {
     }
 
     public void install(RoutesConfig routes) {
-        routes.post("/api/v1/sessions/{id}/shares", heldHereOrBySibling(this::create));
-        routes.get("/api/v1/sessions/{id}/shares", heldHereOrBySibling(this::list));
-        routes.delete("/api/v1/sessions/{id}/shares/{shareId}", heldHereOrBySibling(this::revokeShare));
-        routes.post("/api/v1/sessions/{id}/watchers/{watcherId}/typing", heldHereOrBySibling(this::allowTyping));
-        routes.delete("/api/v1/sessions/{id}/watchers/{watcherId}", heldHereOrBySibling(this::revokeWatcher));
+        routes.post("/api/v1/sessions/{id}/shares", heldHere(this::create));
+        routes.get("/api/v1/sessions/{id}/shares", heldHere(this::list));
+        routes.delete("/api/v1/sessions/{id}/shares/{shareId}", heldHere(this::revokeShare));
+        routes.post("/api/v1/sessions/{id}/watchers/{watcherId}/typing", heldHere(this::allowTyping));
+        routes.delete("/api/v1/sessions/{id}/watchers/{watcherId}", heldHere(this::revokeWatcher));
         routes.get("/api/v1/shared-sessions", this::sharedWithMe);
-    }
-
-    /** {@code local} for a session on this relay; otherwise the sibling holding it answers. */
-    private Handler heldHereOrBySibling(Handler local) {
-        return ctx -> {
-            String id = ctx.pathParam("id");
-            if (sharing.holdsSession(id) || !siblings.forwardToSessionHolder(ctx, id)) {
-                local.handle(ctx); // ours, or nobody's: a plain 404
-            }
-        };
     }
 
     private void create(Context ctx) {
@@ -120,5 +110,10 @@ public final class ShareRoutes {
             case "join" -> Watcher.Mode.JOIN;
             default -> throw new TunnelException(ErrorCode.BAD_REQUEST, "mode is 'watch' (read-only) or 'join' (may type once you allow it).");
         };
+    }
+
+    /** {@code local} for what this relay holds; otherwise the sibling holding it answers. */
+    private Handler heldHere(Handler local) {
+        return SiblingRequests.heldHereOrBySibling(sharing::holdsSession, siblings::forwardToSessionHolder, local);
     }
 }

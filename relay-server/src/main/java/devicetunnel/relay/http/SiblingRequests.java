@@ -2,11 +2,13 @@ package devicetunnel.relay.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Requests about things one relay of a cluster keeps in its memory (fleet runs, terminal sessions
@@ -16,6 +18,26 @@ import java.util.Optional;
 public interface SiblingRequests {
     /** Where to pass a request, and the headers that go with it (the caller's credentials, its address signed). */
     record Passage(URI uri, Map<String, String> headers) {}
+
+    /** One way to pass a request about {@code id} on: true when a sibling answered it. */
+    @FunctionalInterface
+    interface Forward {
+        boolean to(Context ctx, String id) throws IOException;
+    }
+
+    /**
+     * A handler for routes about one thing (path parameter {@code id}): {@code local} when
+     * {@code heldHere} says it is on this relay, else the sibling {@code forward} finds answers;
+     * with none, {@code local} again (its plain 404).
+     */
+    static Handler heldHereOrBySibling(Predicate<String> heldHere, Forward forward, Handler local) {
+        return ctx -> {
+            String id = ctx.pathParam("id");
+            if (heldHere.test(id) || !forward.to(ctx, id)) {
+                local.handle(ctx);
+            }
+        };
+    }
 
     /**
      * Passes this request to the live sibling that minted {@code id} and streams its answer back as
