@@ -72,11 +72,14 @@ final class ClusterBus implements RemoteStreams, AutoCloseable {
 
     /** Connects now, so a relay that cannot reach NATS refuses to start instead of half-working. */
     static ClusterBus connect(ClusterConfig config, ClusterStore store, LongSupplier clock, RelayDirectory directory) {
+        NatsLogging logging = new NatsLogging();
         Options options = Options.builder()
                 .server(config.natsUrl())
                 .connectionName("relay-" + config.relayId())
                 .connectionTimeout(Duration.ofSeconds(3))
                 .maxReconnects(-1) // once up, ride out NATS restarts
+                .connectionListener(logging)
+                .errorListener(logging)
                 .build();
         try {
             return new ClusterBus(config, Nats.connect(options), store, clock, directory);

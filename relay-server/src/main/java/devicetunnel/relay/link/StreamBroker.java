@@ -13,12 +13,16 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pairs user-side peers with device stream websockets. The relay asks the agent (control link) to
  * open {@code /agent/v1/streams/{id}} with a one-time token; when it arrives, the two are joined.
  */
 public final class StreamBroker {
+    private static final Logger log = LoggerFactory.getLogger(StreamBroker.class);
+
     private final DeviceRegistry registry;
     private final ScheduledExecutorService scheduler;
     private final RemoteStreams siblings;
@@ -56,6 +60,10 @@ public final class StreamBroker {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException c && c.getCause() != null
                             ? c.getCause() : error;
+                    if (!(cause instanceof TunnelException)) { // said in words already; anything else: say what
+                        log.warn("relay {} did not pass on the open of a stream to device {}: {}", holder, deviceId,
+                                cause.toString());
+                    }
                     fail(streamId, cause instanceof TunnelException said ? said : new TunnelException(
                             ErrorCode.DEVICE_UNREACHABLE, "The relay holding the device's link could not reach it."));
                 }

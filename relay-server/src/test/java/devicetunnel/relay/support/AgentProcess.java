@@ -37,6 +37,7 @@ public final class AgentProcess implements AutoCloseable {
             command.addAll(List.of("--reconnect-max", "2s")); // tests wait for reconnects: a short cap
         }
         command.addAll(List.of(extraArgs));
+        ChildLogs.add(stateDir.resolve("agent.log"));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(stateDir.resolve("agent.log").toFile())

@@ -30,6 +30,7 @@ public final class NamespacedAgent implements AutoCloseable {
                 "--relay", relayUrl, "--device-id", deviceId, "--enrollment-token-file", tokenFile.toString(),
                 "--state-dir", stateDir.toString(), "--shell", "/bin/bash", "--reconnect-max", "2s"));
         command.addAll(List.of(extraArgs));
+        ChildLogs.add(stateDir.resolve("agent.log"));
         Process process = new ProcessBuilder(ns.wrap(command))
                 .redirectErrorStream(true)
                 .redirectOutput(stateDir.resolve("agent.log").toFile())

@@ -48,6 +48,7 @@ public final class NatsServerProcess implements AutoCloseable {
         List<String> command = List.of(BINARY, "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
                 "-sd", dir.resolve("jetstream").toString());
         try {
+            ChildLogs.add(dir.resolve("nats.log"));
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nats.log").toFile())).start();
         } catch (IOException e) {

@@ -79,6 +79,7 @@ public final class RelayProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "devicetunnel.relay.cli.RelayMain", "serve", "--listen", listen, "--state-dir", stateDir.toString()));
         command.addAll(List.of(extraArgs));
+        ChildLogs.add(log);
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
