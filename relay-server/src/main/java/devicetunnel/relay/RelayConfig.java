@@ -228,14 +228,18 @@ public record RelayConfig(
      * @param concurrentPasswordHashes Argon2 verifications at once (each holds 19 MiB)
      * @param refusalLogInterval      repeated agent refusals (same device and reason) are logged once per interval
      * @param concurrentDeviceHandshakes device control links between upgrade and welcome at once; more are refused (503)
+     * @param shellHandshakeReserve   handshakes past that bound that only devices with shells to resume may take
+     *                                ({@link #AUTO_RESERVE}: a quarter of the bound, at least 4)
      */
     public record Network(List<String> trustedProxies, List<String> allowedHosts, int loginsPerAccountPerMinute,
                           int agentConnectsPerMinute, int concurrentPasswordHashes, Duration refusalLogInterval,
-                          int concurrentDeviceHandshakes) {
+                          int concurrentDeviceHandshakes, int shellHandshakeReserve) {
+        public static final int AUTO_RESERVE = -1;
+
         public static Network defaults() {
             int cores = Runtime.getRuntime().availableProcessors();
             return new Network(List.of(), List.of(), 10, 120, Math.max(2, cores), Duration.ofMinutes(1),
-                    defaultDeviceHandshakes(cores));
+                    defaultDeviceHandshakes(cores), AUTO_RESERVE);
         }
 
         /** Enough to keep every core busy while handshakes wait on the store, few enough to finish in time. */
@@ -245,32 +249,38 @@ public record RelayConfig(
 
         public Network withTrustedProxies(List<String> proxies) {
             return new Network(proxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes);
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes, shellHandshakeReserve);
         }
 
         public Network withAllowedHosts(List<String> hosts) {
             return new Network(trustedProxies, hosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes);
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes, shellHandshakeReserve);
         }
 
         public Network withRates(int loginsPerAccount, int agentConnects) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccount, agentConnects,
-                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes);
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes, shellHandshakeReserve);
         }
 
         public Network withConcurrentPasswordHashes(int hashes) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    hashes, refusalLogInterval, concurrentDeviceHandshakes);
+                    hashes, refusalLogInterval, concurrentDeviceHandshakes, shellHandshakeReserve);
         }
 
         public Network withRefusalLogInterval(Duration interval) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, interval, concurrentDeviceHandshakes);
+                    concurrentPasswordHashes, interval, concurrentDeviceHandshakes, shellHandshakeReserve);
         }
 
         public Network withConcurrentDeviceHandshakes(int handshakes) {
             return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
-                    concurrentPasswordHashes, refusalLogInterval, handshakes);
+                    concurrentPasswordHashes, refusalLogInterval, handshakes, shellHandshakeReserve);
+        }
+
+        /** {@code reserve} handshakes past the bound for devices with shells to resume; {@link #AUTO_RESERVE} for the default. */
+        public Network withShellHandshakeReserve(int reserve) {
+            return new Network(trustedProxies, allowedHosts, loginsPerAccountPerMinute, agentConnectsPerMinute,
+                    concurrentPasswordHashes, refusalLogInterval, concurrentDeviceHandshakes, reserve);
         }
     }
 

@@ -368,7 +368,9 @@ public final class RelayServer implements AutoCloseable {
                     userCaKeys, rotation(config, relayKey, relayKeys.get(), userCaKeys), features,
                     new DeviceProofs(Clock.systemUTC(), oneTimeIds),
                     scheduler, limits.authTimeout(), agentConnects,
-                    new HandshakeGate(network.concurrentDeviceHandshakes(), limits.authTimeout().toNanos(), System::nanoTime),
+                    new HandshakeGate(network.concurrentDeviceHandshakes(), network.shellHandshakeReserve() >= 0
+                            ? network.shellHandshakeReserve() : HandshakeGate.defaultShellReserve(network.concurrentDeviceHandshakes()),
+                            limits.authTimeout().toNanos(), System::nanoTime),
                     refusals, metrics,
                     new FactsIntake(factsStore, config.factsInterval(), Clock.systemUTC()));
             this.siblingStreams = cluster == null ? null : new SiblingStreamClient();

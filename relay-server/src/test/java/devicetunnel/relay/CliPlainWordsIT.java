@@ -71,6 +71,9 @@ class CliPlainWordsIT {
         Result r = relayCli("serve", "--listen", "127.0.0.1:0", "--max-device-handshakes", "-1");
         assertThat(r.code).isNotZero();
         assertPlain(r.err, "--max-concurrent-logins and --max-device-handshakes take 0 (the default) or more");
+        Result reserve = relayCli("serve", "--listen", "127.0.0.1:0", "--shell-handshake-reserve", "some");
+        assertThat(reserve.code).isNotZero();
+        assertPlain(reserve.err, "--shell-handshake-reserve takes auto or a number of 0 or more, not 'some'");
     }
 
     @Test

@@ -112,6 +112,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "back off, so a reconnect storm after a relay died is taken in order. 0 = 8 per core (at least 16).")
     int maxDeviceHandshakes;
 
+    @Option(names = "--shell-handshake-reserve", defaultValue = "${env:DT_SHELL_HANDSHAKE_RESERVE:-auto}",
+            description = "Device connects past --max-device-handshakes that only devices with shells to resume may take, "
+                    + "so open shells come back before idle devices after a relay died; 0 = none, auto = a quarter of "
+                    + "the bound (at least 4). Default: ${DEFAULT-VALUE}.")
+    String shellHandshakeReserve;
+
     @Option(names = "--max-concurrent-logins", defaultValue = "${env:DT_MAX_CONCURRENT_LOGINS:-0}",
             description = "Password checks (Argon2, 19 MiB each) running at once; more wait up to 2 s, then 429. "
                     + "0 = the number of cores (at least 2).")
@@ -298,6 +304,7 @@ final class ServeCommand implements Callable<Integer> {
         if (maxConcurrentLogins < 0 || maxDeviceHandshakes < 0) {
             throw new IllegalArgumentException("--max-concurrent-logins and --max-device-handshakes take 0 (the default) or more");
         }
+        int reserve = shellReserve(shellHandshakeReserve); // checked before anything starts
         LogSetup.apply(LogSetup.Format.parse(logFormat), logLevels,
                 "relay", cluster.relayId != null ? cluster.relayId : listen);
         String[] address = hostPort(listen, "--listen");
@@ -316,6 +323,7 @@ final class ServeCommand implements Callable<Integer> {
         if (maxDeviceHandshakes > 0) {
             network = network.withConcurrentDeviceHandshakes(maxDeviceHandshakes);
         }
+        network = network.withShellHandshakeReserve(reserve);
         RelayConfig.Hardening hardening = new RelayConfig.Hardening(allowedOrigins == null ? List.of() : allowedOrigins,
                 loginRate, sessionRate, maxSessionsPerDevice, maxSessionsPerOperator, idleTimeout, authTimeout, network);
         RelayConfig config = RelayConfig.builder(store.stateDir)
@@ -359,6 +367,22 @@ final class ServeCommand implements Callable<Integer> {
         }, "relay-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static int shellReserve(String value) {
+        if (value == null || value.isBlank() || value.strip().equals("auto")) {
+            return RelayConfig.Network.AUTO_RESERVE;
+        }
+        try {
+            int reserve = Integer.parseInt(value.strip());
+            if (reserve >= 0) {
+                return reserve;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("--shell-handshake-reserve takes auto or a number of 0 or more, not '"
+                + value.strip() + "'");
     }
 
     private static String[] hostPort(String value, String option) {

@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * of the relay meanwhile.
  *
  * <p>Devices with shells to resume (they say so: {@link devicetunnel.protocol.Protocol#SHELLS_HEADER})
- * may also take a reserve of a quarter of the bound (at least 4) that idle devices cannot: in a
- * storm, operators' open shells come back first. The header is anyone's to send, so the reserve
+ * may also take a reserve past the bound that idle devices cannot (by default a quarter of the
+ * bound, at least 4): in a storm, operators' open shells come back first. The header is anyone's to send, so the reserve
  * is bounded like the rest; whoever lies gains a place in the queue, not a way round the bound.
  *
  * <p>A ticket is handed back at the welcome or when the link closes; one never handed back (an
@@ -31,14 +31,23 @@ public final class HandshakeGate {
     /** Ticket to the time it expires. */
     private final Map<Object, Long> open = new HashMap<>();
 
-    public HandshakeGate(int max, long ttlNanos, LongSupplier nanoClock) {
+    /** {@code shellReserve}: handshakes past {@code max} for devices with shells to resume, 0 for none. */
+    public HandshakeGate(int max, int shellReserve, long ttlNanos, LongSupplier nanoClock) {
         if (max < 1) {
             throw new IllegalArgumentException("at least one device handshake at a time is needed");
         }
+        if (shellReserve < 0) {
+            throw new IllegalArgumentException("the reserve for devices with shells cannot be negative");
+        }
         this.max = max;
-        this.withReserve = max + Math.max(4, max / 4);
+        this.withReserve = max + shellReserve;
         this.ttlNanos = ttlNanos;
         this.nanoClock = nanoClock;
+    }
+
+    /** The reserve when none is configured: a quarter of the bound, at least 4. */
+    public static int defaultShellReserve(int max) {
+        return Math.max(4, max / 4);
     }
 
     /**

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class HandshakeGateTest {
     private final AtomicLong now = new AtomicLong();
-    private final HandshakeGate gate = new HandshakeGate(2, TimeUnit.SECONDS.toNanos(10), now::get);
+    private final HandshakeGate gate = new HandshakeGate(2, HandshakeGate.defaultShellReserve(2), TimeUnit.SECONDS.toNanos(10), now::get);
 
     @Test
     void letsInUpToTheBoundAndAgainOnceATicketIsHandedBack() {
@@ -38,7 +38,7 @@ class HandshakeGateTest {
 
     @Test
     void devicesWithShellsToResumeMayTakeAReserveIdleDevicesCannot() {
-        HandshakeGate bound16 = new HandshakeGate(16, TimeUnit.SECONDS.toNanos(10), now::get);
+        HandshakeGate bound16 = new HandshakeGate(16, HandshakeGate.defaultShellReserve(16), TimeUnit.SECONDS.toNanos(10), now::get);
         for (int i = 0; i < 16; i++) {
             assertThat(bound16.tryEnter(false)).isNotNull();
         }
@@ -53,5 +53,12 @@ class HandshakeGateTest {
         assertThat(gate.tryEnter(true)).isNotNull();
         assertThat(gate.tryEnter(false)).isNull();
         assertThat(gate.tryEnter(true)).as("a small bound still has a reserve of 4").isNotNull();
+    }
+
+    @Test
+    void noReserveMeansShellsWaitLikeEveryoneElse() {
+        HandshakeGate none = new HandshakeGate(1, 0, TimeUnit.SECONDS.toNanos(10), now::get);
+        assertThat(none.tryEnter(true)).isNotNull();
+        assertThat(none.tryEnter(true)).isNull();
     }
 }
