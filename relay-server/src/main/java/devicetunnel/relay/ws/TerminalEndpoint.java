@@ -168,11 +168,12 @@ public final class TerminalEndpoint {
             writeInput(session, ByteBuffer.wrap(early));
         }
         if (early == null) { // the websocket closed meanwhile; closed() may have detached before the attach
-            leave(connection, session, opened);
+            // Attached means the session's id was sent: the browser may have it and resume, as after any drop.
+            session.detach(connection.viewer);
         }
     }
 
-    /** The browser left while its session was getting ready. */
+    /** The browser left before its session was attached (it never heard the session's id). */
     private static void leave(TerminalConnection connection, TerminalSession session, boolean opened) {
         if (opened) {
             session.close(); // nobody will resume a shell whose browser left while it was starting

@@ -1,6 +1,7 @@
 package devicetunnel.relay.bench;
 
 import devicetunnel.protocol.KeyFiles;
+import devicetunnel.relay.RelayConfig;
 import devicetunnel.relay.support.ChildCluster;
 import devicetunnel.relay.support.RelayProcess;
 import devicetunnel.relay.support.TerminalClient;
@@ -30,7 +31,43 @@ final class ClusterFailover {
     private static final Duration SETUP = Duration.ofMinutes(3);
     private static final Pattern PID = Pattern.compile("pid-(\\d+)-end");
 
+    /**
+     * Two rounds in one run, each on a cluster of its own: without the shells' reserve of the
+     * handshake bound, then with the shipped default; the figures are the second round's, the
+     * shells' p99 against the first's.
+     */
     static void run(BenchOptions options, Path dir, Report report) throws Exception {
+        int devices = options.clusterDevices();
+        long capMillis = options.clusterBackoffCapSeconds() * 1000L;
+        Round without = round(options, dir.resolve("no-reserve"), 0);
+        Round with = round(options, dir.resolve("reserve"), RelayConfig.Network.AUTO_RESERVE);
+        double p99 = ClusterFigures.percentile(with.resumeSeconds(), 99);
+        double p99Without = ClusterFigures.percentile(without.resumeSeconds(), 99);
+        report.add(new Report.Row("cluster failover", "all devices online elsewhere", with.allOnlineSeconds(), "s", null,
+                "<= backoff cap + 1 s", with.allOnlineSeconds() <= capMillis / 1000.0 + 1, String.format(Locale.ROOT,
+                "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y (holding as many of its own) holds all %d; "
+                + "each link redials as the agent does (full jitter from 500 ms, doubling to the cap of %d s, 10 s handshake timeout); "
+                + "lease %d s; redials %s; half of them back after %.1f s, 90 %% after %.1f s (%.0f links/s); "
+                + "without the shells' reserve: all back after %.1f s", devices, with.welcomed(),
+                with.allOnline(), capMillis / 1000, LEASE.toSeconds(), with.redials().replace(" REFUSED ", ", failed "),
+                with.backAt()[0], with.backAt()[1], (devices + 1) * 0.9 / with.backAt()[1], without.allOnlineSeconds())));
+        report.add(new Report.Row("cluster failover", "relay Y CPU per reconnect", with.cpuMillisPerReconnect(), "ms", null,
+                null, null, String.format(Locale.ROOT, "process CPU time of relay Y from the kill until it held all %d links, "
+                + "divided by them (includes its pings to its own %d links and lease renewals over %.1f s)", devices + 1,
+                devices, with.allOnlineSeconds())));
+        report.add(new Report.Row("cluster failover", "open shells resumed, p99", p99, "s", p99Without, "<= 3 s", p99 <= 3,
+                String.format(Locale.ROOT, "%d shells of one agent, kill -9 to a new command's output on relay Y (same pid); "
+                + "p50 %.2f s; baseline: the same without the shells' reserve of the handshake bound (p50 %.2f s)",
+                with.resumeSeconds().size(), ClusterFigures.percentile(with.resumeSeconds(), 50),
+                ClusterFigures.percentile(without.resumeSeconds(), 50))));
+    }
+
+    /** What one kill of relay X gave. */
+    private record Round(String welcomed, int allOnline, double allOnlineSeconds, double[] backAt,
+                         double cpuMillisPerReconnect, String redials, List<Double> resumeSeconds) {}
+
+    /** One cluster, one kill; {@code shellReserve} as {@code --shell-handshake-reserve} (-1: the default). */
+    private static Round round(BenchOptions options, Path dir, int shellReserve) throws Exception {
         int devices = options.clusterDevices();
         long capMillis = options.clusterBackoffCapSeconds() * 1000L;
         int shells = options.pick(3, 6);
@@ -40,10 +77,10 @@ final class ClusterFailover {
         try (ChildCluster cluster = ClusterFigures.cluster(dir, LEASE)) {
             cluster.registerSimulatedDevices(2 * devices, hostKey); // X's devices, then Y's own
             ChildJvm x = new ChildJvm(ClusterRelayMain.class, List.of("-Xmx512m", "-XX:+UseSerialGC"),
-                    ClusterFigures.relayArgs(cluster, "relay-x", LEASE, 5), dir.resolve("relay-x.log"));
+                    ClusterFigures.relayArgs(cluster, "relay-x", LEASE, 5, shellReserve), dir.resolve("relay-x.log"));
             cluster.own(x::close);
             ChildJvm y = new ChildJvm(ClusterRelayMain.class, List.of("-Xmx512m", "-XX:+UseSerialGC"),
-                    ClusterFigures.relayArgs(cluster, "relay-y", LEASE, 5), dir.resolve("relay-y.log"));
+                    ClusterFigures.relayArgs(cluster, "relay-y", LEASE, 5, shellReserve), dir.resolve("relay-y.log"));
             cluster.own(y::close);
             int portX = Integer.parseInt(x.await("READY ", Duration.ofMinutes(2)));
             int portY = Integer.parseInt(y.await("READY ", Duration.ofMinutes(2)));
@@ -104,21 +141,7 @@ final class ClusterFailover {
                 resumeSeconds.add(f.get(3, TimeUnit.MINUTES));
             }
             resumeSeconds.sort(null);
-            report.add(new Report.Row("cluster failover", "all devices online elsewhere", allOnlineSeconds, "s", null,
-                    "<= backoff cap + 1 s", allOnlineSeconds <= capMillis / 1000.0 + 1, String.format(Locale.ROOT,
-                    "%d simulated links + 1 agent on relay X (%s), kill -9, until relay Y (holding as many of its own) holds all %d; "
-                    + "each link redials as the agent does (full jitter from 500 ms, doubling to the cap of %d s, 10 s handshake timeout); "
-                    + "lease %d s; redials %s; half of them back after %.1f s, 90 %% after %.1f s (%.0f links/s)", devices, welcomed,
-                    allOnline, capMillis / 1000, LEASE.toSeconds(), redials.replace(" REFUSED ", ", failed "),
-                    backAt[0], backAt[1], (devices + 1) * 0.9 / backAt[1])));
-            report.add(new Report.Row("cluster failover", "relay Y CPU per reconnect", cpuMillisPerReconnect, "ms", null,
-                    null, null, String.format(Locale.ROOT, "process CPU time of relay Y from the kill until it held all %d links, "
-                    + "divided by them (includes its pings to its own %d links and lease renewals over %.1f s)", devices + 1,
-                    devices, allOnlineSeconds)));
-            report.add(new Report.Row("cluster failover", "open shells resumed, p99", ClusterFigures.percentile(resumeSeconds, 99),
-                    "s", null, "<= 3 s", ClusterFigures.percentile(resumeSeconds, 99) <= 3, String.format(Locale.ROOT,
-                    "%d shells of one agent, kill -9 to a new command's output on relay Y (same pid); p50 %.2f s",
-                    shells, ClusterFigures.percentile(resumeSeconds, 50))));
+            return new Round(welcomed, allOnline, allOnlineSeconds, backAt, cpuMillisPerReconnect, redials, resumeSeconds);
         }
     }
 

@@ -19,9 +19,15 @@ final class ClusterFigures {
 
     /** The arguments of {@link ClusterRelayMain} for relay {@code id} of {@code cluster}. */
     static List<String> relayArgs(ChildCluster cluster, String id, Duration lease, int pingSeconds) throws Exception {
+        return relayArgs(cluster, id, lease, pingSeconds, devicetunnel.relay.RelayConfig.Network.AUTO_RESERVE);
+    }
+
+    /** {@code shellReserve}: the relay's {@code --shell-handshake-reserve} (-1: its default). */
+    static List<String> relayArgs(ChildCluster cluster, String id, Duration lease, int pingSeconds, int shellReserve)
+            throws Exception {
         return new ArrayList<>(List.of(cluster.relayState(id).toString(), cluster.dbUrl(),
                 devicetunnel.relay.support.ClusterServices.NATS_URL, id, cluster.subjectPrefix(),
-                Long.toString(lease.toMillis()), Integer.toString(pingSeconds)));
+                Long.toString(lease.toMillis()), Integer.toString(pingSeconds), Integer.toString(shellReserve)));
     }
 
     static double percentile(List<Double> sorted, double p) {

@@ -17,6 +17,7 @@ import java.time.Duration;
  * stdin closes (or is killed, which is the point of the failover figure).
  *
  * <p>Arguments: stateDir databaseUrl natsUrl relayId subjectPrefix leaseMillis pingSeconds
+ * [shellHandshakeReserve, -1 for the default]
  */
 public final class ClusterRelayMain {
     public static void main(String[] args) throws Exception {
@@ -25,7 +26,9 @@ public final class ClusterRelayMain {
                 .withPingInterval(Duration.ofSeconds(Long.parseLong(args[6])))
                 // Every simulated device connects from 127.0.0.1: lift the per-address limits and caps.
                 .withHardening(RelayConfig.Hardening.defaults().withRates(1_000_000, 1_000_000).withSessionCaps(100, 100)
-                        .withNetwork(RelayConfig.Network.defaults().withRates(1_000_000, 1_000_000)))
+                        .withNetwork(RelayConfig.Network.defaults().withRates(1_000_000, 1_000_000)
+                                .withShellHandshakeReserve(args.length > 7 ? Integer.parseInt(args[7])
+                                        : RelayConfig.Network.AUTO_RESERVE)))
                 .withCluster(new ClusterConfig(args[2], ClusterConfig.ADVERTISE_LISTENER, args[3], args[4],
                         Duration.ofMillis(Long.parseLong(args[5]))));
         try (RelayServer relay = new RelayServer(config).start()) {
