@@ -51,12 +51,17 @@ final class FailoverProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * A killed relay's port refuses at once; a busy one only answers late (its accept queue is full
+     * while a thousand devices dial it). So the wait is long: with 1 s, a storm at set-up sent some
+     * of X's devices to Y and the set-up never saw all of them on X.
+     */
     private Socket firstAlive() {
         for (int port : targets) {
             Socket s = new Socket();
             try {
                 s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 15_000);
                 return s;
             } catch (IOException e) {
                 closeQuietly(s);
